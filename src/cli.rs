@@ -1,0 +1,213 @@
+//! Owns the command line: arguments, the run of the pipeline, where output goes, and the
+//! exit code. The only module that touches argv, the environment, stdout and stderr.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::finding::{Finding, Severity, Summary};
+use crate::problem::Problem;
+use crate::report::human::{self, Style};
+use crate::report::json::render_json;
+use crate::source::SourceMap;
+use crate::yaml::Limits;
+use crate::{entities, eval, policy, register};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  no finding at or above the --fail-on threshold
+  1  findings at or above the threshold
+  2  could not check: bad register, bad policies, unreadable files, or a rule that failed
+     during evaluation";
+
+/// Check a GDPR register of processing activities against Cedar policies.
+#[derive(Debug, Parser)]
+#[command(name = "ropa", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// When to use colour in reports.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the register against the policies and report every violation.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Register files, folders or glob patterns.
+    #[arg(default_value = "register")]
+    paths: Vec<String>,
+    /// Folder with the schema, the taxonomy and the *.cedar rules.
+    #[arg(long, default_value = "policies")]
+    policies: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Annotated source snippets for people.
+    Human,
+    /// A versioned JSON object for machines.
+    Json,
+}
+
+/// The threshold for a failing exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// Errors fail.
+    Error,
+    /// Errors and warnings fail.
+    Warning,
+    /// Nothing fails (exit 0 unless ropa could not run).
+    Never,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above the threshold.
+    Clean,
+    /// Findings at or above the threshold.
+    Findings,
+    /// Could not run.
+    Failed,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Clean => ExitCode::from(0),
+            Outcome::Findings => ExitCode::from(1),
+            Outcome::Failed => ExitCode::from(2),
+        }
+    }
+}
+
+/// Parses arguments, runs, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let style = Style {
+        color: use_color(cli.color),
+        width: terminal_width(),
+    };
+    match cli.command {
+        Command::Check(args) => check(&args, style).into(),
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(100)
+}
+
+/// Writes to stdout; a closed pipe (`ropa check | head`) is not an error.
+fn emit(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(err) => err.kind() == std::io::ErrorKind::BrokenPipe,
+    }
+}
+
+fn fail(problems: &[Problem], sources: &SourceMap, style: Style) -> Outcome {
+    let text = human::render_problems(problems, sources, style);
+    // Nothing useful can be done if stderr is gone.
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    Outcome::Failed
+}
+
+fn check(args: &CheckArgs, style: Style) -> Outcome {
+    let limits = Limits::default();
+    let mut sources = SourceMap::new();
+    let pack = match policy::load_policies(&args.policies, &mut sources, &limits) {
+        Ok(pack) => pack,
+        Err(problems) => return fail(&problems, &sources, style),
+    };
+    let paths = match register::load::discover(&args.paths) {
+        Ok(paths) => paths,
+        Err(problems) => return fail(&problems, &sources, style),
+    };
+    let register = match register::load::load_register(
+        &paths,
+        pack.data_categories.clone(),
+        pack.subject_categories.clone(),
+        &mut sources,
+        &limits,
+    ) {
+        Ok(register) => register,
+        Err(problems) => return fail(&problems, &sources, style),
+    };
+    let model = match entities::build(&register, None) {
+        Ok(model) => model,
+        Err(problem) => return fail(&[problem], &sources, style),
+    };
+    let findings = match eval::evaluate(&register, &pack, &model) {
+        Ok(findings) => findings,
+        Err(problems) => return fail(&problems, &sources, style),
+    };
+    let summary = Summary::new(
+        &findings,
+        register.activities.len(),
+        paths.len(),
+        pack.rules.len(),
+    );
+    let text = match args.format {
+        Format::Human => human::render_findings(&findings, &summary, &sources, style),
+        Format::Json => render_json(&findings, &summary, &sources),
+    };
+    if !emit(&text) {
+        return Outcome::Failed;
+    }
+    outcome(&findings, args.fail_on)
+}
+
+fn outcome(findings: &[Finding], fail_on: FailOn) -> Outcome {
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    match threshold {
+        Some(t) if findings.iter().any(|f| f.severity >= t) => Outcome::Findings,
+        _ => Outcome::Clean,
+    }
+}

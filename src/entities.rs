@@ -1,0 +1,409 @@
+//! Owns the bridge from the typed register to Cedar: the entities (taxonomies as entity
+//! hierarchies, the organisation, activities, sub-processors) and one request per thing a
+//! rule can judge, each tied to the register node it is about.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::str::FromStr;
+
+use cedar_policy::{
+    Context, Entities, Entity, EntityId, EntityTypeName, EntityUid, Request, RestrictedExpression,
+    Schema,
+};
+
+use crate::policy::RequestKind;
+use crate::problem::{Code, Problem};
+use crate::register::{Activity, Dpo, Register, TextRecord};
+use crate::source::Location;
+use crate::taxonomy::Taxonomy;
+use crate::yaml::Located;
+
+/// What a request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The organisation.
+    Organisation,
+    /// `activities[a]`.
+    Activity(usize),
+    /// `activities[a].data[i]`.
+    DataItem(usize, usize),
+    /// `activities[a].subprocessors[r]`.
+    Subprocessor(usize, usize),
+}
+
+impl Subject {
+    /// The request kind (Cedar action) for this subject.
+    pub fn kind(self) -> RequestKind {
+        match self {
+            Subject::Organisation => RequestKind::Organisation,
+            Subject::Activity(_) => RequestKind::Activity,
+            Subject::DataItem(..) => RequestKind::DataItem,
+            Subject::Subprocessor(..) => RequestKind::Subprocessor,
+        }
+    }
+}
+
+/// One request and the node it is about.
+#[derive(Debug)]
+pub struct Check {
+    /// What it is about.
+    pub subject: Subject,
+    /// Where a finding points.
+    pub at: Location,
+    /// The Cedar request.
+    pub request: Request,
+}
+
+/// The entities and every request for one register.
+#[derive(Debug)]
+pub struct Model {
+    /// Every entity.
+    pub entities: Entities,
+    /// Every request, in register order.
+    pub checks: Vec<Check>,
+}
+
+/// The entity types ropa builds, parsed once.
+struct Types {
+    data_category: EntityTypeName,
+    subject_category: EntityTypeName,
+    legal_basis: EntityTypeName,
+    organisation: EntityTypeName,
+    activity: EntityTypeName,
+    subprocessor: EntityTypeName,
+    action: EntityTypeName,
+}
+
+impl Types {
+    fn new() -> Result<Self, Problem> {
+        let name = |n: &str| {
+            EntityTypeName::from_str(n)
+                .map_err(|e| Problem::general(Code::EntityError, format!("entity type {n}: {e}")))
+        };
+        Ok(Types {
+            data_category: name("DataCategory")?,
+            subject_category: name("SubjectCategory")?,
+            legal_basis: name("LegalBasis")?,
+            organisation: name("Organisation")?,
+            activity: name("Activity")?,
+            subprocessor: name("Subprocessor")?,
+            action: name("Action")?,
+        })
+    }
+}
+
+/// The one place entity UIDs are made.
+fn uid(kind: &EntityTypeName, id: &str) -> EntityUid {
+    EntityUid::from_type_name_and_id(kind.clone(), EntityId::new(id))
+}
+
+fn text(value: &Located<String>) -> RestrictedExpression {
+    RestrictedExpression::new_string(value.value.clone())
+}
+
+fn set_of_text<'a>(values: impl IntoIterator<Item = &'a Located<String>>) -> RestrictedExpression {
+    let unique: BTreeSet<&str> = values.into_iter().map(|v| v.value.as_str()).collect();
+    RestrictedExpression::new_set(
+        unique
+            .into_iter()
+            .map(|v| RestrictedExpression::new_string(v.to_string())),
+    )
+}
+
+fn record(
+    fields: impl IntoIterator<Item = (String, RestrictedExpression)>,
+) -> Result<RestrictedExpression, Problem> {
+    RestrictedExpression::new_record(fields)
+        .map_err(|e| Problem::general(Code::EntityError, format!("cannot build a record: {e}")))
+}
+
+fn text_record(rec: &TextRecord) -> Result<RestrictedExpression, Problem> {
+    record(rec.fields.iter().map(|(k, v)| (k.to_string(), text(v))))
+}
+
+/// Entities for the categories of a taxonomy, each in its parents.
+fn taxonomy_entities(taxonomy: &Taxonomy, kind: &EntityTypeName) -> Vec<Entity> {
+    taxonomy
+        .categories()
+        .iter()
+        .map(|c| {
+            let parents: HashSet<EntityUid> =
+                c.parents.iter().map(|p| uid(kind, &p.value)).collect();
+            Entity::new_no_attrs(uid(kind, &c.id.value), parents)
+        })
+        .collect()
+}
+
+/// Every category the given ids are in, ancestors included, as a set of entity UIDs.
+fn closure<'a>(
+    taxonomy: &Taxonomy,
+    kind: &EntityTypeName,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> RestrictedExpression {
+    let all: BTreeSet<&str> = ids
+        .into_iter()
+        .flat_map(|id| taxonomy.ancestors(id))
+        .collect();
+    RestrictedExpression::new_set(
+        all.into_iter()
+            .map(|id| RestrictedExpression::new_entity_uid(uid(kind, id))),
+    )
+}
+
+fn entity(
+    uid: EntityUid,
+    attrs: HashMap<String, RestrictedExpression>,
+    parents: HashSet<EntityUid>,
+) -> Result<Entity, Problem> {
+    let name = uid.to_string();
+    Entity::new(uid, attrs, parents).map_err(|e| {
+        Problem::general(
+            Code::EntityError,
+            format!("cannot build entity {name}: {e}"),
+        )
+    })
+}
+
+fn activity_attrs(
+    activity: &Activity,
+    register: &Register,
+    t: &Types,
+) -> Result<HashMap<String, RestrictedExpression>, Problem> {
+    let mut attrs: HashMap<String, RestrictedExpression> = HashMap::new();
+    let mut put = |k: &str, v: RestrictedExpression| {
+        attrs.insert(k.to_string(), v);
+    };
+    if let Some(name) = &activity.name {
+        put("name", text(name));
+    }
+    put("systems", set_of_text(&activity.systems));
+    if let Some(role) = &activity.role {
+        put("role", text(role));
+    }
+    let controllers = activity
+        .controllers
+        .iter()
+        .map(|c| {
+            let mut fields = vec![("name".to_string(), text(&c.name))];
+            if let Some(contact) = &c.contact {
+                fields.push(("contact".to_string(), text(contact)));
+            }
+            record(fields)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    put("controllers", RestrictedExpression::new_set(controllers));
+    put("operations", set_of_text(&activity.operations));
+    put(
+        "data_subjects",
+        closure(
+            &register.subject_categories,
+            &t.subject_category,
+            activity.data_subjects.iter().map(|s| s.value.as_str()),
+        ),
+    );
+    put(
+        "data",
+        closure(
+            &register.data_categories,
+            &t.data_category,
+            activity.data.iter().map(|d| d.category.value.as_str()),
+        ),
+    );
+    put(
+        "purposes",
+        set_of_text(activity.purposes.iter().map(|p| &p.id)),
+    );
+    let bases: BTreeSet<&str> = activity
+        .legal_basis
+        .iter()
+        .map(|b| b.value.as_str())
+        .collect();
+    put(
+        "legal_basis",
+        RestrictedExpression::new_set(
+            bases
+                .into_iter()
+                .map(|b| RestrictedExpression::new_entity_uid(uid(&t.legal_basis, b))),
+        ),
+    );
+    if let Some(v) = &activity.legitimate_interest_assessment {
+        put("legitimate_interest_assessment", text(v));
+    }
+    if let Some(v) = &activity.security_measures {
+        put("security_measures", text(v));
+    }
+    if let Some(v) = &activity.expected_special_categories {
+        put("expected_special_categories", text(v));
+    }
+    for (name, rec) in &activity.records {
+        put(name, text_record(rec)?);
+    }
+    let subs: BTreeSet<&str> = activity
+        .subprocessors
+        .iter()
+        .map(|s| s.value.as_str())
+        .collect();
+    put(
+        "subprocessors",
+        RestrictedExpression::new_set(
+            subs.into_iter()
+                .map(|s| RestrictedExpression::new_entity_uid(uid(&t.subprocessor, s))),
+        ),
+    );
+    let transfers = activity
+        .transfers
+        .iter()
+        .map(|tr| {
+            let fields = [
+                ("to", &tr.to),
+                ("country", &tr.country),
+                ("mechanism", &tr.mechanism),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), text(v))));
+            record(fields)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    put("transfers", RestrictedExpression::new_set(transfers));
+    Ok(attrs)
+}
+
+/// Builds the entities and requests for a register. With a schema, entities and requests are
+/// checked against it (slower; used by tests and `--strict` checks).
+pub fn build(register: &Register, schema: Option<&Schema>) -> Result<Model, Problem> {
+    let t = Types::new()?;
+    let mut entities = taxonomy_entities(&register.data_categories, &t.data_category);
+    entities.extend(taxonomy_entities(
+        &register.subject_categories,
+        &t.subject_category,
+    ));
+
+    let org = &register.organisation;
+    let org_uid = uid(&t.organisation, &org.id.value);
+    let mut org_attrs = HashMap::new();
+    org_attrs.insert("name".to_string(), text(&org.name));
+    if let Some(contact) = &org.contact {
+        org_attrs.insert("contact".to_string(), text(contact));
+    }
+    match &org.dpo {
+        Some(Dpo::NoneDesignated(_)) => {
+            org_attrs.insert(
+                "dpo".to_string(),
+                record([(
+                    "designated".to_string(),
+                    RestrictedExpression::new_bool(false),
+                )])?,
+            );
+        }
+        Some(Dpo::Designated { name, contact }) => {
+            let mut fields = vec![(
+                "designated".to_string(),
+                RestrictedExpression::new_bool(true),
+            )];
+            fields.extend(name.as_ref().map(|n| ("name".to_string(), text(n))));
+            fields.extend(contact.as_ref().map(|c| ("contact".to_string(), text(c))));
+            org_attrs.insert("dpo".to_string(), record(fields)?);
+        }
+        None => {}
+    }
+    entities.push(entity(org_uid.clone(), org_attrs, HashSet::new())?);
+
+    for sub in &register.subprocessors {
+        let mut attrs = HashMap::new();
+        attrs.insert("kind".to_string(), text(&sub.kind));
+        let optional = [
+            ("name", &sub.name),
+            ("country", &sub.country),
+            ("dpa_ref", &sub.dpa_ref),
+            ("authorisation", &sub.authorisation),
+            ("notified_on", &sub.notified_on),
+            ("transfer_mechanism", &sub.transfer_mechanism),
+        ];
+        for (k, v) in optional {
+            if let Some(v) = v {
+                attrs.insert(k.to_string(), text(v));
+            }
+        }
+        entities.push(entity(
+            uid(&t.subprocessor, &sub.id.value),
+            attrs,
+            HashSet::new(),
+        )?);
+    }
+
+    let action = |kind: RequestKind| uid(&t.action, kind.action());
+    let request =
+        |principal: EntityUid, kind: RequestKind, resource: EntityUid, context: Context| {
+            Request::new(principal, action(kind), resource, context, schema).map_err(|e| {
+                Problem::general(
+                    Code::EntityError,
+                    format!("invalid {} request: {e}", kind.noun()),
+                )
+            })
+        };
+    let mut checks = vec![Check {
+        subject: Subject::Organisation,
+        at: org.id.at,
+        request: request(
+            org_uid.clone(),
+            RequestKind::Organisation,
+            org_uid.clone(),
+            Context::empty(),
+        )?,
+    }];
+
+    for (a, activity) in register.activities.iter().enumerate() {
+        let activity_uid = uid(&t.activity, &activity.id.value);
+        let attrs = activity_attrs(activity, register, &t)?;
+        entities.push(entity(
+            activity_uid.clone(),
+            attrs,
+            HashSet::from([org_uid.clone()]),
+        )?);
+        checks.push(Check {
+            subject: Subject::Activity(a),
+            at: activity.id.at,
+            request: request(
+                org_uid.clone(),
+                RequestKind::Activity,
+                activity_uid.clone(),
+                Context::empty(),
+            )?,
+        });
+        for (i, item) in activity.data.iter().enumerate() {
+            let mut context = vec![("purposes".to_string(), set_of_text(&item.purposes))];
+            if let Some(label) = &item.label {
+                context.push(("label".to_string(), text(label)));
+            }
+            let context = Context::from_pairs(context).map_err(|e| {
+                Problem::general(Code::EntityError, format!("invalid data item context: {e}"))
+            })?;
+            checks.push(Check {
+                subject: Subject::DataItem(a, i),
+                at: item.category.at,
+                request: request(
+                    activity_uid.clone(),
+                    RequestKind::DataItem,
+                    uid(&t.data_category, &item.category.value),
+                    context,
+                )?,
+            });
+        }
+        for (r, sub) in activity.subprocessors.iter().enumerate() {
+            checks.push(Check {
+                subject: Subject::Subprocessor(a, r),
+                at: sub.at,
+                request: request(
+                    activity_uid.clone(),
+                    RequestKind::Subprocessor,
+                    uid(&t.subprocessor, &sub.value),
+                    Context::empty(),
+                )?,
+            });
+        }
+    }
+
+    let entities = Entities::from_entities(entities, schema).map_err(|e| {
+        Problem::general(Code::EntityError, format!("cannot build the entities: {e}"))
+    })?;
+    Ok(Model { entities, checks })
+}

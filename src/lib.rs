@@ -1,0 +1,17 @@
+//! ropa checks a GDPR register of processing activities (Art. 30), kept as YAML, against
+//! rules written as Cedar policies, and reports every violation at its exact source span.
+//!
+//! The pipeline: [`register`] (load) -> [`entities`] (Cedar entities and requests) ->
+//! [`eval`] (policies) -> [`finding`] -> [`report`] (render).
+
+pub mod cli;
+pub mod entities;
+pub mod eval;
+pub mod finding;
+pub mod policy;
+pub mod problem;
+pub mod register;
+pub mod report;
+pub mod source;
+pub mod taxonomy;
+pub mod yaml;

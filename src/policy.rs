@@ -1,0 +1,589 @@
+//! Owns the policy pack: the Cedar schema, the category taxonomy and the rules. Each policy
+//! file is parsed on its own, each policy re-identified from its `@id`, strictly validated
+//! against the schema, and its metadata read from its annotations (the one source of it).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use cedar_policy::{
+    ActionConstraint, Effect, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator,
+};
+use miette::Diagnostic;
+
+use crate::finding::Severity;
+use crate::problem::{Code, Problem};
+use crate::source::{display_name, read_source, FileId, Location, SourceMap, Span};
+use crate::taxonomy::{read_categories, Kind, Taxonomy};
+use crate::yaml::{parse, Limits, Reader};
+
+/// The kinds of request ropa makes, one Cedar action each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RequestKind {
+    /// The organisation itself.
+    Organisation,
+    /// One activity.
+    Activity,
+    /// One data item of an activity.
+    DataItem,
+    /// One sub-processor engaged by an activity.
+    Subprocessor,
+}
+
+impl RequestKind {
+    /// Every kind.
+    pub const ALL: [RequestKind; 4] = [
+        RequestKind::Organisation,
+        RequestKind::Activity,
+        RequestKind::DataItem,
+        RequestKind::Subprocessor,
+    ];
+
+    /// The Cedar action id.
+    pub fn action(self) -> &'static str {
+        match self {
+            RequestKind::Organisation => "check_organisation",
+            RequestKind::Activity => "check_activity",
+            RequestKind::DataItem => "check_data_item",
+            RequestKind::Subprocessor => "check_subprocessor",
+        }
+    }
+
+    /// What a rule of this kind applies to, for people.
+    pub fn noun(self) -> &'static str {
+        match self {
+            RequestKind::Organisation => "organisation",
+            RequestKind::Activity => "activity",
+            RequestKind::DataItem => "data item",
+            RequestKind::Subprocessor => "sub-processor",
+        }
+    }
+
+    fn from_action(id: &str) -> Option<Self> {
+        RequestKind::ALL.into_iter().find(|k| k.action() == id)
+    }
+}
+
+/// The scope variable a rule reads an attribute of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Var {
+    /// `principal`.
+    Principal,
+    /// `resource`.
+    Resource,
+    /// `context`.
+    Context,
+}
+
+/// One rule: a `forbid` policy and its metadata.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `@id`.
+    pub id: String,
+    /// `@severity`.
+    pub severity: Severity,
+    /// `@message`.
+    pub message: String,
+    /// `@help`.
+    pub help: Option<String>,
+    /// `@article`.
+    pub article: Option<String>,
+    /// `@label`: the text on the offending node.
+    pub label: Option<String>,
+    /// The request kinds the policy's action scope admits.
+    pub kinds: Vec<RequestKind>,
+    /// Top-level attributes the policy reads, by variable.
+    pub reads: BTreeSet<(Var, String)>,
+    /// The policy's source.
+    pub at: Location,
+    /// The policy's text.
+    pub source: String,
+}
+
+/// The loaded policy pack.
+#[derive(Debug)]
+pub struct PolicyPack {
+    /// The Cedar schema.
+    pub schema: Schema,
+    /// Every rule, sorted by id.
+    pub rules: Vec<Rule>,
+    /// One policy set per request kind.
+    pub sets: HashMap<RequestKind, PolicySet>,
+    /// The data-category taxonomy.
+    pub data_categories: Taxonomy,
+    /// The data-subject taxonomy.
+    pub subject_categories: Taxonomy,
+}
+
+impl PolicyPack {
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .and_then(|i| self.rules.get(i))
+    }
+}
+
+/// The schema file in a policy folder.
+pub const SCHEMA_FILE: &str = "schema.cedarschema";
+/// The taxonomy file in a policy folder.
+pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
+
+/// Loads `dir`: its schema, taxonomy and every `*.cedar` file below it.
+pub fn load_policies(
+    dir: &Path,
+    sources: &mut SourceMap,
+    limits: &Limits,
+) -> Result<PolicyPack, Vec<Problem>> {
+    let mut problems = Vec::new();
+    if !dir.is_dir() {
+        return Err(vec![Problem::general(
+            Code::Io,
+            format!("policy folder {} not found", display_name(dir)),
+        )
+        .help("name it with `--policies DIR`")]);
+    }
+    let schema = load_schema(&dir.join(SCHEMA_FILE), sources, limits, &mut problems);
+    let (data_categories, subject_categories) =
+        load_taxonomy(&dir.join(TAXONOMY_FILE), sources, limits, &mut problems);
+    let mut files = Vec::new();
+    collect_cedar_files(dir, &mut files, &mut problems);
+    files.sort();
+    if files.is_empty() && problems.is_empty() {
+        problems.push(Problem::general(
+            Code::NoPolicies,
+            format!("no *.cedar policy in {}", display_name(dir)),
+        ));
+    }
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut policies: Vec<(Policy, Vec<RequestKind>)> = Vec::new();
+    for path in files {
+        let file = match read_source(sources, &path, limits.max_file_bytes) {
+            Ok(file) => file,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        load_policy_file(
+            file,
+            sources,
+            schema.as_ref(),
+            &mut rules,
+            &mut policies,
+            &mut problems,
+        );
+    }
+    let Some(schema) = schema else {
+        return Err(problems);
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut sets: HashMap<RequestKind, PolicySet> = RequestKind::ALL
+        .iter()
+        .map(|k| (*k, PolicySet::new()))
+        .collect();
+    for (policy, kinds) in policies {
+        for kind in kinds {
+            if let Some(set) = sets.get_mut(&kind) {
+                if let Err(err) = set.add(policy.clone()) {
+                    problems.push(Problem::general(Code::DuplicateRule, err.to_string()));
+                }
+            }
+        }
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(PolicyPack {
+        schema,
+        rules,
+        sets,
+        data_categories,
+        subject_categories,
+    })
+}
+
+fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            problems.push(Problem::general(
+                Code::Io,
+                format!("cannot read {}: {err}", display_name(dir)),
+            ));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            collect_cedar_files(&path, files, problems);
+        } else if path.extension().and_then(|e| e.to_str()) == Some("cedar") {
+            files.push(path);
+        }
+    }
+}
+
+/// Turns a Cedar diagnostic whose labels point into `file` into a problem.
+fn cedar_problem(code: Code, file: FileId, diagnostic: &dyn Diagnostic, fallback: Span) -> Problem {
+    let mut labels = diagnostic.labels().into_iter().flatten();
+    let (span, label) = match labels.next() {
+        Some(l) => (
+            Span::new(l.offset(), l.len()),
+            l.label().unwrap_or("here").to_string(),
+        ),
+        None => (fallback, "here".to_string()),
+    };
+    let mut problem = Problem::at(code, Location { file, span }, diagnostic.to_string())
+        .label(label)
+        .maybe_help(diagnostic.help().map(|h| h.to_string()));
+    for l in labels {
+        problem = problem.note(
+            Location {
+                file,
+                span: Span::new(l.offset(), l.len()),
+            },
+            l.label().unwrap_or("related").to_string(),
+        );
+    }
+    problem
+}
+
+fn load_schema(
+    path: &Path,
+    sources: &mut SourceMap,
+    limits: &Limits,
+    problems: &mut Vec<Problem>,
+) -> Option<Schema> {
+    let file = match read_source(sources, path, limits.max_file_bytes) {
+        Ok(file) => file,
+        Err(problem) => {
+            problems.push(problem);
+            return None;
+        }
+    };
+    match Schema::from_cedarschema_str(&sources.file(file).text) {
+        Ok((schema, _warnings)) => Some(schema),
+        Err(err) => {
+            problems.push(cedar_problem(
+                Code::SchemaError,
+                file,
+                &err,
+                Span::new(0, 0),
+            ));
+            None
+        }
+    }
+}
+
+fn load_taxonomy(
+    path: &Path,
+    sources: &mut SourceMap,
+    limits: &Limits,
+    problems: &mut Vec<Problem>,
+) -> (Taxonomy, Taxonomy) {
+    let mut data = Taxonomy::new(Kind::Data);
+    let mut subjects = Taxonomy::new(Kind::Subject);
+    let file = match read_source(sources, path, limits.max_file_bytes) {
+        Ok(file) => file,
+        Err(problem) => {
+            problems.push(problem);
+            return (data, subjects);
+        }
+    };
+    let source = sources.file(file);
+    let root = match parse(file, source, limits) {
+        Ok(root) => root,
+        Err(problem) => {
+            problems.push(problem);
+            return (data, subjects);
+        }
+    };
+    let mut reader = Reader::new(file, source, problems);
+    if let Some(mut fields) = reader.fields(&root, "the taxonomy") {
+        let data_node = fields.require(&mut reader, "data_categories");
+        let subject_node = fields.require(&mut reader, "subject_categories");
+        fields.finish(&mut reader);
+        let data_list = data_node
+            .map(|n| read_categories(&mut reader, n, Kind::Data))
+            .unwrap_or_default();
+        let subject_list = subject_node
+            .map(|n| read_categories(&mut reader, n, Kind::Subject))
+            .unwrap_or_default();
+        data.extend(data_list, false, problems);
+        subjects.extend(subject_list, false, problems);
+    }
+    data.finish(problems);
+    subjects.finish(problems);
+    (data, subjects)
+}
+
+/// Finds where each policy's text starts in the file, in order.
+fn policy_spans(text: &str, policies: &[Policy]) -> Vec<Span> {
+    let mut from = 0;
+    policies
+        .iter()
+        .map(|policy| {
+            let own = policy.to_cedar().unwrap_or_default();
+            match text
+                .get(from..)
+                .and_then(|rest| rest.find(own.as_str()))
+                .filter(|_| !own.is_empty())
+            {
+                Some(i) => {
+                    let span = Span::new(from + i, own.len());
+                    from = span.end();
+                    span
+                }
+                None => Span::new(from, 0),
+            }
+        })
+        .collect()
+}
+
+/// The span of an annotation's key inside a policy, or the policy's first line.
+fn annotation_span(text: &str, policy: Span, key: &str) -> Span {
+    let body = text.get(policy.offset..policy.end()).unwrap_or("");
+    let needle = format!("@{key}");
+    match body.find(&needle) {
+        Some(i) => Span::new(policy.offset + i, needle.len()),
+        None => {
+            let first_line = body.find('\n').unwrap_or(body.len());
+            Span::new(policy.offset, first_line)
+        }
+    }
+}
+
+fn load_policy_file(
+    file: FileId,
+    sources: &SourceMap,
+    schema: Option<&Schema>,
+    rules: &mut Vec<Rule>,
+    policies: &mut Vec<(Policy, Vec<RequestKind>)>,
+    problems: &mut Vec<Problem>,
+) {
+    let text = &sources.file(file).text;
+    let parsed = match PolicySet::from_str(text) {
+        Ok(set) => set,
+        Err(err) => {
+            problems.push(cedar_problem(
+                Code::PolicyParse,
+                file,
+                &err,
+                Span::new(0, 0),
+            ));
+            return;
+        }
+    };
+    // Policies are named policy0, policy1, ... in source order.
+    let mut in_order: Vec<Policy> = parsed.policies().cloned().collect();
+    in_order.sort_by_key(|p| {
+        p.id()
+            .to_string()
+            .trim_start_matches("policy")
+            .parse::<usize>()
+            .unwrap_or(usize::MAX)
+    });
+    let spans = policy_spans(text, &in_order);
+    let mut file_set = PolicySet::new();
+    let mut file_rules = Vec::new();
+    for (policy, span) in in_order.iter().zip(spans) {
+        let at = Location { file, span };
+        let annotation = |key: &str| policy.annotation(key).map(str::to_string);
+        let missing = |key: &str, what: &str| {
+            Problem::at(
+                Code::PolicyAnnotation,
+                Location {
+                    file,
+                    span: annotation_span(text, span, key),
+                },
+                format!("policy has no @{key}"),
+            )
+            .label(format!("add @{key}(\"...\") above this policy"))
+            .help(what.to_string())
+        };
+        let id = annotation("id");
+        let severity = annotation("severity");
+        let message = annotation("message");
+        let mut ok = true;
+        if id.is_none() {
+            problems.push(missing(
+                "id",
+                "@id names the rule in reports and waivers: a stable kebab-case id",
+            ));
+            ok = false;
+        }
+        if message.is_none() {
+            problems.push(missing(
+                "message",
+                "@message is the one-line statement of what is wrong",
+            ));
+            ok = false;
+        }
+        let severity = match severity.as_deref().map(|s| (s, Severity::parse(s))) {
+            Some((_, Some(severity))) => Some(severity),
+            Some((value, None)) => {
+                problems.push(
+                    Problem::at(
+                        Code::PolicyAnnotation,
+                        Location {
+                            file,
+                            span: annotation_span(text, span, "severity"),
+                        },
+                        format!("unknown @severity `{value}`"),
+                    )
+                    .label("expected \"error\" or \"warning\""),
+                );
+                None
+            }
+            None => {
+                problems.push(missing("severity", "@severity is \"error\" or \"warning\""));
+                None
+            }
+        };
+        if policy.effect() != Effect::Forbid {
+            problems.push(
+                Problem::at(
+                    Code::PolicyValidation,
+                    at,
+                    "rules must be `forbid` policies",
+                )
+                .label("a `permit` here")
+                .help("a rule describes a violation: write it as `forbid (...) when { ... };`"),
+            );
+            ok = false;
+        }
+        if let Some(id) = &id {
+            if !crate::register::vocab::is_kebab_case(id) {
+                problems.push(
+                    Problem::at(
+                        Code::PolicyAnnotation,
+                        Location {
+                            file,
+                            span: annotation_span(text, span, "id"),
+                        },
+                        format!("rule id `{id}` is not kebab-case"),
+                    )
+                    .label("use lowercase letters, digits and `-`"),
+                );
+                ok = false;
+            }
+        }
+        let (Some(id), Some(severity), Some(message), true) = (id, severity, message, ok) else {
+            continue;
+        };
+        let kinds = match policy.action_constraint() {
+            ActionConstraint::Any => RequestKind::ALL.to_vec(),
+            ActionConstraint::Eq(uid) => RequestKind::from_action(uid.id().unescaped())
+                .into_iter()
+                .collect(),
+            ActionConstraint::In(uids) => uids
+                .iter()
+                .filter_map(|u| RequestKind::from_action(u.id().unescaped()))
+                .collect(),
+        };
+        let renamed = policy.new_id(PolicyId::new(&id));
+        if let Err(err) = file_set.add(renamed.clone()) {
+            problems.push(Problem::at(Code::DuplicateRule, at, err.to_string()).label("here"));
+            continue;
+        }
+        let reads = attribute_reads(policy);
+        file_rules.push(Rule {
+            id,
+            severity,
+            message,
+            help: annotation("help"),
+            article: annotation("article"),
+            label: annotation("label"),
+            kinds: kinds.clone(),
+            reads,
+            at,
+            source: text
+                .get(span.offset..span.end())
+                .unwrap_or_default()
+                .to_string(),
+        });
+        policies.push((renamed, kinds));
+    }
+    if let Some(schema) = schema {
+        let result = Validator::new(schema.clone()).validate(&file_set, ValidationMode::Strict);
+        for err in result.validation_errors() {
+            problems.push(cedar_problem(
+                Code::PolicyValidation,
+                file,
+                err,
+                Span::new(0, 0),
+            ));
+        }
+    }
+    for rule in file_rules {
+        if let Some(first) = rules.iter().find(|r| r.id == rule.id) {
+            problems.push(
+                Problem::at(
+                    Code::DuplicateRule,
+                    Location {
+                        file,
+                        span: annotation_span(text, rule.at.span, "id"),
+                    },
+                    format!("rule id `{}` is used twice", rule.id),
+                )
+                .label("second use")
+                .note(first.at, "first use")
+                .help("every rule needs its own @id"),
+            );
+            continue;
+        }
+        rules.push(rule);
+    }
+}
+
+/// The top-level attributes of `principal`, `resource` and `context` a policy reads, found
+/// in its JSON form (`.` and `has` expressions).
+fn attribute_reads(policy: &Policy) -> BTreeSet<(Var, String)> {
+    let mut reads = BTreeSet::new();
+    if let Ok(json) = policy.to_json() {
+        collect_reads(&json, &mut reads);
+    }
+    reads
+}
+
+fn collect_reads(value: &serde_json::Value, reads: &mut BTreeSet<(Var, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                if key == "." || key == "has" {
+                    if let Some((var, attr)) = root_attribute(inner) {
+                        reads.insert((var, attr));
+                    }
+                }
+                collect_reads(inner, reads);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_reads(i, reads)),
+        _ => {}
+    }
+}
+
+/// For `{left, attr}`, the variable at the root of the chain and the attribute read on it.
+fn root_attribute(access: &serde_json::Value) -> Option<(Var, String)> {
+    let left = access.get("left")?;
+    let attr = access.get("attr")?.as_str()?;
+    if let Some(var) = left.get("Var").and_then(|v| v.as_str()) {
+        let var = match var {
+            "principal" => Var::Principal,
+            "resource" => Var::Resource,
+            "context" => Var::Context,
+            _ => return None,
+        };
+        return Some((var, attr.to_string()));
+    }
+    let inner = left.get(".").or_else(|| left.get("has"))?;
+    root_attribute(inner)
+}

@@ -1,0 +1,407 @@
+//! Owns loading a register: finding its files, reading each into typed sections, and the
+//! cross-file checks (one organisation, unique ids, defaults, references, categories). The
+//! loader rejects only what it cannot understand; policies judge what is missing.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::read::{read_file, Defaults, FileSections};
+use super::{Activity, Register};
+use crate::problem::{suggestion, Code, Problem};
+use crate::source::{display_name, read_source, Location, SourceMap};
+use crate::taxonomy::Taxonomy;
+use crate::yaml::{parse, Limits, Located, Reader, Value};
+
+/// Finds the register files named by `inputs` (files, folders, glob patterns): every
+/// `*.yaml`/`*.yml` below a folder, sorted by path, each once.
+pub fn discover(inputs: &[String]) -> Result<Vec<PathBuf>, Vec<Problem>> {
+    let mut found = BTreeSet::new();
+    let mut problems = Vec::new();
+    for input in inputs {
+        let path = Path::new(input);
+        if path.is_dir() {
+            walk(path, &mut found, &mut HashSet::new(), &mut problems);
+        } else if path.is_file() {
+            found.insert(path.to_path_buf());
+        } else if input.contains(['*', '?', '[']) {
+            match glob::glob(input) {
+                Ok(paths) => {
+                    let before = found.len();
+                    for entry in paths {
+                        match entry {
+                            Ok(p) if p.is_dir() => {
+                                walk(&p, &mut found, &mut HashSet::new(), &mut problems)
+                            }
+                            Ok(p) if is_yaml(&p) => {
+                                found.insert(p);
+                            }
+                            Ok(_) => {}
+                            Err(err) => problems.push(Problem::general(
+                                Code::Io,
+                                format!(
+                                    "cannot read {}: {}",
+                                    display_name(err.path()),
+                                    err.error()
+                                ),
+                            )),
+                        }
+                    }
+                    if found.len() == before {
+                        problems.push(Problem::general(
+                            Code::NoRegisterFiles,
+                            format!("`{input}` matches no register file"),
+                        ));
+                    }
+                }
+                Err(err) => problems.push(Problem::general(
+                    Code::Io,
+                    format!("`{input}` is not a valid glob pattern: {}", err.msg),
+                )),
+            }
+        } else {
+            problems.push(Problem::general(
+                Code::Io,
+                format!("{input}: no such file or folder"),
+            ));
+        }
+    }
+    if found.is_empty() && problems.is_empty() {
+        problems.push(
+            Problem::general(
+                Code::NoRegisterFiles,
+                format!("no *.yaml or *.yml file in {}", inputs.join(", ")),
+            )
+            .help("name the register folder, e.g. `ropa check register/`"),
+        );
+    }
+    if problems.is_empty() {
+        Ok(found.into_iter().collect())
+    } else {
+        Err(problems)
+    }
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn walk(
+    dir: &Path,
+    found: &mut BTreeSet<PathBuf>,
+    seen: &mut HashSet<PathBuf>,
+    problems: &mut Vec<Problem>,
+) {
+    // A folder reached twice through links is a loop: read it once.
+    let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !seen.insert(key) {
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            problems.push(Problem::general(
+                Code::Io,
+                format!("cannot read folder {}: {err}", display_name(dir)),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, found, seen, problems);
+        } else if is_yaml(&path) {
+            found.insert(path);
+        }
+    }
+}
+
+/// Loads the register from `paths` into `sources`, extending the given taxonomies with the
+/// register's own categories. Returns every problem found when it cannot be loaded.
+pub fn load_register(
+    paths: &[PathBuf],
+    data_categories: Taxonomy,
+    subject_categories: Taxonomy,
+    sources: &mut SourceMap,
+    limits: &Limits,
+) -> Result<Register, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for path in paths {
+        let file = match read_source(sources, path, limits.max_file_bytes) {
+            Ok(file) => file,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        let source = sources.file(file);
+        let root = match parse(file, source, limits) {
+            Ok(root) => root,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        if root.value == Value::Null {
+            problems.push(
+                Problem::at(
+                    Code::EmptyFile,
+                    Location {
+                        file,
+                        span: root.span,
+                    },
+                    format!("{} is empty", source.name),
+                )
+                .label("no content")
+                .help("delete the file, or give it a section such as `activities:`"),
+            );
+            continue;
+        }
+        let mut reader = Reader::new(file, source, &mut problems);
+        files.push(read_file(&mut reader, &root));
+    }
+    let register = resolve(files, data_categories, subject_categories, &mut problems);
+    match register {
+        Some(register) if problems.is_empty() => Ok(register),
+        _ => Err(problems),
+    }
+}
+
+/// Reports a second definition of an id, pointing at both.
+fn duplicate(what: &str, id: &Located<String>, first: Location) -> Problem {
+    Problem::at(
+        Code::DuplicateId,
+        id.at,
+        format!("{what} `{}` is defined twice", id.value),
+    )
+    .label("defined again here")
+    .note(first, "first defined here")
+    .help("ids are unique across the whole register; rename or remove one")
+}
+
+fn resolve(
+    files: Vec<FileSections>,
+    mut data_categories: Taxonomy,
+    mut subject_categories: Taxonomy,
+    problems: &mut Vec<Problem>,
+) -> Option<Register> {
+    let mut organisation: Option<(Location, super::Organisation)> = None;
+    let mut defaults: Option<(Location, Defaults)> = None;
+    let mut activities = Vec::new();
+    let mut subprocessors = Vec::new();
+    let mut waivers = Vec::new();
+    let mut own_data = Vec::new();
+    let mut own_subjects = Vec::new();
+    for file in files {
+        if let Some((at, org)) = file.organisation {
+            match &organisation {
+                Some((first, _)) => problems.push(
+                    Problem::at(Code::DuplicateSection, at, "`organisation` appears twice")
+                        .label("second `organisation`")
+                        .note(*first, "first `organisation` here")
+                        .help("a register describes one organisation"),
+                ),
+                None => organisation = Some((at, org)),
+            }
+        }
+        if let Some((at, d)) = file.defaults {
+            match &defaults {
+                Some((first, _)) => problems.push(
+                    Problem::at(Code::DuplicateSection, at, "`defaults` appears twice")
+                        .label("second `defaults`")
+                        .note(*first, "first `defaults` here")
+                        .help("merge the two `defaults` sections"),
+                ),
+                None => defaults = Some((at, d)),
+            }
+        }
+        activities.extend(file.activities);
+        subprocessors.extend(file.subprocessors);
+        waivers.extend(file.waivers);
+        own_data.extend(file.data_categories);
+        own_subjects.extend(file.subject_categories);
+    }
+
+    data_categories.extend(own_data, true, problems);
+    data_categories.finish(problems);
+    subject_categories.extend(own_subjects, true, problems);
+    subject_categories.finish(problems);
+
+    let mut subprocessor_ids: HashMap<String, Location> = HashMap::new();
+    subprocessors.retain(|s: &super::Subprocessor| {
+        if let Some(first) = subprocessor_ids.get(&s.id.value) {
+            problems.push(duplicate("sub-processor", &s.id, *first));
+            return false;
+        }
+        subprocessor_ids.insert(s.id.value.clone(), s.id.at);
+        true
+    });
+
+    let mut activity_ids: HashMap<String, Location> = HashMap::new();
+    for activity in &mut activities {
+        if let Some(first) = activity_ids.get(&activity.id.value) {
+            problems.push(duplicate("activity", &activity.id, *first));
+        } else {
+            activity_ids.insert(activity.id.value.clone(), activity.id.at);
+        }
+        if let Some((_, d)) = &defaults {
+            inherit(activity, d);
+        }
+        check_activity(
+            activity,
+            &data_categories,
+            &subject_categories,
+            &subprocessor_ids,
+            problems,
+        );
+    }
+
+    for waiver in &waivers {
+        if !activity_ids.contains_key(&waiver.activity.value) {
+            problems.push(dangling(
+                "activity",
+                &waiver.activity,
+                activity_ids.keys().map(String::as_str),
+            ));
+        }
+    }
+
+    let Some((_, organisation)) = organisation else {
+        problems.push(
+            Problem::general(Code::MissingKey, "the register has no `organisation`")
+                .help("add `organisation: { id: ..., name: ... }` to one register file"),
+        );
+        return None;
+    };
+    Some(Register {
+        organisation,
+        activities,
+        subprocessors,
+        data_categories,
+        subject_categories,
+        waivers,
+    })
+}
+
+fn dangling<'a>(what: &str, id: &Located<String>, known: impl Iterator<Item = &'a str>) -> Problem {
+    let known: Vec<&str> = known.collect();
+    let help = suggestion(&id.value, known.iter().copied()).unwrap_or_else(|| {
+        if known.is_empty() {
+            format!("no {what} is defined")
+        } else {
+            let mut sorted = known.clone();
+            sorted.sort_unstable();
+            format!("known {what} ids: {}", sorted.join(", "))
+        }
+    });
+    Problem::at(
+        Code::DanglingReference,
+        id.at,
+        format!("no {what} `{}`", id.value),
+    )
+    .label(format!("unknown {what}"))
+    .help(help)
+}
+
+fn inherit(activity: &mut Activity, defaults: &Defaults) {
+    let take = |name: &'static str, fields: &mut super::FieldSpans| -> bool {
+        if fields.get(name).is_some() {
+            return false;
+        }
+        match defaults.fields.get(name) {
+            Some(span) => {
+                fields.insert(name, span.at, true);
+                true
+            }
+            None => false,
+        }
+    };
+    if take("role", &mut activity.fields) {
+        activity.role = defaults.role.clone();
+    }
+    if take("controllers", &mut activity.fields) {
+        activity.controllers = defaults.controllers.clone().unwrap_or_default();
+    }
+    if take("security_measures", &mut activity.fields) {
+        activity.security_measures = defaults.security_measures.clone();
+    }
+    if take("operations", &mut activity.fields) {
+        activity.operations = defaults.operations.clone().unwrap_or_default();
+    }
+    if take("retention", &mut activity.fields) {
+        if let Some(retention) = &defaults.retention {
+            activity.records.insert("retention", retention.clone());
+        }
+    }
+}
+
+fn check_activity(
+    activity: &Activity,
+    data_categories: &Taxonomy,
+    subject_categories: &Taxonomy,
+    subprocessors: &HashMap<String, Location>,
+    problems: &mut Vec<Problem>,
+) {
+    for subject in &activity.data_subjects {
+        if !subject_categories.contains(&subject.value) {
+            problems.push(subject_categories.unknown(subject));
+        }
+    }
+    let mut purpose_ids: HashMap<&str, Location> = HashMap::new();
+    for purpose in &activity.purposes {
+        if let Some(first) = purpose_ids.get(purpose.id.value.as_str()) {
+            problems.push(duplicate("purpose", &purpose.id, *first));
+        } else {
+            purpose_ids.insert(&purpose.id.value, purpose.id.at);
+        }
+    }
+    for item in &activity.data {
+        if !data_categories.contains(&item.category.value) {
+            problems.push(data_categories.unknown(&item.category));
+        }
+        for purpose in &item.purposes {
+            if !purpose_ids.contains_key(purpose.value.as_str()) {
+                let mut problem = dangling("purpose", purpose, purpose_ids.keys().copied());
+                problem.help = Some(format!(
+                    "{} (a data item's purposes are ids from its own activity's `purposes`)",
+                    problem.help.unwrap_or_default()
+                ));
+                problems.push(problem);
+            }
+        }
+    }
+    for sub in &activity.subprocessors {
+        if !subprocessors.contains_key(&sub.value) {
+            problems.push(dangling(
+                "sub-processor",
+                sub,
+                subprocessors.keys().map(String::as_str),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_input_is_an_io_problem() {
+        let problems = discover(&["/definitely/not/here".to_string()])
+            .err()
+            .unwrap_or_default();
+        assert_eq!(problems.first().map(|p| p.code), Some(Code::Io));
+    }
+}

@@ -1,0 +1,243 @@
+//! Owns the typed register of processing activities: what a loaded, checked register holds.
+//! `load` reads it from YAML files; everything downstream reads only these types.
+
+pub mod load;
+mod read;
+pub mod vocab;
+
+use std::collections::BTreeMap;
+
+use crate::source::Location;
+use crate::taxonomy::Taxonomy;
+use crate::yaml::Located;
+
+/// Where each field of a record was written, by field name. A label on a field the rule
+/// reads looks its name up here. Inherited fields point at the `defaults` entry.
+#[derive(Debug, Clone, Default)]
+pub struct FieldSpans(BTreeMap<&'static str, FieldSpan>);
+
+/// Where one field was written.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpan {
+    /// The key and, when on one line, its value.
+    pub at: Location,
+    /// Whether the value comes from `defaults`.
+    pub inherited: bool,
+}
+
+impl FieldSpans {
+    /// Records a field.
+    pub fn insert(&mut self, name: &'static str, at: Location, inherited: bool) {
+        self.0.insert(name, FieldSpan { at, inherited });
+    }
+
+    /// Where a field was written.
+    pub fn get(&self, name: &str) -> Option<FieldSpan> {
+        self.0.get(name).copied()
+    }
+}
+
+/// Small records of optional text fields that rules test for presence, by field name. The
+/// YAML key, the Cedar attribute and the schema's record all use these names.
+pub const TEXT_RECORDS: [(&str, &[&str]); 10] = [
+    ("special_category_condition", &["article", "ref"]),
+    ("criminal_data_basis", &["ref"]),
+    ("national_id_basis", &["ref"]),
+    ("consent", &["withdrawal", "proof"]),
+    ("retention", &["period", "criterion"]),
+    ("dpia", &["ref", "screening", "not_required_reason"]),
+    ("works_council", &["consent_ref", "not_applicable_reason"]),
+    ("minimisation", &["justification"]),
+    ("communications", &["justification", "notice"]),
+    ("offence_use", &["statement"]),
+];
+
+/// A record of optional text fields (see [`TEXT_RECORDS`]).
+#[derive(Debug, Clone)]
+pub struct TextRecord {
+    /// The fields present, in [`TEXT_RECORDS`] order.
+    pub fields: Vec<(&'static str, Located<String>)>,
+}
+
+impl TextRecord {
+    /// A field's value.
+    pub fn get(&self, name: &str) -> Option<&Located<String>> {
+        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// The whole register.
+#[derive(Debug)]
+pub struct Register {
+    /// The organisation that keeps it.
+    pub organisation: Organisation,
+    /// Every activity, in file and source order.
+    pub activities: Vec<Activity>,
+    /// Every sub-processor, in file and source order.
+    pub subprocessors: Vec<Subprocessor>,
+    /// The data-category taxonomy, with the register's own categories.
+    pub data_categories: Taxonomy,
+    /// The data-subject taxonomy, with the register's own categories.
+    pub subject_categories: Taxonomy,
+    /// Findings accepted on purpose.
+    pub waivers: Vec<Waiver>,
+}
+
+impl Register {
+    /// The sub-processor with this id.
+    pub fn subprocessor(&self, id: &str) -> Option<&Subprocessor> {
+        self.subprocessors.iter().find(|s| s.id.value == id)
+    }
+}
+
+/// The organisation (Art. 30(1)(a), 30(2)(a)).
+#[derive(Debug, Clone)]
+pub struct Organisation {
+    /// Stable id.
+    pub id: Located<String>,
+    /// Legal name.
+    pub name: Located<String>,
+    /// How to reach it.
+    pub contact: Option<Located<String>>,
+    /// Its data protection officer.
+    pub dpo: Option<Dpo>,
+    /// Where each field was written.
+    pub fields: FieldSpans,
+}
+
+/// The data protection officer.
+#[derive(Debug, Clone)]
+pub enum Dpo {
+    /// `dpo: none-designated`.
+    NoneDesignated(Location),
+    /// `dpo: { name, contact }`.
+    Designated {
+        /// Name.
+        name: Option<Located<String>>,
+        /// How to reach them.
+        contact: Option<Located<String>>,
+    },
+}
+
+/// A controller on whose behalf a processor acts.
+#[derive(Debug, Clone)]
+pub struct Controller {
+    /// Name.
+    pub name: Located<String>,
+    /// How to reach it.
+    pub contact: Option<Located<String>>,
+}
+
+/// A purpose of an activity.
+#[derive(Debug, Clone)]
+pub struct Purpose {
+    /// Stable id, referenced by data items.
+    pub id: Located<String>,
+    /// The purpose in the register's own words.
+    pub text: Option<Located<String>>,
+}
+
+/// One kind of personal data an activity processes.
+#[derive(Debug, Clone)]
+pub struct DataItem {
+    /// Taxonomy id.
+    pub category: Located<String>,
+    /// The register's own words.
+    pub label: Option<Located<String>>,
+    /// Purposes of the activity that explicitly cover this item.
+    pub purposes: Vec<Located<String>>,
+    /// Where each field was written.
+    pub fields: FieldSpans,
+}
+
+/// A transfer outside the EEA.
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    /// Recipient.
+    pub to: Option<Located<String>>,
+    /// ISO 3166 alpha-2 country.
+    pub country: Option<Located<String>>,
+    /// Transfer tool.
+    pub mechanism: Option<Located<String>>,
+}
+
+/// A processing activity.
+#[derive(Debug, Clone)]
+pub struct Activity {
+    /// Stable kebab-case id.
+    pub id: Located<String>,
+    /// The service as the register names it.
+    pub name: Option<Located<String>>,
+    /// Systems used.
+    pub systems: Vec<Located<String>>,
+    /// `controller`, `processor` or `joint_controller`.
+    pub role: Option<Located<String>>,
+    /// Controllers on whose behalf it is done.
+    pub controllers: Vec<Controller>,
+    /// Processing operations.
+    pub operations: Vec<Located<String>>,
+    /// Data-subject category ids.
+    pub data_subjects: Vec<Located<String>>,
+    /// Data items.
+    pub data: Vec<DataItem>,
+    /// Purposes.
+    pub purposes: Vec<Purpose>,
+    /// Canonical legal-basis ids.
+    pub legal_basis: Vec<Located<String>>,
+    /// Reference to the legitimate-interest assessment.
+    pub legitimate_interest_assessment: Option<Located<String>>,
+    /// Art. 32 measures.
+    pub security_measures: Option<Located<String>>,
+    /// `yes`, `no` or `possible`.
+    pub expected_special_categories: Option<Located<String>>,
+    /// The text records of [`TEXT_RECORDS`] that are present, by name.
+    pub records: BTreeMap<&'static str, TextRecord>,
+    /// Sub-processor ids engaged.
+    pub subprocessors: Vec<Located<String>>,
+    /// Transfers outside the EEA.
+    pub transfers: Vec<Transfer>,
+    /// Where each field was written.
+    pub fields: FieldSpans,
+}
+
+/// A sub-processor.
+#[derive(Debug, Clone)]
+pub struct Subprocessor {
+    /// Stable id.
+    pub id: Located<String>,
+    /// Name.
+    pub name: Option<Located<String>>,
+    /// `named` or `category`.
+    pub kind: Located<String>,
+    /// ISO 3166 alpha-2 country.
+    pub country: Option<Located<String>>,
+    /// The sub-processing agreement.
+    pub dpa_ref: Option<Located<String>>,
+    /// `general` or `specific`.
+    pub authorisation: Option<Located<String>>,
+    /// When controllers were told, `YYYY-MM-DD`.
+    pub notified_on: Option<Located<String>>,
+    /// Transfer tool when outside the EEA.
+    pub transfer_mechanism: Option<Located<String>>,
+    /// Where each field was written.
+    pub fields: FieldSpans,
+}
+
+/// A finding accepted on purpose.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    /// Rule id.
+    pub rule: Located<String>,
+    /// Activity id.
+    pub activity: Located<String>,
+    /// A data item's category or a sub-processor id.
+    pub target: Option<Located<String>>,
+    /// Why.
+    pub reason: Located<String>,
+    /// Who approved it.
+    pub approved_by: Located<String>,
+    /// Last day it holds, `YYYY-MM-DD`.
+    pub expires: Located<String>,
+    /// Reference to the decision.
+    pub reference: Option<Located<String>>,
+}

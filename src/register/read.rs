@@ -1,0 +1,574 @@
+//! Owns reading one register file's node tree into typed sections: shape, keys and closed
+//! vocabularies. Cross-file checks (references, duplicates, defaults) are `load`'s.
+
+use std::collections::BTreeMap;
+
+use super::vocab;
+use super::{
+    Activity, Controller, DataItem, Dpo, FieldSpans, Organisation, Purpose, Subprocessor,
+    TextRecord, Transfer, Waiver, TEXT_RECORDS,
+};
+use crate::problem::{suggestion, Code, Problem};
+use crate::source::Location;
+use crate::taxonomy::{read_categories, Category, Kind};
+use crate::yaml::{Fields, Located, Node, Reader, Value};
+
+/// What one file contributes to the register.
+#[derive(Default)]
+pub(super) struct FileSections {
+    pub organisation: Option<(Location, Organisation)>,
+    pub defaults: Option<(Location, Defaults)>,
+    pub activities: Vec<Activity>,
+    pub subprocessors: Vec<Subprocessor>,
+    pub data_categories: Vec<Category>,
+    pub subject_categories: Vec<Category>,
+    pub waivers: Vec<Waiver>,
+}
+
+/// Values every activity inherits unless it sets its own.
+#[derive(Default)]
+pub(super) struct Defaults {
+    pub role: Option<Located<String>>,
+    pub controllers: Option<Vec<Controller>>,
+    pub security_measures: Option<Located<String>>,
+    pub operations: Option<Vec<Located<String>>>,
+    pub retention: Option<TextRecord>,
+    pub fields: FieldSpans,
+}
+
+/// A mapping being read: its fields, the reader, and the spans of the fields read.
+struct Record<'r, 'a, 'n> {
+    reader: &'r mut Reader<'a>,
+    fields: Fields<'n>,
+    spans: FieldSpans,
+}
+
+impl<'r, 'a, 'n> Record<'r, 'a, 'n> {
+    fn open(reader: &'r mut Reader<'a>, node: &'n Node, what: &'static str) -> Option<Self> {
+        let fields = reader.fields(node, what)?;
+        Some(Record {
+            reader,
+            fields,
+            spans: FieldSpans::default(),
+        })
+    }
+
+    fn node(&mut self, key: &'static str) -> Option<&'n Node> {
+        let (k, v) = self.fields.entry(key)?;
+        let at = self.reader.field_span(k, v);
+        self.spans.insert(key, at, false);
+        Some(v)
+    }
+
+    fn text(&mut self, key: &'static str) -> Option<Located<String>> {
+        let node = self.node(key)?;
+        self.reader.text(node, &format!("`{key}`"))
+    }
+
+    fn required_text(&mut self, key: &'static str) -> Option<Located<String>> {
+        let value = self.text(key);
+        if value.is_none() && self.spans.get(key).is_none() {
+            self.fields.require(self.reader, key);
+        }
+        value
+    }
+
+    fn text_list(&mut self, key: &'static str) -> Vec<Located<String>> {
+        match self.node(key) {
+            Some(node) => self.reader.text_list(node, &format!("`{key}`")),
+            None => Vec::new(),
+        }
+    }
+
+    fn list(&mut self, key: &'static str) -> &'n [Node] {
+        match self.node(key) {
+            Some(node) => self.reader.list(node, &format!("`{key}`")),
+            None => &[],
+        }
+    }
+
+    /// A text value that must be one of `allowed`.
+    fn choice(&mut self, key: &'static str, allowed: &[&str]) -> Option<Located<String>> {
+        let value = self.text(key)?;
+        check_choice(self.reader, value, allowed, key)
+    }
+
+    fn finish(self) -> FieldSpans {
+        self.fields.finish(self.reader);
+        self.spans
+    }
+}
+
+fn check_choice(
+    reader: &mut Reader<'_>,
+    value: Located<String>,
+    allowed: &[&str],
+    what: &str,
+) -> Option<Located<String>> {
+    if allowed.contains(&value.value.as_str()) {
+        return Some(value);
+    }
+    let help = suggestion(&value.value, allowed.iter().copied())
+        .unwrap_or_else(|| format!("`{what}` is one of: {}", allowed.join(", ")));
+    reader.report(
+        Problem::at(
+            Code::UnknownValue,
+            value.at,
+            format!("unknown {what} `{}`", value.value),
+        )
+        .label(format!("not a known {what}"))
+        .help(help),
+    );
+    None
+}
+
+fn check_kebab_id(
+    reader: &mut Reader<'_>,
+    id: Located<String>,
+    what: &str,
+) -> Option<Located<String>> {
+    if vocab::is_kebab_case(&id.value) {
+        return Some(id);
+    }
+    let fixed: String = id
+        .value
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let mut problem = Problem::at(
+        Code::InvalidValue,
+        id.at,
+        format!("{what} id `{}` is not kebab-case", id.value),
+    )
+    .label("use lowercase letters, digits and `-`");
+    if vocab::is_kebab_case(&fixed) {
+        problem = problem.help(format!("did you mean `{fixed}`?"));
+    }
+    reader.report(problem);
+    None
+}
+
+fn check_format(
+    reader: &mut Reader<'_>,
+    value: Option<Located<String>>,
+    ok: fn(&str) -> bool,
+    what: &str,
+    example: &str,
+) -> Option<Located<String>> {
+    let value = value?;
+    if ok(&value.value) {
+        return Some(value);
+    }
+    reader.report(
+        Problem::at(
+            Code::InvalidValue,
+            value.at,
+            format!("`{}` is not {what}", value.value),
+        )
+        .label(format!("expected {what}"))
+        .help(format!("for example `{example}`")),
+    );
+    None
+}
+
+/// Reads one file's root mapping.
+pub(super) fn read_file(reader: &mut Reader<'_>, root: &Node) -> FileSections {
+    let mut sections = FileSections::default();
+    let Some(mut fields) = reader.fields(root, "a register file") else {
+        return sections;
+    };
+    if let Some((key, node)) = fields.entry("organisation") {
+        if let Some(org) = read_organisation(reader, node) {
+            sections.organisation = Some((reader.at(key), org));
+        }
+    }
+    if let Some((key, node)) = fields.entry("defaults") {
+        if let Some(defaults) = read_defaults(reader, node) {
+            sections.defaults = Some((reader.at(key), defaults));
+        }
+    }
+    if let Some(node) = fields.get("activities") {
+        for item in reader.list(node, "`activities`") {
+            if let Some(activity) = read_activity(reader, item) {
+                sections.activities.push(activity);
+            }
+        }
+    }
+    if let Some(node) = fields.get("subprocessors") {
+        for item in reader.list(node, "`subprocessors`") {
+            if let Some(sub) = read_subprocessor(reader, item) {
+                sections.subprocessors.push(sub);
+            }
+        }
+    }
+    if let Some(node) = fields.get("data_categories") {
+        sections.data_categories = read_categories(reader, node, Kind::Data);
+    }
+    if let Some(node) = fields.get("subject_categories") {
+        sections.subject_categories = read_categories(reader, node, Kind::Subject);
+    }
+    if let Some(node) = fields.get("waivers") {
+        for item in reader.list(node, "`waivers`") {
+            if let Some(waiver) = read_waiver(reader, item) {
+                sections.waivers.push(waiver);
+            }
+        }
+    }
+    fields.finish(reader);
+    sections
+}
+
+fn read_organisation(reader: &mut Reader<'_>, node: &Node) -> Option<Organisation> {
+    let mut rec = Record::open(reader, node, "the organisation")?;
+    let id = rec.required_text("id");
+    let name = rec.required_text("name");
+    let contact = rec.text("contact");
+    let dpo = rec.node("dpo").and_then(|n| read_dpo(rec.reader, n));
+    let fields = rec.finish();
+    let id = check_kebab_id(reader, id?, "organisation")?;
+    Some(Organisation {
+        id,
+        name: name?,
+        contact,
+        dpo,
+        fields,
+    })
+}
+
+fn read_dpo(reader: &mut Reader<'_>, node: &Node) -> Option<Dpo> {
+    if let Value::Text(text) = &node.value {
+        if text == vocab::NO_DPO {
+            return Some(Dpo::NoneDesignated(reader.at(node)));
+        }
+        reader.report(
+            Problem::at(Code::UnknownValue, reader.at(node), format!("unknown `dpo` value `{text}`"))
+                .label("expected `{ name, contact }` or `none-designated`")
+                .help(format!(
+                    "write `dpo: {{ name: ..., contact: ... }}`, or `dpo: {}` when no DPO is designated",
+                    vocab::NO_DPO
+                )),
+        );
+        return None;
+    }
+    let mut rec = Record::open(reader, node, "the DPO")?;
+    let name = rec.text("name");
+    let contact = rec.text("contact");
+    rec.finish();
+    Some(Dpo::Designated { name, contact })
+}
+
+fn read_controllers(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Controller> {
+    let mut controllers = Vec::new();
+    for item in items {
+        let Some(mut rec) = Record::open(reader, item, "a controller") else {
+            continue;
+        };
+        let name = rec.required_text("name");
+        let contact = rec.text("contact");
+        rec.finish();
+        if let Some(name) = name {
+            controllers.push(Controller { name, contact });
+        }
+    }
+    controllers
+}
+
+fn read_operations(reader: &mut Reader<'_>, values: Vec<Located<String>>) -> Vec<Located<String>> {
+    values
+        .into_iter()
+        .filter_map(|op| check_choice(reader, op, &vocab::OPERATIONS, "operation"))
+        .collect()
+}
+
+fn read_text_record(
+    reader: &mut Reader<'_>,
+    node: &Node,
+    name: &'static str,
+) -> Option<TextRecord> {
+    let keys = TEXT_RECORDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[][..], |(_, keys)| *keys);
+    let mut rec = Record::open(reader, node, name)?;
+    let mut fields = Vec::new();
+    for key in keys {
+        if let Some(value) = rec.text(key) {
+            fields.push((*key, value));
+        }
+    }
+    rec.finish();
+    let mut record = TextRecord { fields };
+    if name == "retention" {
+        let period = record.get("period").cloned();
+        if period.is_some()
+            && check_format(
+                reader,
+                period,
+                vocab::is_iso_duration,
+                "an ISO 8601 period",
+                "P4W, P7Y, P1Y6M",
+            )
+            .is_none()
+        {
+            record.fields.retain(|(k, _)| *k != "period");
+        }
+    }
+    Some(record)
+}
+
+fn read_defaults(reader: &mut Reader<'_>, node: &Node) -> Option<Defaults> {
+    let mut rec = Record::open(reader, node, "defaults")?;
+    let role = rec.choice("role", &vocab::ROLES);
+    let controllers = rec.node("controllers").map(|n| {
+        let items = rec.reader.list(n, "`controllers`");
+        read_controllers(rec.reader, items)
+    });
+    let security_measures = rec.text("security_measures");
+    let operations = rec
+        .node("operations")
+        .map(|n| rec.reader.text_list(n, "`operations`"));
+    let retention = rec
+        .node("retention")
+        .and_then(|n| read_text_record(rec.reader, n, "retention"));
+    let fields = rec.finish();
+    let operations = operations.map(|ops| read_operations(reader, ops));
+    Some(Defaults {
+        role,
+        controllers,
+        security_measures,
+        operations,
+        retention,
+        fields,
+    })
+}
+
+fn read_purposes(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Purpose> {
+    let mut purposes = Vec::new();
+    for item in items {
+        let Some(mut rec) = Record::open(reader, item, "a purpose") else {
+            continue;
+        };
+        let id = rec.required_text("id");
+        let text = rec.text("text");
+        rec.finish();
+        if let Some(id) = id.and_then(|id| check_kebab_id(reader, id, "purpose")) {
+            purposes.push(Purpose { id, text });
+        }
+    }
+    purposes
+}
+
+fn read_data_items(reader: &mut Reader<'_>, items: &[Node]) -> Vec<DataItem> {
+    let mut data = Vec::new();
+    for item in items {
+        let Some(mut rec) = Record::open(reader, item, "a data item") else {
+            continue;
+        };
+        let category = rec.required_text("category");
+        let label = rec.text("label");
+        let purposes = rec.text_list("purposes");
+        let fields = rec.finish();
+        if let Some(category) = category {
+            data.push(DataItem {
+                category,
+                label,
+                purposes,
+                fields,
+            });
+        }
+    }
+    data
+}
+
+fn read_transfers(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Transfer> {
+    let mut transfers = Vec::new();
+    for item in items {
+        let Some(mut rec) = Record::open(reader, item, "a transfer") else {
+            continue;
+        };
+        let to = rec.text("to");
+        let country = rec.text("country");
+        let mechanism = rec.choice("mechanism", &vocab::TRANSFER_MECHANISMS);
+        rec.finish();
+        let country = check_format(
+            reader,
+            country,
+            vocab::is_country_code,
+            "an ISO 3166 alpha-2 country code",
+            "US",
+        );
+        transfers.push(Transfer {
+            to,
+            country,
+            mechanism,
+        });
+    }
+    transfers
+}
+
+fn read_legal_bases(reader: &mut Reader<'_>, words: Vec<Located<String>>) -> Vec<Located<String>> {
+    let mut bases = Vec::new();
+    for word in words {
+        match vocab::legal_basis(&word.value) {
+            Some(id) => bases.push(Located {
+                value: id.to_string(),
+                at: word.at,
+            }),
+            None => {
+                let help =
+                    suggestion(&word.value, vocab::legal_basis_words()).unwrap_or_else(|| {
+                        format!("a legal basis is one of: {}", vocab::LEGAL_BASES.join(", "))
+                    });
+                reader.report(
+                    Problem::at(
+                        Code::UnknownValue,
+                        word.at,
+                        format!("unknown legal basis `{}`", word.value),
+                    )
+                    .label("not a legal basis of Art. 6(1)")
+                    .help(help),
+                );
+            }
+        }
+    }
+    bases
+}
+
+fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
+    let mut rec = Record::open(reader, node, "an activity")?;
+    let id = rec.required_text("id");
+    let name = rec.text("name");
+    let systems = rec.text_list("systems");
+    let role = rec.choice("role", &vocab::ROLES);
+    let controllers = {
+        let items = rec.list("controllers");
+        read_controllers(rec.reader, items)
+    };
+    let operations = rec.text_list("operations");
+    let data_subjects = rec.text_list("data_subjects");
+    let data = {
+        let items = rec.list("data");
+        read_data_items(rec.reader, items)
+    };
+    let purposes = {
+        let items = rec.list("purposes");
+        read_purposes(rec.reader, items)
+    };
+    let legal_basis = rec.text_list("legal_basis");
+    let legitimate_interest_assessment = rec.text("legitimate_interest_assessment");
+    let security_measures = rec.text("security_measures");
+    let expected_special_categories = rec.choice(
+        "expected_special_categories",
+        &vocab::EXPECTED_SPECIAL_CATEGORIES,
+    );
+    let mut records = BTreeMap::new();
+    for (name, _) in TEXT_RECORDS {
+        if let Some(node) = rec.node(name) {
+            if let Some(record) = read_text_record(rec.reader, node, name) {
+                records.insert(name, record);
+            }
+        }
+    }
+    let subprocessors = rec.text_list("subprocessors");
+    let transfers = {
+        let items = rec.list("transfers");
+        read_transfers(rec.reader, items)
+    };
+    let fields = rec.finish();
+    let operations = read_operations(reader, operations);
+    let legal_basis = read_legal_bases(reader, legal_basis);
+    let id = check_kebab_id(reader, id?, "activity")?;
+    Some(Activity {
+        id,
+        name,
+        systems,
+        role,
+        controllers,
+        operations,
+        data_subjects,
+        data,
+        purposes,
+        legal_basis,
+        legitimate_interest_assessment,
+        security_measures,
+        expected_special_categories,
+        records,
+        subprocessors,
+        transfers,
+        fields,
+    })
+}
+
+fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocessor> {
+    let mut rec = Record::open(reader, node, "a sub-processor")?;
+    let id = rec.required_text("id");
+    let name = rec.text("name");
+    let kind = rec.required_text("kind");
+    let country = rec.text("country");
+    let dpa_ref = rec.text("dpa_ref");
+    let authorisation = rec.choice("authorisation", &vocab::AUTHORISATIONS);
+    let notified_on = rec.text("notified_on");
+    let transfer_mechanism = rec.choice("transfer_mechanism", &vocab::TRANSFER_MECHANISMS);
+    let fields = rec.finish();
+    let kind = kind
+        .and_then(|k| check_choice(reader, k, &vocab::SUBPROCESSOR_KINDS, "sub-processor kind"));
+    let country = check_format(
+        reader,
+        country,
+        vocab::is_country_code,
+        "an ISO 3166 alpha-2 country code",
+        "NL",
+    );
+    let notified_on = check_format(
+        reader,
+        notified_on,
+        vocab::is_date,
+        "a date (YYYY-MM-DD)",
+        "2026-01-05",
+    );
+    let id = check_kebab_id(reader, id?, "sub-processor")?;
+    Some(Subprocessor {
+        id,
+        name,
+        kind: kind?,
+        country,
+        dpa_ref,
+        authorisation,
+        notified_on,
+        transfer_mechanism,
+        fields,
+    })
+}
+
+fn read_waiver(reader: &mut Reader<'_>, node: &Node) -> Option<Waiver> {
+    let mut rec = Record::open(reader, node, "a waiver")?;
+    let rule = rec.required_text("rule");
+    let activity = rec.required_text("activity");
+    let target = rec.text("target");
+    let reason = rec.required_text("reason");
+    let approved_by = rec.required_text("approved_by");
+    let expires = rec.required_text("expires");
+    let reference = rec.text("ref");
+    rec.finish();
+    let expires = check_format(
+        reader,
+        expires,
+        vocab::is_date,
+        "a date (YYYY-MM-DD)",
+        "2027-06-30",
+    );
+    Some(Waiver {
+        rule: rule?,
+        activity: activity?,
+        target,
+        reason: reason?,
+        approved_by: approved_by?,
+        expires: expires?,
+        reference,
+    })
+}

@@ -1,0 +1,224 @@
+//! Owns the register's closed vocabularies: roles, processing operations, legal bases (with
+//! the Dutch words a DPO writes), sub-processor kinds, transfer mechanisms.
+
+/// For whom an activity is carried out.
+pub const ROLES: [&str; 3] = ["controller", "processor", "joint_controller"];
+
+/// Processing operations (Art. 4(2)), the annex's "Verwerkingsactiviteiten".
+pub const OPERATIONS: [&str; 18] = [
+    "collect",
+    "record",
+    "organise",
+    "structure",
+    "store",
+    "adapt",
+    "retrieve",
+    "consult",
+    "use",
+    "disclose",
+    "disseminate",
+    "combine",
+    "restrict",
+    "erase",
+    "destroy",
+    "anonymise",
+    "aggregate",
+    "encrypt",
+];
+
+/// Legal bases of Art. 6(1), by canonical id.
+pub const LEGAL_BASES: [&str; 6] = [
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+];
+
+/// Dutch (and spelled-out English) words accepted for each legal basis, lowercase.
+const LEGAL_BASIS_WORDS: [(&str, &str); 22] = [
+    ("toestemming", "consent"),
+    ("overeenkomst", "contract"),
+    ("wettelijke verplichting", "legal_obligation"),
+    ("vitaal belang", "vital_interests"),
+    ("vitale belangen", "vital_interests"),
+    ("vitaal levensbelang", "vital_interests"),
+    ("algemeen belang", "public_task"),
+    ("taak van algemeen belang", "public_task"),
+    ("publieke taak", "public_task"),
+    ("openbaar gezag", "public_task"),
+    ("gerechtvaardigd belang", "legitimate_interests"),
+    ("gerechtvaardigde belangen", "legitimate_interests"),
+    ("gerechtigd belang", "legitimate_interests"),
+    ("legitiem belang", "legitimate_interests"),
+    ("legal obligation", "legal_obligation"),
+    ("vital interests", "vital_interests"),
+    ("public task", "public_task"),
+    ("legitimate interests", "legitimate_interests"),
+    ("legitimate interest", "legitimate_interests"),
+    ("legitimate_interest", "legitimate_interests"),
+    ("uitvoering overeenkomst", "contract"),
+    ("uitvoering van een overeenkomst", "contract"),
+];
+
+/// The canonical legal-basis id for a word, case-insensitive, spaces and `_` alike.
+pub fn legal_basis(word: &str) -> Option<&'static str> {
+    let normal = word.trim().to_lowercase().replace('_', " ");
+    let normal = normal.split_whitespace().collect::<Vec<_>>().join(" ");
+    LEGAL_BASES
+        .iter()
+        .find(|id| id.replace('_', " ") == normal)
+        .copied()
+        .or_else(|| {
+            LEGAL_BASIS_WORDS
+                .iter()
+                .find(|(w, _)| *w == normal)
+                .map(|(_, id)| *id)
+        })
+}
+
+/// Every accepted legal-basis word, for suggestions.
+pub fn legal_basis_words() -> impl Iterator<Item = &'static str> {
+    LEGAL_BASES
+        .iter()
+        .copied()
+        .chain(LEGAL_BASIS_WORDS.iter().map(|(w, _)| *w))
+}
+
+/// What a sub-processor entry names.
+pub const SUBPROCESSOR_KINDS: [&str; 2] = ["named", "category"];
+
+/// Kinds of authorisation for sub-processing (Art. 28(2)).
+pub const AUTHORISATIONS: [&str; 2] = ["general", "specific"];
+
+/// Transfer tools of Chapter V.
+pub const TRANSFER_MECHANISMS: [&str; 6] = [
+    "adequacy",
+    "scc",
+    "bcr",
+    "code",
+    "certification",
+    "derogation",
+];
+
+/// Answers to "may special categories be in this unspecified data".
+pub const EXPECTED_SPECIAL_CATEGORIES: [&str; 3] = ["yes", "no", "possible"];
+
+/// The `dpo` value for an organisation that has designated none.
+pub const NO_DPO: &str = "none-designated";
+
+/// `kebab-case`: lowercase ASCII letters and digits, words joined by `-`.
+pub fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// An ISO 8601 calendar date `YYYY-MM-DD` with a valid month and day.
+pub fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return false;
+    }
+    let (Ok(year), Ok(month), Ok(day)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>())
+    else {
+        return false;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// An ISO 8601 duration such as `P4W`, `P7Y`, `P1Y6M`, `PT72H`.
+pub fn is_iso_duration(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('P') else {
+        return false;
+    };
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    fn units(part: &str, allowed: &str) -> Option<usize> {
+        let mut count = 0;
+        let mut digits = 0;
+        let mut order = allowed.chars();
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                digits += 1;
+            } else {
+                if digits == 0 || !order.any(|u| u == c) {
+                    return None;
+                }
+                digits = 0;
+                count += 1;
+            }
+        }
+        (digits == 0).then_some(count)
+    }
+    let date_units = units(date, "YMWD");
+    let time_units = match time {
+        Some(t) => units(t, "HMS").filter(|&n| n > 0),
+        None => Some(0),
+    };
+    matches!((date_units, time_units), (Some(d), Some(t)) if d + t > 0)
+}
+
+/// An ISO 3166-1 alpha-2 code's shape: two uppercase ASCII letters.
+pub fn is_country_code(text: &str) -> bool {
+    text.len() == 2 && text.chars().all(|c| c.is_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_legal_basis_words_map_to_canonical_ids() {
+        assert_eq!(legal_basis("Overeenkomst"), Some("contract"));
+        assert_eq!(
+            legal_basis("Gerechtigd belang"),
+            Some("legitimate_interests")
+        );
+        assert_eq!(
+            legal_basis("gerechtvaardigde  belangen"),
+            Some("legitimate_interests")
+        );
+        assert_eq!(
+            legal_basis("legitimate_interests"),
+            Some("legitimate_interests")
+        );
+        assert_eq!(
+            legal_basis("Wettelijke verplichting"),
+            Some("legal_obligation")
+        );
+        assert_eq!(legal_basis("gerechtvaardigd"), None);
+    }
+
+    #[test]
+    fn durations_and_dates() {
+        for ok in ["P4W", "P7Y", "P1Y6M", "PT72H", "P1DT12H", "P30D"] {
+            assert!(is_iso_duration(ok), "{ok}");
+        }
+        for bad in ["P", "4W", "PT", "P4", "PW", "P1M1Y", "7 jaar", "P1.5Y"] {
+            assert!(!is_iso_duration(bad), "{bad}");
+        }
+        assert!(is_date("2024-02-29"));
+        assert!(!is_date("2023-02-29"));
+        assert!(!is_date("2026-13-01"));
+        assert!(!is_date("26-01-05"));
+    }
+}

@@ -1,0 +1,271 @@
+//! Owns the human report: findings and problems rendered through miette's graphical handler,
+//! with the source lines they point at, then a one-line summary.
+
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use crate::finding::{Finding, Severity, Summary};
+use crate::problem::Problem;
+use crate::source::{FileId, Location, SourceMap};
+
+/// How to draw the human report.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Use colour.
+    pub color: bool,
+    /// Line width to wrap at.
+    pub width: usize,
+}
+
+/// A file's text under its display name, borrowed for rendering.
+#[derive(Debug)]
+struct NamedText<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl SourceCode for NamedText<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// One diagnostic as miette sees it.
+#[derive(Debug)]
+struct View<'a> {
+    code: Option<String>,
+    severity: miette::Severity,
+    message: String,
+    help: Option<String>,
+    source: Option<NamedText<'a>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<View<'a>>,
+}
+
+impl fmt::Display for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for View<'_> {}
+
+impl Diagnostic for View<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        }
+    }
+}
+
+fn named(sources: &SourceMap, file: FileId) -> NamedText<'_> {
+    let f = sources.file(file);
+    NamedText {
+        name: &f.name,
+        text: &f.text,
+    }
+}
+
+fn span(at: Location) -> SourceSpan {
+    SourceSpan::new(at.span.offset.into(), at.span.len)
+}
+
+/// Builds a view with a primary place and secondary places; those in other files become
+/// related notes with their own source.
+fn view<'a>(
+    sources: &'a SourceMap,
+    code: Option<String>,
+    severity: miette::Severity,
+    message: String,
+    help: Option<String>,
+    primary: Option<(Location, &str)>,
+    secondary: &[(Location, &str)],
+) -> View<'a> {
+    let mut labels = Vec::new();
+    let mut related = Vec::new();
+    if let Some((at, text)) = primary {
+        let text = (!text.is_empty()).then(|| text.to_string());
+        labels.push(LabeledSpan::new_primary_with_span(text, span(at)));
+    }
+    for (at, text) in secondary {
+        if primary.is_some_and(|(p, _)| p.file == at.file) {
+            labels.push(LabeledSpan::new_with_span(
+                Some(text.to_string()),
+                span(*at),
+            ));
+        } else {
+            related.push(View {
+                code: None,
+                severity: miette::Severity::Advice,
+                message: text.to_string(),
+                help: None,
+                source: Some(named(sources, at.file)),
+                labels: vec![LabeledSpan::new_primary_with_span(None, span(*at))],
+                related: Vec::new(),
+            });
+        }
+    }
+    View {
+        code,
+        severity,
+        message,
+        help,
+        source: primary.map(|(at, _)| named(sources, at.file)),
+        labels,
+        related,
+    }
+}
+
+fn render_view(view: &View<'_>, style: Style) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(style.width);
+    let mut out = String::new();
+    if handler.render_report(&mut out, view).is_err() {
+        // Rendering into a String cannot fail on I/O; fall back to the bare message.
+        out = format!("{}\n", view.message);
+    }
+    out
+}
+
+/// The help text of a finding: what to do, then the legal anchor.
+fn finding_help(finding: &Finding) -> Option<String> {
+    match (&finding.help, &finding.article) {
+        (Some(help), Some(article)) => Some(format!("{help}\n{article}")),
+        (Some(help), None) => Some(help.clone()),
+        (None, Some(article)) => Some(article.clone()),
+        (None, None) => None,
+    }
+}
+
+/// Renders findings and a closing summary line.
+pub fn render_findings(
+    findings: &[Finding],
+    summary: &Summary,
+    sources: &SourceMap,
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    for finding in findings {
+        let severity = match finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        };
+        let secondary: Vec<(Location, &str)> = finding
+            .labels
+            .iter()
+            .map(|l| (l.at, l.text.as_str()))
+            .collect();
+        let v = view(
+            sources,
+            Some(finding.rule.clone()),
+            severity,
+            finding.message.clone(),
+            finding_help(finding),
+            Some((finding.at, finding.label.as_str())),
+            &secondary,
+        );
+        out.push_str(&render_view(&v, style));
+        out.push('\n');
+    }
+    out.push_str(&summary_line(summary));
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The closing line of a check.
+pub fn summary_line(summary: &Summary) -> String {
+    let found = if summary.errors + summary.warnings == 0 {
+        "no findings".to_string()
+    } else {
+        format!(
+            "{}, {}",
+            plural(summary.errors, "error", "errors"),
+            plural(summary.warnings, "warning", "warnings")
+        )
+    };
+    format!(
+        "ropa: {found} in {} ({}, {})\n",
+        plural(summary.activities, "activity", "activities"),
+        plural(summary.files, "file", "files"),
+        plural(summary.rules, "rule", "rules"),
+    )
+}
+
+/// Renders the problems that stopped a run, and a closing line.
+pub fn render_problems(problems: &[Problem], sources: &SourceMap, style: Style) -> String {
+    let mut out = String::new();
+    for problem in problems {
+        let secondary: Vec<(Location, &str)> = problem
+            .notes
+            .iter()
+            .map(|n| (n.at, n.text.as_str()))
+            .collect();
+        let v = view(
+            sources,
+            Some(problem.code.name().to_string()),
+            miette::Severity::Error,
+            problem.message.clone(),
+            problem.help.clone(),
+            problem.at.map(|at| (at, problem.label.as_str())),
+            &secondary,
+        );
+        out.push_str(&render_view(&v, style));
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "ropa: could not check the register: {}\n",
+        plural(problems.len(), "problem", "problems")
+    ));
+    out
+}

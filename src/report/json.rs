@@ -1,0 +1,134 @@
+//! Owns the JSON report: a stable, versioned object for machines.
+//!
+//! # Format (version 1)
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "findings": [
+//!     {
+//!       "rule": "location-purpose-explicit",      // the policy's @id
+//!       "severity": "error",                      // "error" | "warning"
+//!       "message": "...",                         // @message
+//!       "help": "...",                            // @help, or null
+//!       "article": "...",                         // @article, or null
+//!       "file": "register/diensten.yaml",         // relative to the working directory, `/`
+//!       "line": 120, "column": 19,                // 1-based start; columns count characters
+//!       "end_line": 120, "end_column": 31,        // 1-based, just past the last character
+//!       "activity": "mobile-device-management",   // or null (organisation checks)
+//!       "target": "gps_position",                 // data category or sub-processor id, or null
+//!       "labels": [                               // the fields the rule read, related places
+//!         { "message": "`legal_basis`", "file": "...", "line": 1, "column": 1,
+//!           "end_line": 1, "end_column": 9 }
+//!       ]
+//!     }
+//!   ],
+//!   "summary": { "errors": 1, "warnings": 0, "activities": 14, "files": 3, "rules": 5 }
+//! }
+//! ```
+//!
+//! Findings are sorted by file, position and rule. New fields may be added to objects
+//! within a version; a change to existing fields bumps `version`.
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Summary};
+use crate::source::{Location, SourceMap};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct Position<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+impl<'a> Position<'a> {
+    fn new(at: Location, sources: &'a SourceMap) -> Self {
+        let (start, end) = sources.range(at);
+        Position {
+            file: &sources.file(at.file).name,
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    message: &'a str,
+    #[serde(flatten)]
+    position: Position<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    help: Option<&'a str>,
+    article: Option<&'a str>,
+    #[serde(flatten)]
+    position: Position<'a>,
+    activity: Option<&'a str>,
+    target: Option<&'a str>,
+    labels: Vec<JsonLabel<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    errors: usize,
+    warnings: usize,
+    activities: usize,
+    files: usize,
+    rules: usize,
+}
+
+/// Renders the findings as the version-1 JSON report.
+pub fn render_json(findings: &[Finding], summary: &Summary, sources: &SourceMap) -> String {
+    let report = Report {
+        version: 1,
+        findings: findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: &f.rule,
+                severity: f.severity.name(),
+                message: &f.message,
+                help: f.help.as_deref(),
+                article: f.article.as_deref(),
+                position: Position::new(f.at, sources),
+                activity: f.activity.as_deref(),
+                target: f.target.as_deref(),
+                labels: f
+                    .labels
+                    .iter()
+                    .map(|l| JsonLabel {
+                        message: &l.text,
+                        position: Position::new(l.at, sources),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        summary: JsonSummary {
+            errors: summary.errors,
+            warnings: summary.warnings,
+            activities: summary.activities,
+            files: summary.files,
+            rules: summary.rules,
+        },
+    };
+    let mut text =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,5 @@
+//! Owns the report formats. Each is a pure function of the findings (and the sources, for
+//! positions); none prints.
+
+pub mod human;
+pub mod json;

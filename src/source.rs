@@ -1,0 +1,261 @@
+//! Owns the text of every file ropa reads and the one conversion between byte offsets and
+//! line/column positions that every report format uses.
+
+use std::path::{Path, PathBuf};
+
+use crate::problem::{Code, Problem};
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(usize);
+
+/// A byte range in one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub offset: usize,
+    /// Length in bytes (0 for a point).
+    pub len: usize,
+}
+
+impl Span {
+    /// A span of `len` bytes starting at `offset`.
+    pub fn new(offset: usize, len: usize) -> Self {
+        Span { offset, len }
+    }
+
+    /// The byte just past the span.
+    pub fn end(&self) -> usize {
+        self.offset.saturating_add(self.len)
+    }
+}
+
+/// A span in a given file: what every diagnostic and finding points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// The file.
+    pub file: FileId,
+    /// The byte range in it.
+    pub span: Span,
+}
+
+/// A 1-based line and column; the column counts Unicode scalar values, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in characters.
+    pub column: usize,
+}
+
+/// One loaded file.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user should see it: relative to the working directory when it lies
+    /// below it, with `/` separators.
+    pub name: String,
+    /// The path used to read the file.
+    pub path: PathBuf,
+    /// The whole text.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    fn new(name: String, path: PathBuf, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name,
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Line and column of a byte offset (clamped to the text, moved back to a char boundary).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line_index = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count());
+        LineCol {
+            line: line_index + 1,
+            column: column + 1,
+        }
+    }
+
+    /// Byte offset of a 1-based line and character column (clamped to the text).
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = self.text.get(start..).unwrap_or("");
+        let in_line = rest
+            .char_indices()
+            .take_while(|(_, c)| *c != '\n')
+            .nth(column.saturating_sub(1))
+            .map_or_else(|| rest.find('\n').unwrap_or(rest.len()), |(i, _)| i);
+        start + in_line
+    }
+
+    /// The text of a span, or "" when it lies outside the file.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.offset..span.end()).unwrap_or("")
+    }
+}
+
+/// Every file read in one run, in the order read.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, path: &Path, text: String) -> FileId {
+        let id = FileId(self.files.len());
+        self.files.push(SourceFile::new(
+            display_name(path),
+            path.to_path_buf(),
+            text,
+        ));
+        id
+    }
+
+    /// The file with this id.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        // Ids are only made by `add`, so the index is always in range.
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "FileId is only created by SourceMap::add"
+        )]
+        &self.files[id.0]
+    }
+
+    /// Start and end (exclusive) line/column of a location.
+    pub fn range(&self, at: Location) -> (LineCol, LineCol) {
+        let file = self.file(at.file);
+        (file.line_col(at.span.offset), file.line_col(at.span.end()))
+    }
+}
+
+/// Reads a text file into the map, refusing files over `max_bytes` and text that is not
+/// UTF-8 (the invalid text is still added, lossily, so the problem can point into it).
+pub fn read_source(
+    sources: &mut SourceMap,
+    path: &Path,
+    max_bytes: u64,
+) -> Result<FileId, Problem> {
+    use std::io::Read;
+    let name = display_name(path);
+    let io_problem =
+        |err: std::io::Error| Problem::general(Code::Io, format!("cannot read {name}: {err}"));
+    let file = std::fs::File::open(path).map_err(io_problem)?;
+    let meta = file.metadata().map_err(io_problem)?;
+    if !meta.is_file() {
+        return Err(Problem::general(
+            Code::Io,
+            format!("{name} is not a regular file"),
+        ));
+    }
+    if meta.len() > max_bytes {
+        return Err(Problem::general(
+            Code::FileTooLarge,
+            format!(
+                "{name} is {} bytes, over the {max_bytes}-byte limit",
+                meta.len()
+            ),
+        )
+        .help("split the register into several files"));
+    }
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_problem)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(Problem::general(
+            Code::FileTooLarge,
+            format!("{name} grew past the {max_bytes}-byte limit while being read"),
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(sources.add(path, text)),
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let file = sources.add(path, text);
+            Err(Problem::at(
+                Code::InvalidUtf8,
+                Location {
+                    file,
+                    span: Span::new(offset, 0),
+                },
+                format!("{name} is not valid UTF-8 text"),
+            )
+            .label("invalid byte here")
+            .help("save the file as UTF-8"))
+        }
+    }
+}
+
+/// The name a user sees for a path: relative to the working directory when below it, with `/`.
+pub fn display_name(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new("f".into(), PathBuf::from("f"), text.into())
+    }
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let f = file("ab\né x\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // 'x' is at byte 6 (é is two bytes) but character column 3.
+        assert_eq!(f.line_col(6), LineCol { line: 2, column: 3 });
+        // Inside a multi-byte character: moved back to its start.
+        assert_eq!(f.line_col(4), LineCol { line: 2, column: 1 });
+        assert_eq!(f.line_col(999), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn offset_of_inverts_line_col() {
+        let f = file("ab\né x\nlast");
+        for offset in [0, 1, 3, 5, 6, 8, 11] {
+            let lc = f.line_col(offset);
+            assert_eq!(f.offset_of(lc.line, lc.column), offset, "offset {offset}");
+        }
+        assert_eq!(
+            f.offset_of(2, 99),
+            7,
+            "past the end of a line stops at its newline"
+        );
+        assert_eq!(f.offset_of(99, 1), f.text.len());
+    }
+}

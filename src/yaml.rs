@@ -1,0 +1,463 @@
+//! Owns YAML parsing: turns a file's text into a tree of nodes that keep their byte spans
+//! (through serde-saphyr), and reads typed values out of that tree while collecting every
+//! problem it meets instead of stopping at the first.
+
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::MessageFormatter;
+
+use crate::problem::{suggestion, Code, Problem};
+use crate::source::{FileId, Location, SourceFile, Span};
+
+/// Limits that keep a hostile file from exhausting time or memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest file read, in bytes.
+    pub max_file_bytes: u64,
+    /// Deepest nesting of collections.
+    pub max_depth: usize,
+    /// Most nodes in one file, aliases expanded.
+    pub max_nodes: usize,
+    /// Most alias uses in one file.
+    pub max_aliases: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 8 * 1024 * 1024,
+            max_depth: 64,
+            max_nodes: 2_000_000,
+            max_aliases: 10_000,
+        }
+    }
+}
+
+/// A YAML value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `~`, `null` or nothing.
+    Null,
+    /// `true` or `false` (YAML 1.2: `yes`, `no`, `on` are text).
+    Bool(bool),
+    /// A number; its text is the node's source slice.
+    Number,
+    /// Text.
+    Text(String),
+    /// A sequence.
+    List(Vec<Node>),
+    /// A mapping, in source order.
+    Map(Vec<(Node, Node)>),
+}
+
+/// A YAML node with the span of its use site (an alias points at the `*alias`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where it is.
+    pub span: Span,
+}
+
+impl Node {
+    /// What kind of node this is, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "nothing",
+            Value::Bool(_) => "a boolean",
+            Value::Number => "a number",
+            Value::Text(_) => "text",
+            Value::List(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<Value>::deserialize(deserializer)?;
+        let span = spanned.referenced.span();
+        let offset = span.byte_offset().unwrap_or(0);
+        let len = span.byte_len().unwrap_or(0);
+        Ok(Node {
+            value: spanned.value,
+            span: Span::new(
+                usize::try_from(offset).unwrap_or(usize::MAX),
+                usize::try_from(len).unwrap_or(0),
+            ),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+        Ok(Value::Number)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+        Ok(Value::Number)
+    }
+    fn visit_i128<E>(self, _: i128) -> Result<Value, E> {
+        Ok(Value::Number)
+    }
+    fn visit_u128<E>(self, _: u128) -> Result<Value, E> {
+        Ok(Value::Number)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+        Ok(Value::Number)
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::Text(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::Text(s))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Node>()? {
+            items.push(item);
+        }
+        Ok(Value::List(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Node>()? {
+            let value = map.next_value::<Node>()?;
+            entries.push((key, value));
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+/// Parses one file into a node tree, or the problem that stops it.
+pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node, Problem> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+        leading_zero_numbers_as_strings: true,
+        budget: serde_saphyr::budget! {
+            max_depth: limits.max_depth,
+            max_nodes: limits.max_nodes,
+            max_aliases: limits.max_aliases,
+        },
+    };
+    serde_saphyr::from_str_with_options::<Node>(&file.text, options).map_err(|err| {
+        let formatter = serde_saphyr::DefaultMessageFormatter;
+        let message: String = formatter
+            .format_message(&err)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let offset = err.location().map(|loc| {
+            let span = loc.span();
+            match span.byte_offset() {
+                Some(offset) => usize::try_from(offset).unwrap_or(usize::MAX),
+                None => file.offset_of(
+                    usize::try_from(loc.line()).unwrap_or(usize::MAX),
+                    usize::try_from(loc.column()).unwrap_or(usize::MAX),
+                ),
+            }
+        });
+        let at = Location {
+            file: file_id,
+            span: Span::new(offset.unwrap_or(0).min(file.text.len()), 0),
+        };
+        let mut problem =
+            Problem::at(Code::YamlSyntax, at, format!("invalid YAML: {message}")).label("here");
+        if message.contains("budget") {
+            problem = problem.help(format!(
+                "ropa limits a file to nesting depth {}, {} nodes and {} alias uses; \
+                 split the file or expand fewer aliases",
+                limits.max_depth, limits.max_nodes, limits.max_aliases
+            ));
+        } else if message.contains("multiple YAML documents") {
+            problem = problem.help("put each document in its own file");
+        }
+        problem
+    })
+}
+
+/// A value with the place it came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where it is.
+    pub at: Location,
+}
+
+/// Reads typed values from one file's nodes, collecting problems.
+pub struct Reader<'a> {
+    /// The file being read.
+    pub file: FileId,
+    source: &'a SourceFile,
+    /// Every problem met so far.
+    pub problems: &'a mut Vec<Problem>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over one file.
+    pub fn new(file: FileId, source: &'a SourceFile, problems: &'a mut Vec<Problem>) -> Self {
+        Reader {
+            file,
+            source,
+            problems,
+        }
+    }
+
+    /// The location of a node.
+    pub fn at(&self, node: &Node) -> Location {
+        Location {
+            file: self.file,
+            span: node.span,
+        }
+    }
+
+    /// Records a problem.
+    pub fn report(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    fn wrong_type(&mut self, node: &Node, expected: &str, what: &str) {
+        let problem = Problem::at(
+            Code::WrongType,
+            self.at(node),
+            format!("{what} must be {expected}, found {}", node.kind()),
+        )
+        .label(format!("expected {expected}"));
+        self.report(problem);
+    }
+
+    /// Text from a scalar node: text as written, numbers and booleans by their source text.
+    pub fn text(&mut self, node: &Node, what: &str) -> Option<Located<String>> {
+        let value = match &node.value {
+            Value::Text(text) => text.clone(),
+            Value::Number | Value::Bool(_) => self.source.slice(node.span).trim().to_string(),
+            Value::Null | Value::List(_) | Value::Map(_) => {
+                self.wrong_type(node, "text", what);
+                return None;
+            }
+        };
+        Some(Located {
+            value,
+            at: self.at(node),
+        })
+    }
+
+    /// The items of a list node.
+    pub fn list<'n>(&mut self, node: &'n Node, what: &str) -> &'n [Node] {
+        match &node.value {
+            Value::List(items) => items,
+            _ => {
+                self.wrong_type(node, "a list", what);
+                &[]
+            }
+        }
+    }
+
+    /// A list of text values.
+    pub fn text_list(&mut self, node: &Node, what: &str) -> Vec<Located<String>> {
+        let items = self.list(node, what);
+        items
+            .iter()
+            .filter_map(|item| self.text(item, &format!("each entry of {what}")))
+            .collect()
+    }
+
+    /// Opens a mapping node for reading its fields.
+    pub fn fields<'n>(&mut self, node: &'n Node, what: &'static str) -> Option<Fields<'n>> {
+        match &node.value {
+            Value::Map(entries) => Some(Fields {
+                node,
+                entries,
+                read: vec![false; entries.len()],
+                known: Vec::new(),
+                what,
+            }),
+            _ => {
+                self.wrong_type(node, "a mapping", what);
+                None
+            }
+        }
+    }
+
+    /// The span a label on a field should cover: the key and, when it ends on the key's line,
+    /// the value.
+    pub fn field_span(&self, key: &Node, value: &Node) -> Location {
+        let key_line = self.source.line_col(key.span.offset).line;
+        let value_end = value.span.end();
+        let value_line = self.source.line_col(value_end).line;
+        let end = if value_line == key_line && value_end > key.span.offset {
+            value_end
+        } else {
+            key.span.end()
+        };
+        Location {
+            file: self.file,
+            span: Span::new(key.span.offset, end - key.span.offset),
+        }
+    }
+}
+
+/// The fields of one mapping, read one by one; keys never asked for are unknown keys.
+pub struct Fields<'n> {
+    node: &'n Node,
+    entries: &'n [(Node, Node)],
+    read: Vec<bool>,
+    known: Vec<&'static str>,
+    what: &'static str,
+}
+
+impl<'n> Fields<'n> {
+    /// The mapping node itself.
+    pub fn node(&self) -> &'n Node {
+        self.node
+    }
+
+    /// The value of `key` with its key node; `None` when absent or null.
+    pub fn entry(&mut self, key: &'static str) -> Option<(&'n Node, &'n Node)> {
+        self.known.push(key);
+        let entries = self.entries;
+        let index = entries
+            .iter()
+            .position(|(k, _)| matches!(&k.value, Value::Text(t) if t == key))?;
+        if let Some(flag) = self.read.get_mut(index) {
+            *flag = true;
+        }
+        let (k, v) = entries.get(index)?;
+        (v.value != Value::Null).then_some((k, v))
+    }
+
+    /// The value of `key`; `None` when absent or null.
+    pub fn get(&mut self, key: &'static str) -> Option<&'n Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The value of a required key; reports it missing otherwise.
+    pub fn require(&mut self, reader: &mut Reader<'_>, key: &'static str) -> Option<&'n Node> {
+        let value = self.get(key);
+        if value.is_none() {
+            let problem = Problem::at(
+                Code::MissingKey,
+                reader.at(self.node),
+                format!("{} has no `{key}`", self.what),
+            )
+            .label(format!("`{key}` is required here"));
+            reader.report(problem);
+        }
+        value
+    }
+
+    /// Reports every key that was never asked for, with a suggestion when one is close.
+    pub fn finish(self, reader: &mut Reader<'_>) {
+        for ((key, _), read) in self.entries.iter().zip(&self.read) {
+            if *read {
+                continue;
+            }
+            match &key.value {
+                Value::Text(name) => {
+                    let help = suggestion(name, self.known.iter().copied()).unwrap_or_else(|| {
+                        format!("{} keys are: {}", self.what, self.known.join(", "))
+                    });
+                    let problem = Problem::at(
+                        Code::UnknownKey,
+                        reader.at(key),
+                        format!("unknown key `{name}` in {}", self.what),
+                    )
+                    .label("unknown key")
+                    .help(help);
+                    reader.report(problem);
+                }
+                _ => reader.wrong_type(key, "text", &format!("a key in {}", self.what)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+    use std::path::Path;
+
+    fn parse_text(text: &str) -> (SourceMap, Result<Node, Problem>) {
+        let mut map = SourceMap::new();
+        let id = map.add(Path::new("t.yaml"), text.to_string());
+        let result = parse(id, map.file(id), &Limits::default());
+        (map, result)
+    }
+
+    #[test]
+    fn yes_no_on_are_text() {
+        let (_, node) = parse_text("a: yes\nb: no\nc: on\nd: true\n");
+        let Ok(Node {
+            value: Value::Map(entries),
+            ..
+        }) = node
+        else {
+            unreachable!("the text is a mapping")
+        };
+        let values: Vec<_> = entries.iter().map(|(_, v)| v.value.clone()).collect();
+        assert_eq!(
+            values,
+            vec![
+                Value::Text("yes".into()),
+                Value::Text("no".into()),
+                Value::Text("on".into()),
+                Value::Bool(true)
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_error_points_at_its_line() {
+        let (map, result) = parse_text("a: 1\nb: \"unclosed\nc: 2\n");
+        let problem = result.err();
+        let at = problem.as_ref().and_then(|p| p.at);
+        assert_eq!(problem.map(|p| p.code), Some(Code::YamlSyntax));
+        let line = at.map(|at| map.range(at).0.line);
+        assert_eq!(line, Some(2));
+    }
+
+    #[test]
+    fn unknown_keys_are_all_reported_with_suggestions() {
+        let (map, node) = parse_text("name: x\nretenton: P1Y\nfoo: 1\n");
+        let node = node.ok();
+        let mut problems = Vec::new();
+        let id = FileId(0);
+        let mut reader = Reader::new(id, map.file(id), &mut problems);
+        if let Some(mut fields) = node.as_ref().and_then(|n| reader.fields(n, "activity")) {
+            fields.get("name");
+            fields.get("retention");
+            fields.finish(&mut reader);
+        }
+        let codes: Vec<_> = problems.iter().map(|p| (p.code, p.help.clone())).collect();
+        assert_eq!(codes.len(), 2);
+        assert_eq!(
+            codes.first().and_then(|c| c.1.clone()).as_deref(),
+            Some("did you mean `retention`?")
+        );
+    }
+}
