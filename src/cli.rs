@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::finding::{Finding, Severity, Summary};
+use crate::finding::{Finding, Severity};
+use crate::pipeline::{run_check, Checked};
 use crate::problem::Problem;
 use crate::report::human::{self, Style};
 use crate::report::json::render_json;
 use crate::source::SourceMap;
 use crate::yaml::Limits;
-use crate::{entities, eval, policy, register};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -156,48 +156,27 @@ fn fail(problems: &[Problem], sources: &SourceMap, style: Style) -> Outcome {
 }
 
 fn check(args: &CheckArgs, style: Style) -> Outcome {
-    let limits = Limits::default();
     let mut sources = SourceMap::new();
-    let pack = match policy::load_policies(&args.policies, &mut sources, &limits) {
-        Ok(pack) => pack,
-        Err(problems) => return fail(&problems, &sources, style),
-    };
-    let paths = match register::load::discover(&args.paths) {
-        Ok(paths) => paths,
-        Err(problems) => return fail(&problems, &sources, style),
-    };
-    let register = match register::load::load_register(
-        &paths,
-        pack.data_categories.clone(),
-        pack.subject_categories.clone(),
+    let checked = match run_check(
+        &args.paths,
+        &args.policies,
+        &Limits::default(),
         &mut sources,
-        &limits,
     ) {
-        Ok(register) => register,
+        Ok(checked) => checked,
         Err(problems) => return fail(&problems, &sources, style),
     };
-    let model = match entities::build(&register, None) {
-        Ok(model) => model,
-        Err(problem) => return fail(&[problem], &sources, style),
-    };
-    let findings = match eval::evaluate(&register, &pack, &model) {
-        Ok(findings) => findings,
-        Err(problems) => return fail(&problems, &sources, style),
-    };
-    let summary = Summary::new(
-        &findings,
-        register.activities.len(),
-        paths.len(),
-        pack.rules.len(),
-    );
+    let Checked {
+        findings, summary, ..
+    } = &checked;
     let text = match args.format {
-        Format::Human => human::render_findings(&findings, &summary, &sources, style),
-        Format::Json => render_json(&findings, &summary, &sources),
+        Format::Human => human::render_findings(findings, summary, &sources, style),
+        Format::Json => render_json(findings, summary, &sources),
     };
     if !emit(&text) {
         return Outcome::Failed;
     }
-    outcome(&findings, args.fail_on)
+    outcome(findings, args.fail_on)
 }
 
 fn outcome(findings: &[Finding], fail_on: FailOn) -> Outcome {

@@ -91,6 +91,21 @@ impl Types {
     }
 }
 
+/// An error with its sources, so the detail cedar keeps in the chain is not lost.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        let detail = inner.to_string();
+        if !text.contains(&detail) {
+            text.push_str(": ");
+            text.push_str(&detail);
+        }
+        source = inner.source();
+    }
+    text
+}
+
 /// The one place entity UIDs are made.
 fn uid(kind: &EntityTypeName, id: &str) -> EntityUid {
     EntityUid::from_type_name_and_id(kind.clone(), EntityId::new(id))
@@ -336,7 +351,7 @@ pub fn build(register: &Register, schema: Option<&Schema>) -> Result<Model, Prob
             Request::new(principal, action(kind), resource, context, schema).map_err(|e| {
                 Problem::general(
                     Code::EntityError,
-                    format!("invalid {} request: {e}", kind.noun()),
+                    format!("invalid {} request: {}", kind.noun(), chain(&e)),
                 )
             })
         };
@@ -403,7 +418,10 @@ pub fn build(register: &Register, schema: Option<&Schema>) -> Result<Model, Prob
     }
 
     let entities = Entities::from_entities(entities, schema).map_err(|e| {
-        Problem::general(Code::EntityError, format!("cannot build the entities: {e}"))
+        Problem::general(
+            Code::EntityError,
+            format!("cannot build the entities: {}", chain(&e)),
+        )
     })?;
     Ok(Model { entities, checks })
 }

@@ -68,7 +68,7 @@ pub fn evaluate(
 }
 
 /// The field spans behind each scope variable of a check.
-fn scopes<'r>(register: &'r Register, subject: Subject) -> [(Var, Option<&'r FieldSpans>); 3] {
+fn scopes(register: &Register, subject: Subject) -> [(Var, Option<&FieldSpans>); 3] {
     let org = Some(&register.organisation.fields);
     let activity = |a: usize| register.activities.get(a).map(|x| &x.fields);
     match subject {
@@ -149,7 +149,7 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
             }
         }
     }
-    labels.sort_by(|a, b| a.at.cmp(&b.at));
+    labels.sort_by_key(|l| l.at);
     labels.dedup_by(|a, b| a.at == b.at);
     let (activity, target) = match check.subject {
         Subject::Organisation => (None, None),

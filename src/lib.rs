@@ -8,6 +8,7 @@ pub mod cli;
 pub mod entities;
 pub mod eval;
 pub mod finding;
+pub mod pipeline;
 pub mod policy;
 pub mod problem;
 pub mod register;

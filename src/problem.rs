@@ -225,6 +225,11 @@ impl Problem {
     }
 }
 
+/// Sorts problems into report order: those without a place first, then by file and position.
+pub fn sort_problems(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| (a.at, a.code, &a.message).cmp(&(b.at, b.code, &b.message)));
+}
+
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,

@@ -21,6 +21,8 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Most alias uses in one file.
     pub max_aliases: usize,
+    /// Most events (nodes) replayed through aliases in one file.
+    pub max_alias_replay: usize,
 }
 
 impl Default for Limits {
@@ -30,6 +32,7 @@ impl Default for Limits {
             max_depth: 64,
             max_nodes: 2_000_000,
             max_aliases: 10_000,
+            max_alias_replay: 100_000,
         }
     }
 }
@@ -157,6 +160,9 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
         strict_booleans: true,
         with_snippet: false,
         leading_zero_numbers_as_strings: true,
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: limits.max_alias_replay,
+        },
         budget: serde_saphyr::budget! {
             max_depth: limits.max_depth,
             max_nodes: limits.max_nodes,
@@ -186,11 +192,11 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
         };
         let mut problem =
             Problem::at(Code::YamlSyntax, at, format!("invalid YAML: {message}")).label("here");
-        if message.contains("budget") {
+        if message.contains("budget") || message.contains("alias") {
             problem = problem.help(format!(
-                "ropa limits a file to nesting depth {}, {} nodes and {} alias uses; \
-                 split the file or expand fewer aliases",
-                limits.max_depth, limits.max_nodes, limits.max_aliases
+                "ropa limits a file to nesting depth {}, {} nodes, {} alias uses and {} nodes \
+                 expanded from aliases; split the file or expand fewer aliases",
+                limits.max_depth, limits.max_nodes, limits.max_aliases, limits.max_alias_replay
             ));
         } else if message.contains("multiple YAML documents") {
             problem = problem.help("put each document in its own file");
@@ -295,6 +301,7 @@ impl<'a> Reader<'a> {
                 read: vec![false; entries.len()],
                 known: Vec::new(),
                 what,
+                extensions: false,
             }),
             _ => {
                 self.wrong_type(node, "a mapping", what);
@@ -328,9 +335,15 @@ pub struct Fields<'n> {
     read: Vec<bool>,
     known: Vec<&'static str>,
     what: &'static str,
+    extensions: bool,
 }
 
 impl<'n> Fields<'n> {
+    /// Accepts keys starting with `x-` without reading them: a place for YAML anchors.
+    pub fn allow_extensions(&mut self) {
+        self.extensions = true;
+    }
+
     /// The mapping node itself.
     pub fn node(&self) -> &'n Node {
         self.node
@@ -377,9 +390,10 @@ impl<'n> Fields<'n> {
                 continue;
             }
             match &key.value {
+                Value::Text(name) if self.extensions && name.starts_with("x-") => {}
                 Value::Text(name) => {
                     let help = suggestion(name, self.known.iter().copied()).unwrap_or_else(|| {
-                        format!("{} keys are: {}", self.what, self.known.join(", "))
+                        format!("known keys in {}: {}", self.what, self.known.join(", "))
                     });
                     let problem = Problem::at(
                         Code::UnknownKey,
@@ -402,16 +416,16 @@ mod tests {
     use crate::source::SourceMap;
     use std::path::Path;
 
-    fn parse_text(text: &str) -> (SourceMap, Result<Node, Problem>) {
+    fn parse_text(text: &str) -> (SourceMap, FileId, Result<Node, Problem>) {
         let mut map = SourceMap::new();
         let id = map.add(Path::new("t.yaml"), text.to_string());
         let result = parse(id, map.file(id), &Limits::default());
-        (map, result)
+        (map, id, result)
     }
 
     #[test]
     fn yes_no_on_are_text() {
-        let (_, node) = parse_text("a: yes\nb: no\nc: on\nd: true\n");
+        let (_, _, node) = parse_text("a: yes\nb: no\nc: on\nd: true\n");
         let Ok(Node {
             value: Value::Map(entries),
             ..
@@ -433,7 +447,7 @@ mod tests {
 
     #[test]
     fn syntax_error_points_at_its_line() {
-        let (map, result) = parse_text("a: 1\nb: \"unclosed\nc: 2\n");
+        let (map, _, result) = parse_text("a: 1\nb: \"unclosed\nc: 2\n");
         let problem = result.err();
         let at = problem.as_ref().and_then(|p| p.at);
         assert_eq!(problem.map(|p| p.code), Some(Code::YamlSyntax));
@@ -443,10 +457,9 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_all_reported_with_suggestions() {
-        let (map, node) = parse_text("name: x\nretenton: P1Y\nfoo: 1\n");
+        let (map, id, node) = parse_text("name: x\nretenton: P1Y\nfoo: 1\n");
         let node = node.ok();
         let mut problems = Vec::new();
-        let id = FileId(0);
         let mut reader = Reader::new(id, map.file(id), &mut problems);
         if let Some(mut fields) = node.as_ref().and_then(|n| reader.fields(n, "activity")) {
             fields.get("name");

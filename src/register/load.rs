@@ -172,7 +172,15 @@ pub fn load_register(
         let mut reader = Reader::new(file, source, &mut problems);
         files.push(read_file(&mut reader, &root));
     }
-    let register = resolve(files, data_categories, subject_categories, &mut problems);
+    // A file that could not be read may hold the organisation: do not also report it missing.
+    let all_read = files.len() == paths.len();
+    let register = resolve(
+        files,
+        data_categories,
+        subject_categories,
+        all_read,
+        &mut problems,
+    );
     match register {
         Some(register) if problems.is_empty() => Ok(register),
         _ => Err(problems),
@@ -195,6 +203,7 @@ fn resolve(
     files: Vec<FileSections>,
     mut data_categories: Taxonomy,
     mut subject_categories: Taxonomy,
+    all_read: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<Register> {
     let mut organisation: Option<(Location, super::Organisation)> = None;
@@ -279,6 +288,10 @@ fn resolve(
     }
 
     let Some((_, organisation)) = organisation else {
+        // Another problem (an unreadable file, a misspelt `organisation:`) may be the cause.
+        if !all_read || !problems.is_empty() {
+            return None;
+        }
         problems.push(
             Problem::general(Code::MissingKey, "the register has no `organisation`")
                 .help("add `organisation: { id: ..., name: ... }` to one register file"),

@@ -182,6 +182,7 @@ pub(super) fn read_file(reader: &mut Reader<'_>, root: &Node) -> FileSections {
     let Some(mut fields) = reader.fields(root, "a register file") else {
         return sections;
     };
+    fields.allow_extensions();
     if let Some((key, node)) = fields.entry("organisation") {
         if let Some(org) = read_organisation(reader, node) {
             sections.organisation = Some((reader.at(key), org));

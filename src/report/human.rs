@@ -129,6 +129,8 @@ fn view<'a>(
         let text = (!text.is_empty()).then(|| text.to_string());
         labels.push(LabeledSpan::new_primary_with_span(text, span(at)));
     }
+    // Places in other files are shown as one related note per file, in file order.
+    let mut elsewhere: Vec<(Location, &str)> = Vec::new();
     for (at, text) in secondary {
         if primary.is_some_and(|(p, _)| p.file == at.file) {
             labels.push(LabeledSpan::new_with_span(
@@ -136,16 +138,26 @@ fn view<'a>(
                 span(*at),
             ));
         } else {
-            related.push(View {
-                code: None,
-                severity: miette::Severity::Advice,
-                message: text.to_string(),
-                help: None,
-                source: Some(named(sources, at.file)),
-                labels: vec![LabeledSpan::new_primary_with_span(None, span(*at))],
-                related: Vec::new(),
-            });
+            elsewhere.push((*at, text));
         }
+    }
+    elsewhere.sort_by_key(|(at, _)| *at);
+    for group in elsewhere.chunk_by(|a, b| a.0.file == b.0.file) {
+        let Some((first, _)) = group.first() else {
+            continue;
+        };
+        related.push(View {
+            code: None,
+            severity: miette::Severity::Advice,
+            message: format!("see {}", sources.file(first.file).name),
+            help: None,
+            source: Some(named(sources, first.file)),
+            labels: group
+                .iter()
+                .map(|(at, text)| LabeledSpan::new_with_span(Some(text.to_string()), span(*at)))
+                .collect(),
+            related: Vec::new(),
+        });
     }
     View {
         code,

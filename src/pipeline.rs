@@ -1,0 +1,63 @@
+//! Owns the order of the stages: policies -> register -> entities -> evaluation. Both the
+//! CLI and the tests run a check through here.
+
+use std::path::Path;
+
+use crate::finding::{Finding, Summary};
+use crate::policy::{load_policies, PolicyPack};
+use crate::problem::{sort_problems, Problem};
+use crate::register::load::{discover, load_register};
+use crate::register::Register;
+use crate::source::SourceMap;
+use crate::yaml::Limits;
+use crate::{entities, eval};
+
+/// A completed check.
+#[derive(Debug)]
+pub struct Checked {
+    /// The findings, in report order.
+    pub findings: Vec<Finding>,
+    /// Counts for the closing line.
+    pub summary: Summary,
+    /// The register that was checked.
+    pub register: Register,
+    /// The policy pack used.
+    pub pack: PolicyPack,
+}
+
+/// Runs a whole check. Every file read is in `sources`, for rendering either outcome.
+pub fn run_check(
+    inputs: &[String],
+    policies: &Path,
+    limits: &Limits,
+    sources: &mut SourceMap,
+) -> Result<Checked, Vec<Problem>> {
+    let sorted = |mut problems: Vec<Problem>| {
+        sort_problems(&mut problems);
+        problems
+    };
+    let pack = load_policies(policies, sources, limits).map_err(sorted)?;
+    let paths = discover(inputs).map_err(sorted)?;
+    let register = load_register(
+        &paths,
+        pack.data_categories.clone(),
+        pack.subject_categories.clone(),
+        sources,
+        limits,
+    )
+    .map_err(sorted)?;
+    let model = entities::build(&register, None).map_err(|p| vec![p])?;
+    let findings = eval::evaluate(&register, &pack, &model).map_err(sorted)?;
+    let summary = Summary::new(
+        &findings,
+        register.activities.len(),
+        paths.len(),
+        pack.rules.len(),
+    );
+    Ok(Checked {
+        findings,
+        summary,
+        register,
+        pack,
+    })
+}
