@@ -13,6 +13,7 @@ use crate::problem::Problem;
 use crate::report::human::{self, Style};
 use crate::report::json::render_json;
 use crate::source::SourceMap;
+use crate::waiver::today;
 use crate::yaml::Limits;
 
 const EXIT_CODES: &str = "\
@@ -160,6 +161,7 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
     let checked = match run_check(
         &args.paths,
         &args.policies,
+        &today(),
         &Limits::default(),
         &mut sources,
     ) {

@@ -78,6 +78,8 @@ pub struct Summary {
     pub files: usize,
     /// Rules evaluated.
     pub rules: usize,
+    /// Findings covered by a live waiver (not in the report).
+    pub waived: usize,
 }
 
 impl Summary {
@@ -93,6 +95,7 @@ impl Summary {
             activities,
             files,
             rules,
+            waived: 0,
         }
     }
 }

@@ -15,4 +15,5 @@ pub mod register;
 pub mod report;
 pub mod source;
 pub mod taxonomy;
+pub mod waiver;
 pub mod yaml;

@@ -9,6 +9,7 @@ use crate::problem::{sort_problems, Problem};
 use crate::register::load::{discover, load_register};
 use crate::register::Register;
 use crate::source::SourceMap;
+use crate::waiver::{apply_waivers, Waived};
 use crate::yaml::Limits;
 use crate::{entities, eval};
 
@@ -25,10 +26,12 @@ pub struct Checked {
     pub pack: PolicyPack,
 }
 
-/// Runs a whole check. Every file read is in `sources`, for rendering either outcome.
+/// Runs a whole check; waivers hold through `today` (`YYYY-MM-DD`). Every file read is in
+/// `sources`, for rendering either outcome.
 pub fn run_check(
     inputs: &[String],
     policies: &Path,
+    today: &str,
     limits: &Limits,
     sources: &mut SourceMap,
 ) -> Result<Checked, Vec<Problem>> {
@@ -38,22 +41,26 @@ pub fn run_check(
     };
     let pack = load_policies(policies, sources, limits).map_err(sorted)?;
     let paths = discover(inputs).map_err(sorted)?;
+    let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
     let register = load_register(
         &paths,
         pack.data_categories.clone(),
         pack.subject_categories.clone(),
+        &rule_ids,
         sources,
         limits,
     )
     .map_err(sorted)?;
     let model = entities::build(&register, None).map_err(|p| vec![p])?;
     let findings = eval::evaluate(&register, &pack, &model).map_err(sorted)?;
-    let summary = Summary::new(
+    let Waived { findings, waived } = apply_waivers(findings, &register.waivers, today);
+    let mut summary = Summary::new(
         &findings,
         register.activities.len(),
         paths.len(),
         pack.rules.len(),
     );
+    summary.waived = waived;
     Ok(Checked {
         findings,
         summary,

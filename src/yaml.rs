@@ -310,11 +310,31 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Where a node's text ends: a collection ends after its last item and, when written in
+    /// flow style, its closing bracket.
+    fn node_end(&self, node: &Node) -> usize {
+        let last = match &node.value {
+            Value::List(items) => items.last(),
+            Value::Map(entries) => entries.last().map(|(_, v)| v),
+            _ => return node.span.end(),
+        };
+        let end = last.map_or(node.span.end(), |child| {
+            self.node_end(child).max(node.span.end())
+        });
+        let rest = self.source.text.get(end..).unwrap_or("");
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        if trimmed.starts_with([']', '}']) {
+            end + (rest.len() - trimmed.len()) + 1
+        } else {
+            end
+        }
+    }
+
     /// The span a label on a field should cover: the key and, when it ends on the key's line,
     /// the value.
     pub fn field_span(&self, key: &Node, value: &Node) -> Location {
         let key_line = self.source.line_col(key.span.offset).line;
-        let value_end = value.span.end();
+        let value_end = self.node_end(value);
         let value_line = self.source.line_col(value_end).line;
         let end = if value_line == key_line && value_end > key.span.offset {
             value_end

@@ -23,6 +23,7 @@ fn check_seed() -> Checked {
     match run_check(
         &[register],
         &root().join("policies"),
+        "2026-11-28",
         &Limits::default(),
         &mut sources,
     ) {
@@ -127,10 +128,12 @@ fn load(dir: &Path) -> (Register, Schema) {
     };
     let input = vec![dir.to_string_lossy().into_owned()];
     let paths = discover(&input).unwrap_or_default();
+    let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
     match load_register(
         &paths,
-        pack.data_categories,
-        pack.subject_categories,
+        pack.data_categories.clone(),
+        pack.subject_categories.clone(),
+        &rule_ids,
         &mut sources,
         &limits,
     ) {

@@ -133,6 +133,7 @@ pub fn load_register(
     paths: &[PathBuf],
     data_categories: Taxonomy,
     subject_categories: Taxonomy,
+    rule_ids: &[&str],
     sources: &mut SourceMap,
     limits: &Limits,
 ) -> Result<Register, Vec<Problem>> {
@@ -178,6 +179,7 @@ pub fn load_register(
         files,
         data_categories,
         subject_categories,
+        rule_ids,
         all_read,
         &mut problems,
     );
@@ -203,6 +205,7 @@ fn resolve(
     files: Vec<FileSections>,
     mut data_categories: Taxonomy,
     mut subject_categories: Taxonomy,
+    rule_ids: &[&str],
     all_read: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<Register> {
@@ -278,6 +281,9 @@ fn resolve(
     }
 
     for waiver in &waivers {
+        if !rule_ids.contains(&waiver.rule.value.as_str()) {
+            problems.push(dangling("rule", &waiver.rule, rule_ids.iter().copied()));
+        }
         if !activity_ids.contains_key(&waiver.activity.value) {
             problems.push(dangling(
                 "activity",

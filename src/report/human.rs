@@ -246,8 +246,13 @@ pub fn summary_line(summary: &Summary) -> String {
             plural(summary.warnings, "warning", "warnings")
         )
     };
+    let waived = if summary.waived > 0 {
+        format!(", {} waived", summary.waived)
+    } else {
+        String::new()
+    };
     format!(
-        "ropa: {found} in {} ({}, {})\n",
+        "ropa: {found}{waived} in {} ({}, {})\n",
         plural(summary.activities, "activity", "activities"),
         plural(summary.files, "file", "files"),
         plural(summary.rules, "rule", "rules"),

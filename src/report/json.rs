@@ -23,7 +23,8 @@
 //!       ]
 //!     }
 //!   ],
-//!   "summary": { "errors": 1, "warnings": 0, "activities": 14, "files": 3, "rules": 5 }
+//!   "summary": { "errors": 1, "warnings": 0, "activities": 14, "files": 3, "rules": 5,
+//!                "waived": 0 }                 // findings covered by a live waiver
 //! }
 //! ```
 //!
@@ -92,6 +93,7 @@ struct JsonSummary {
     activities: usize,
     files: usize,
     rules: usize,
+    waived: usize,
 }
 
 /// Renders the findings as the version-1 JSON report.
@@ -125,6 +127,7 @@ pub fn render_json(findings: &[Finding], summary: &Summary, sources: &SourceMap)
             activities: summary.activities,
             files: summary.files,
             rules: summary.rules,
+            waived: summary.waived,
         },
     };
     let mut text =
