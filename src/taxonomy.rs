@@ -298,14 +298,9 @@ pub fn read_categories(reader: &mut Reader<'_>, node: &Node, kind: Kind) -> Vec<
     categories
 }
 
-/// `lower_snake_case`: lowercase ASCII letters and digits, words joined by `_`.
+/// `lower_snake_case`, the form of category ids.
 pub fn is_snake_case(id: &str) -> bool {
-    !id.is_empty()
-        && id.split('_').all(|w| {
-            !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
+    crate::register::vocab::is_identifier(id, '_')
 }
 
 #[cfg(test)]

@@ -108,14 +108,19 @@ pub const EXPECTED_SPECIAL_CATEGORIES: [&str; 3] = ["yes", "no", "possible"];
 /// The `dpo` value for an organisation that has designated none.
 pub const NO_DPO: &str = "none-designated";
 
-/// `kebab-case`: lowercase ASCII letters and digits, words joined by `-`.
-pub fn is_kebab_case(id: &str) -> bool {
+/// Lowercase ASCII letters and digits in non-empty words joined by `separator`.
+pub fn is_identifier(id: &str, separator: char) -> bool {
     !id.is_empty()
-        && id.split('-').all(|w| {
+        && id.split(separator).all(|w| {
             !w.is_empty()
                 && w.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         })
+}
+
+/// `kebab-case`, the form of activity, purpose, sub-processor and rule ids.
+pub fn is_kebab_case(id: &str) -> bool {
+    is_identifier(id, '-')
 }
 
 /// An ISO 8601 calendar date `YYYY-MM-DD` with a valid month and day.
