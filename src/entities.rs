@@ -10,7 +10,7 @@ use cedar_policy::{
     Schema,
 };
 
-use crate::policy::RequestKind;
+use crate::policy::{Region, RequestKind};
 use crate::problem::{Code, Problem};
 use crate::register::{Activity, Dpo, Register, TextRecord};
 use crate::source::Location;
@@ -28,6 +28,8 @@ pub enum Subject {
     DataItem(usize, usize),
     /// `activities[a].subprocessors[r]`.
     Subprocessor(usize, usize),
+    /// `activities[a].transfers[t]`.
+    Transfer(usize, usize),
 }
 
 impl Subject {
@@ -38,6 +40,7 @@ impl Subject {
             Subject::Activity(_) => RequestKind::Activity,
             Subject::DataItem(..) => RequestKind::DataItem,
             Subject::Subprocessor(..) => RequestKind::Subprocessor,
+            Subject::Transfer(..) => RequestKind::Transfer,
         }
     }
 }
@@ -70,6 +73,9 @@ struct Types {
     organisation: EntityTypeName,
     activity: EntityTypeName,
     subprocessor: EntityTypeName,
+    transfer: EntityTypeName,
+    country: EntityTypeName,
+    region: EntityTypeName,
     action: EntityTypeName,
 }
 
@@ -86,6 +92,9 @@ impl Types {
             organisation: name("Organisation")?,
             activity: name("Activity")?,
             subprocessor: name("Subprocessor")?,
+            transfer: name("Transfer")?,
+            country: name("Country")?,
+            region: name("Region")?,
             action: name("Action")?,
         })
     }
@@ -264,29 +273,43 @@ fn activity_attrs(
                 .map(|s| RestrictedExpression::new_entity_uid(uid(&t.subprocessor, s))),
         ),
     );
-    let transfers = activity
-        .transfers
-        .iter()
-        .map(|tr| {
-            let fields = [
-                ("to", &tr.to),
-                ("country", &tr.country),
-                ("mechanism", &tr.mechanism),
-            ]
-            .into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), text(v))));
-            record(fields)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    put("transfers", RestrictedExpression::new_set(transfers));
     Ok(attrs)
 }
 
 /// Builds the entities and requests for a register. With a schema, entities and requests are
 /// checked against it (slower; used by tests and `--strict` checks).
-pub fn build(register: &Register, schema: Option<&Schema>) -> Result<Model, Problem> {
+pub fn build(
+    register: &Register,
+    regions: &[Region],
+    schema: Option<&Schema>,
+) -> Result<Model, Problem> {
     let t = Types::new()?;
     let mut entities = taxonomy_entities(&register.data_categories, &t.data_category);
+    entities.extend(
+        regions
+            .iter()
+            .map(|r| Entity::new_no_attrs(uid(&t.region, &r.id), HashSet::new())),
+    );
+    let countries: BTreeSet<&str> = register
+        .subprocessors
+        .iter()
+        .filter_map(|s| s.country.as_ref())
+        .chain(
+            register
+                .activities
+                .iter()
+                .flat_map(|a| a.transfers.iter().filter_map(|tr| tr.country.as_ref())),
+        )
+        .map(|c| c.value.as_str())
+        .collect();
+    for country in countries {
+        let parents = regions
+            .iter()
+            .filter(|r| r.countries.iter().any(|c| c == country))
+            .map(|r| uid(&t.region, &r.id))
+            .collect();
+        entities.push(Entity::new_no_attrs(uid(&t.country, country), parents));
+    }
     entities.extend(taxonomy_entities(
         &register.subject_categories,
         &t.subject_category,
@@ -325,9 +348,14 @@ pub fn build(register: &Register, schema: Option<&Schema>) -> Result<Model, Prob
     for sub in &register.subprocessors {
         let mut attrs = HashMap::new();
         attrs.insert("kind".to_string(), text(&sub.kind));
+        if let Some(country) = &sub.country {
+            attrs.insert(
+                "country".to_string(),
+                RestrictedExpression::new_entity_uid(uid(&t.country, &country.value)),
+            );
+        }
         let optional = [
             ("name", &sub.name),
-            ("country", &sub.country),
             ("dpa_ref", &sub.dpa_ref),
             ("authorisation", &sub.authorisation),
             ("notified_on", &sub.notified_on),
@@ -400,6 +428,33 @@ pub fn build(register: &Register, schema: Option<&Schema>) -> Result<Model, Prob
                     RequestKind::DataItem,
                     uid(&t.data_category, &item.category.value),
                     context,
+                )?,
+            });
+        }
+        for (n, transfer) in activity.transfers.iter().enumerate() {
+            let transfer_uid = uid(&t.transfer, &format!("{}/{n}", activity.id.value));
+            let mut attrs = HashMap::new();
+            if let Some(to) = &transfer.to {
+                attrs.insert("to".to_string(), text(to));
+            }
+            if let Some(country) = &transfer.country {
+                attrs.insert(
+                    "country".to_string(),
+                    RestrictedExpression::new_entity_uid(uid(&t.country, &country.value)),
+                );
+            }
+            if let Some(mechanism) = &transfer.mechanism {
+                attrs.insert("mechanism".to_string(), text(mechanism));
+            }
+            entities.push(entity(transfer_uid.clone(), attrs, HashSet::new())?);
+            checks.push(Check {
+                subject: Subject::Transfer(a, n),
+                at: transfer.country.as_ref().map_or(transfer.at, |c| c.at),
+                request: request(
+                    activity_uid.clone(),
+                    RequestKind::Transfer,
+                    transfer_uid,
+                    Context::empty(),
                 )?,
             });
         }

@@ -107,6 +107,18 @@ fn scopes(register: &Register, subject: Subject) -> [(Var, Option<&FieldSpans>);
                 (Var::Context, None),
             ]
         }
+        Subject::Transfer(a, t) => {
+            let transfer = register
+                .activities
+                .get(a)
+                .and_then(|x| x.transfers.get(t))
+                .map(|tr| &tr.fields);
+            [
+                (Var::Principal, activity(a)),
+                (Var::Resource, transfer),
+                (Var::Context, None),
+            ]
+        }
     }
 }
 
@@ -170,6 +182,19 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
                 activity
                     .and_then(|x| x.subprocessors.get(r))
                     .map(|s| s.value.clone()),
+            )
+        }
+        Subject::Transfer(a, t) => {
+            let activity = register.activities.get(a);
+            let transfer = activity.and_then(|x| x.transfers.get(t));
+            (
+                activity.map(|x| x.id.value.clone()),
+                transfer.and_then(|tr| {
+                    tr.to
+                        .as_ref()
+                        .or(tr.country.as_ref())
+                        .map(|v| v.value.clone())
+                }),
             )
         }
     };

@@ -51,7 +51,7 @@ pub fn run_check(
         limits,
     )
     .map_err(sorted)?;
-    let model = entities::build(&register, None).map_err(|p| vec![p])?;
+    let model = entities::build(&register, &pack.regions, None).map_err(|p| vec![p])?;
     let findings = eval::evaluate(&register, &pack, &model).map_err(sorted)?;
     let Waived { findings, waived } = apply_waivers(findings, &register.waivers, today);
     let mut summary = Summary::new(

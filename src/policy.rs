@@ -28,15 +28,18 @@ pub enum RequestKind {
     DataItem,
     /// One sub-processor engaged by an activity.
     Subprocessor,
+    /// One transfer listed by an activity.
+    Transfer,
 }
 
 impl RequestKind {
     /// Every kind.
-    pub const ALL: [RequestKind; 4] = [
+    pub const ALL: [RequestKind; 5] = [
         RequestKind::Organisation,
         RequestKind::Activity,
         RequestKind::DataItem,
         RequestKind::Subprocessor,
+        RequestKind::Transfer,
     ];
 
     /// The Cedar action id.
@@ -46,6 +49,7 @@ impl RequestKind {
             RequestKind::Activity => "check_activity",
             RequestKind::DataItem => "check_data_item",
             RequestKind::Subprocessor => "check_subprocessor",
+            RequestKind::Transfer => "check_transfer",
         }
     }
 
@@ -56,6 +60,7 @@ impl RequestKind {
             RequestKind::Activity => "activity",
             RequestKind::DataItem => "data item",
             RequestKind::Subprocessor => "sub-processor",
+            RequestKind::Transfer => "transfer",
         }
     }
 
@@ -113,6 +118,27 @@ pub struct PolicyPack {
     pub data_categories: Taxonomy,
     /// The data-subject taxonomy.
     pub subject_categories: Taxonomy,
+    /// Regions of countries.
+    pub regions: Vec<Region>,
+}
+
+/// A named group of countries, such as the EEA.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Its id (`EEA`).
+    pub id: String,
+    /// ISO 3166 alpha-2 codes.
+    pub countries: Vec<String>,
+}
+
+impl PolicyPack {
+    /// The ids of the regions a country is in.
+    pub fn regions_of<'a>(&'a self, country: &'a str) -> impl Iterator<Item = &'a str> {
+        self.regions
+            .iter()
+            .filter(move |r| r.countries.iter().any(|c| c == country))
+            .map(|r| r.id.as_str())
+    }
 }
 
 impl PolicyPack {
@@ -145,7 +171,7 @@ pub fn load_policies(
         .help("name it with `--policies DIR`")]);
     }
     let schema = load_schema(&dir.join(SCHEMA_FILE), sources, limits, &mut problems);
-    let (data_categories, subject_categories) =
+    let (data_categories, subject_categories, regions) =
         load_taxonomy(&dir.join(TAXONOMY_FILE), sources, limits, &mut problems);
     let mut files = Vec::new();
     collect_cedar_files(dir, &mut files, &mut problems);
@@ -204,6 +230,7 @@ pub fn load_policies(
         sets,
         data_categories,
         subject_categories,
+        regions,
     })
 }
 
@@ -288,14 +315,15 @@ fn load_taxonomy(
     sources: &mut SourceMap,
     limits: &Limits,
     problems: &mut Vec<Problem>,
-) -> (Taxonomy, Taxonomy) {
+) -> (Taxonomy, Taxonomy, Vec<Region>) {
     let mut data = Taxonomy::new(Kind::Data);
     let mut subjects = Taxonomy::new(Kind::Subject);
+    let mut regions = Vec::new();
     let file = match read_source(sources, path, limits.max_file_bytes) {
         Ok(file) => file,
         Err(problem) => {
             problems.push(problem);
-            return (data, subjects);
+            return (data, subjects, regions);
         }
     };
     let source = sources.file(file);
@@ -303,13 +331,14 @@ fn load_taxonomy(
         Ok(root) => root,
         Err(problem) => {
             problems.push(problem);
-            return (data, subjects);
+            return (data, subjects, regions);
         }
     };
     let mut reader = Reader::new(file, source, problems);
     if let Some(mut fields) = reader.fields(&root, "the taxonomy") {
         let data_node = fields.require(&mut reader, "data_categories");
         let subject_node = fields.require(&mut reader, "subject_categories");
+        let region_node = fields.get("regions");
         fields.finish(&mut reader);
         let data_list = data_node
             .map(|n| read_categories(&mut reader, n, Kind::Data))
@@ -317,12 +346,40 @@ fn load_taxonomy(
         let subject_list = subject_node
             .map(|n| read_categories(&mut reader, n, Kind::Subject))
             .unwrap_or_default();
+        if let Some(node) = region_node {
+            regions = read_regions(&mut reader, node);
+        }
         data.extend(data_list, false, problems);
         subjects.extend(subject_list, false, problems);
     }
     data.finish(problems);
     subjects.finish(problems);
-    (data, subjects)
+    (data, subjects, regions)
+}
+
+fn read_regions(reader: &mut Reader<'_>, node: &crate::yaml::Node) -> Vec<Region> {
+    let mut regions = Vec::new();
+    for item in reader.list(node, "`regions`") {
+        let Some(mut fields) = reader.fields(item, "a region") else {
+            continue;
+        };
+        let id = fields
+            .require(reader, "id")
+            .and_then(|n| reader.text(n, "a region id"));
+        fields.get("label");
+        let countries = fields
+            .require(reader, "countries")
+            .map(|n| reader.text_list(n, "countries"))
+            .unwrap_or_default();
+        fields.finish(reader);
+        if let Some(id) = id {
+            regions.push(Region {
+                id: id.value,
+                countries: countries.into_iter().map(|c| c.value).collect(),
+            });
+        }
+    }
+    regions
 }
 
 /// Finds where each policy's text starts in the file, in order.

@@ -159,6 +159,10 @@ pub struct Transfer {
     pub country: Option<Located<String>>,
     /// Transfer tool.
     pub mechanism: Option<Located<String>>,
+    /// Where the transfer starts (its first key).
+    pub at: Location,
+    /// Where each field was written.
+    pub fields: FieldSpans,
 }
 
 /// A processing activity.

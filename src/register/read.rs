@@ -53,6 +53,17 @@ impl<'r, 'a, 'n> Record<'r, 'a, 'n> {
         })
     }
 
+    /// The location of the mapping's first key (a mapping's own span is a point).
+    fn first_key(&self) -> Location {
+        let node = self.fields.node();
+        match &node.value {
+            Value::Map(entries) => entries
+                .first()
+                .map_or(self.reader.at(node), |(k, _)| self.reader.at(k)),
+            _ => self.reader.at(node),
+        }
+    }
+
     fn node(&mut self, key: &'static str) -> Option<&'n Node> {
         let (k, v) = self.fields.entry(key)?;
         let at = self.reader.field_span(k, v);
@@ -395,7 +406,8 @@ fn read_transfers(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Transfer> {
         let to = rec.text("to");
         let country = rec.text("country");
         let mechanism = rec.choice("mechanism", &vocab::TRANSFER_MECHANISMS);
-        rec.finish();
+        let at = rec.first_key();
+        let fields = rec.finish();
         let country = check_format(
             reader,
             country,
@@ -407,6 +419,8 @@ fn read_transfers(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Transfer> {
             to,
             country,
             mechanism,
+            at,
+            fields,
         });
     }
     transfers
