@@ -9,9 +9,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::finding::{Finding, Severity};
 use crate::pipeline::{run_check, Checked};
+use crate::policy::load_policies;
 use crate::problem::Problem;
+use crate::problem::{sort_problems, suggestion, Code};
 use crate::report::human::{self, Style};
 use crate::report::json::render_json;
+use crate::report::rules::{
+    render_explain, render_rules_human, render_rules_json, render_rules_markdown,
+};
 use crate::source::SourceMap;
 use crate::waiver::today;
 use crate::yaml::Limits;
@@ -39,6 +44,40 @@ enum Command {
     /// Check the register against the policies and report every violation.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// List the rules: id, severity, what each applies to, and its article.
+    Rules(RulesArgs),
+    /// Explain one rule: its message, what to do, its article and its policy.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RulesArgs {
+    /// Folder with the schema, the taxonomy and the *.cedar rules.
+    #[arg(long, default_value = "policies")]
+    policies: PathBuf,
+    /// Listing format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    format: RulesFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct ExplainArgs {
+    /// The rule's id.
+    rule: String,
+    /// Folder with the schema, the taxonomy and the *.cedar rules.
+    #[arg(long, default_value = "policies")]
+    policies: PathBuf,
+}
+
+/// Rule listing formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    /// A table.
+    Human,
+    /// A JSON list of rule objects.
+    Json,
+    /// The rule reference as Markdown.
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,6 +94,12 @@ struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
+    /// Report only these rules (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    rules: Vec<String>,
+    /// Report only these activities (repeatable).
+    #[arg(long = "activity", value_name = "ID")]
+    activities: Vec<String>,
 }
 
 /// When to colour output.
@@ -118,6 +163,8 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(&args, style).into(),
+        Command::Rules(args) => rules(&args, style).into(),
+        Command::Explain(args) => explain(&args, style).into(),
     }
 }
 
@@ -168,9 +215,24 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
         Ok(checked) => checked,
         Err(problems) => return fail(&problems, &sources, style),
     };
-    let Checked {
-        findings, summary, ..
-    } = &checked;
+    let problems = unknown_filters(args, &checked);
+    if !problems.is_empty() {
+        return fail(&problems, &sources, style);
+    }
+    let findings: Vec<Finding> = checked
+        .findings
+        .iter()
+        .filter(|f| args.rules.is_empty() || args.rules.contains(&f.rule))
+        .filter(|f| {
+            args.activities.is_empty()
+                || f.activity
+                    .as_ref()
+                    .is_some_and(|a| args.activities.contains(a))
+        })
+        .cloned()
+        .collect();
+    let summary = &checked.summary.with_findings(&findings);
+    let findings = &findings;
     let text = match args.format {
         Format::Human => human::render_findings(findings, summary, &sources, style),
         Format::Json => render_json(findings, summary, &sources),
@@ -179,6 +241,77 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
         return Outcome::Failed;
     }
     outcome(findings, args.fail_on)
+}
+
+/// Problems for `--rule` and `--activity` values that name nothing.
+fn unknown_filters(args: &CheckArgs, checked: &Checked) -> Vec<Problem> {
+    let rule_ids: Vec<&str> = checked.pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let activity_ids: Vec<&str> = checked
+        .register
+        .activities
+        .iter()
+        .map(|a| a.id.value.as_str())
+        .collect();
+    let unknown = |what: &str, value: &String, known: &[&str]| {
+        (!known.contains(&value.as_str())).then(|| {
+            Problem::general(Code::DanglingReference, format!("no {what} `{value}`"))
+                .maybe_help(suggestion(value, known.iter().copied()))
+        })
+    };
+    args.rules
+        .iter()
+        .filter_map(|r| unknown("rule", r, &rule_ids))
+        .chain(
+            args.activities
+                .iter()
+                .filter_map(|a| unknown("activity", a, &activity_ids)),
+        )
+        .collect()
+}
+
+fn rules(args: &RulesArgs, style: Style) -> Outcome {
+    let mut sources = SourceMap::new();
+    let pack = match load_policies(&args.policies, &mut sources, &Limits::default()) {
+        Ok(pack) => pack,
+        Err(mut problems) => {
+            sort_problems(&mut problems);
+            return fail(&problems, &sources, style);
+        }
+    };
+    let text = match args.format {
+        RulesFormat::Human => render_rules_human(&pack.rules),
+        RulesFormat::Json => render_rules_json(&pack.rules),
+        RulesFormat::Markdown => render_rules_markdown(&pack.rules, &sources),
+    };
+    if emit(&text) {
+        Outcome::Clean
+    } else {
+        Outcome::Failed
+    }
+}
+
+fn explain(args: &ExplainArgs, style: Style) -> Outcome {
+    let mut sources = SourceMap::new();
+    let pack = match load_policies(&args.policies, &mut sources, &Limits::default()) {
+        Ok(pack) => pack,
+        Err(mut problems) => {
+            sort_problems(&mut problems);
+            return fail(&problems, &sources, style);
+        }
+    };
+    let Some(rule) = pack.rule(&args.rule) else {
+        let problem = Problem::general(Code::DanglingReference, format!("no rule `{}`", args.rule))
+            .maybe_help(Some(
+                suggestion(&args.rule, pack.rules.iter().map(|r| r.id.as_str()))
+                    .unwrap_or_else(|| "`ropa rules` lists the rules".to_string()),
+            ));
+        return fail(&[problem], &sources, style);
+    };
+    if emit(&render_explain(rule, &sources)) {
+        Outcome::Clean
+    } else {
+        Outcome::Failed
+    }
 }
 
 fn outcome(findings: &[Finding], fail_on: FailOn) -> Outcome {

@@ -100,6 +100,16 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// The same run's counts for a selection of its findings.
+    pub fn with_findings(&self, findings: &[Finding]) -> Self {
+        Summary {
+            waived: self.waived,
+            ..Summary::new(findings, self.activities, self.files, self.rules)
+        }
+    }
+}
+
 /// Sorts findings into report order: by file, position, rule, target.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {

@@ -269,3 +269,18 @@ fn schema_check_catches_an_attribute_the_schema_lacks() {
         .unwrap_or_default();
     assert!(err.contains("legitimate_interest_assessment"), "{err}");
 }
+
+#[test]
+fn rule_reference_is_up_to_date() {
+    let mut sources = SourceMap::new();
+    let pack = match load_policies(&root().join("policies"), &mut sources, &Limits::default()) {
+        Ok(pack) => pack,
+        Err(problems) => unreachable!("the shipped policies must load: {problems:#?}"),
+    };
+    let generated = ropa::report::rules::render_rules_markdown(&pack.rules, &sources);
+    let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "docs/rules.md is out of date: run `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+}
