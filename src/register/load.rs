@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use super::read::{read_file, Defaults, FileSections};
 use super::{Activity, Register};
 use crate::problem::{suggestion, Code, Problem};
-use crate::source::{display_name, read_source, Location, SourceMap};
+use crate::source::{display_name, read_source, FileId, Location, SourceMap};
 use crate::taxonomy::Taxonomy;
-use crate::yaml::{parse, Limits, Located, Reader, Value};
+use crate::yaml::{parse, Limits, Located, Node, Reader, Value};
 
 /// Finds the register files named by `inputs` (files, folders, glob patterns): every
 /// `*.yaml`/`*.yml` below a folder, sorted by path, each once.
@@ -128,7 +128,8 @@ fn walk(
 }
 
 /// Loads the register from `paths` into `sources`, extending the given taxonomies with the
-/// register's own categories. Returns every problem found when it cannot be loaded.
+/// register's own categories; waivers may name the rules in `rule_ids`. Returns every
+/// problem found when it cannot be loaded.
 pub fn load_register(
     paths: &[PathBuf],
     data_categories: Taxonomy,
@@ -137,8 +138,24 @@ pub fn load_register(
     sources: &mut SourceMap,
     limits: &Limits,
 ) -> Result<Register, Vec<Problem>> {
+    let (roots, mut problems) = read_roots(paths, sources, limits);
+    let all_read = roots.len() == paths.len();
+    let parts: Vec<(FileId, &Node)> = roots.iter().map(|(f, n)| (*f, n)).collect();
+    let register = assemble(&parts, sources, data_categories, subject_categories, rule_ids, all_read, &mut problems);
+    match register {
+        Some(register) if problems.is_empty() => Ok(register),
+        _ => Err(problems),
+    }
+}
+
+/// Reads and parses each file; an empty file is a problem.
+pub fn read_roots(
+    paths: &[PathBuf],
+    sources: &mut SourceMap,
+    limits: &Limits,
+) -> (Vec<(FileId, Node)>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let mut files = Vec::new();
+    let mut roots = Vec::new();
     for path in paths {
         let file = match read_source(sources, path, limits.max_file_bytes) {
             Ok(file) => file,
@@ -170,23 +187,28 @@ pub fn load_register(
             );
             continue;
         }
-        let mut reader = Reader::new(file, source, &mut problems);
-        files.push(read_file(&mut reader, &root));
+        roots.push((file, root));
     }
-    // A file that could not be read may hold the organisation: do not also report it missing.
-    let all_read = files.len() == paths.len();
-    let register = resolve(
-        files,
-        data_categories,
-        subject_categories,
-        rule_ids,
-        all_read,
-        &mut problems,
-    );
-    match register {
-        Some(register) if problems.is_empty() => Ok(register),
-        _ => Err(problems),
+    (roots, problems)
+}
+
+/// Builds a register from mapping nodes, each read like one register file. `complete` says
+/// that nothing failed to read (so a missing organisation is the register's own gap).
+pub fn assemble(
+    parts: &[(FileId, &Node)],
+    sources: &SourceMap,
+    data_categories: Taxonomy,
+    subject_categories: Taxonomy,
+    rule_ids: &[&str],
+    complete: bool,
+    problems: &mut Vec<Problem>,
+) -> Option<Register> {
+    let mut files = Vec::new();
+    for (file, node) in parts {
+        let mut reader = Reader::new(*file, sources.file(*file), problems);
+        files.push(read_file(&mut reader, node));
     }
+    resolve(files, data_categories, subject_categories, rule_ids, complete, problems)
 }
 
 /// Reports a second definition of an id, pointing at both.

@@ -197,24 +197,26 @@ fn finding_help(finding: &Finding) -> Option<String> {
     }
 }
 
-/// Renders findings and a closing summary line.
-pub fn render_findings(
-    findings: &[Finding],
-    summary: &Summary,
-    sources: &SourceMap,
-    style: Style,
-) -> String {
+/// Renders findings grouped by file and activity (in source order), a count per rule, and a
+/// closing summary line.
+pub fn render_findings(findings: &[Finding], summary: &Summary, sources: &SourceMap, style: Style) -> String {
     let mut out = String::new();
+    let mut group: Option<(FileId, Option<&str>)> = None;
     for finding in findings {
+        let key = (finding.at.file, finding.activity.as_deref());
+        if group != Some(key) {
+            group = Some(key);
+            let place = match key.1 {
+                Some(activity) => format!("activity {activity}"),
+                None => "organisation".to_string(),
+            };
+            out.push_str(&format!("── {} › {place}\n\n", sources.file(key.0).name));
+        }
         let severity = match finding.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         };
-        let secondary: Vec<(Location, &str)> = finding
-            .labels
-            .iter()
-            .map(|l| (l.at, l.text.as_str()))
-            .collect();
+        let secondary: Vec<(Location, &str)> = finding.labels.iter().map(|l| (l.at, l.text.as_str())).collect();
         let v = view(
             sources,
             Some(finding.rule.clone()),
@@ -227,7 +229,29 @@ pub fn render_findings(
         out.push_str(&render_view(&v, style));
         out.push('\n');
     }
+    out.push_str(&rule_counts(findings));
     out.push_str(&summary_line(summary));
+    out
+}
+
+/// Findings per rule, most first.
+fn rule_counts(findings: &[Finding]) -> String {
+    let mut counts: Vec<(usize, Severity, &str)> = Vec::new();
+    for finding in findings {
+        match counts.iter_mut().find(|(_, _, rule)| *rule == finding.rule) {
+            Some(entry) => entry.0 += 1,
+            None => counts.push((1, finding.severity, &finding.rule)),
+        }
+    }
+    if counts.is_empty() {
+        return String::new();
+    }
+    counts.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    let mut out = String::from("── findings by rule\n\n");
+    for (count, severity, rule) in counts {
+        out.push_str(&format!("{count:>5}  {:<7}  {rule}\n", severity.name()));
+    }
+    out.push('\n');
     out
 }
 
