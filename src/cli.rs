@@ -17,7 +17,9 @@ use crate::report::json::render_json;
 use crate::report::rules::{
     render_explain, render_rules_human, render_rules_json, render_rules_markdown,
 };
+use crate::report::tests::render_test_run;
 use crate::source::SourceMap;
+use crate::testing::run_tests;
 use crate::waiver::today;
 use crate::yaml::Limits;
 
@@ -48,6 +50,25 @@ enum Command {
     Rules(RulesArgs),
     /// Explain one rule: its message, what to do, its article and its policy.
     Explain(ExplainArgs),
+    /// Run the policy test cases: each rule must fire where expected and nowhere else.
+    #[command(after_help = TEST_EXIT_CODES)]
+    Test(TestArgs),
+}
+
+const TEST_EXIT_CODES: &str = "\
+Exit codes:
+  0  every case passed and every rule has a case where it fires and one where it does not
+  1  a case failed, or a rule lacks such a case
+  2  could not run: bad policies, a malformed test file, or a case whose register does not load";
+
+#[derive(Debug, clap::Args)]
+struct TestArgs {
+    /// Folder of test files (*.yaml).
+    #[arg(default_value = "policies/tests")]
+    dir: PathBuf,
+    /// Folder with the schema, the taxonomy and the *.cedar rules.
+    #[arg(long, default_value = "policies")]
+    policies: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -165,6 +186,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check(&args, style).into(),
         Command::Rules(args) => rules(&args, style).into(),
         Command::Explain(args) => explain(&args, style).into(),
+        Command::Test(args) => test(&args, style).into(),
     }
 }
 
@@ -311,6 +333,35 @@ fn explain(args: &ExplainArgs, style: Style) -> Outcome {
         Outcome::Clean
     } else {
         Outcome::Failed
+    }
+}
+
+fn test(args: &TestArgs, style: Style) -> Outcome {
+    let mut sources = SourceMap::new();
+    let limits = Limits::default();
+    let pack = match load_policies(&args.policies, &mut sources, &limits) {
+        Ok(pack) => pack,
+        Err(mut problems) => {
+            sort_problems(&mut problems);
+            return fail(&problems, &sources, style);
+        }
+    };
+    let run = match run_tests(&args.dir, &pack, &mut sources, &limits, &today()) {
+        Ok(run) => run,
+        Err(mut problems) => {
+            sort_problems(&mut problems);
+            return fail(&problems, &sources, style);
+        }
+    };
+    if !emit(&render_test_run(&run, &sources, style)) {
+        return Outcome::Failed;
+    }
+    if run.broken() {
+        Outcome::Failed
+    } else if run.passed() < run.cases.len() || !run.gaps.is_empty() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
     }
 }
 

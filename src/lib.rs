@@ -15,5 +15,6 @@ pub mod register;
 pub mod report;
 pub mod source;
 pub mod taxonomy;
+pub mod testing;
 pub mod waiver;
 pub mod yaml;

@@ -284,3 +284,70 @@ fn rule_reference_is_up_to_date() {
         "docs/rules.md is out of date: run `cargo run -- rules --format markdown > docs/rules.md`"
     );
 }
+
+/// The categories a rule names (`DataCategory::"x"`, `SubjectCategory::"x"`), each with
+/// whether it is negated (its line starts with `!`).
+fn named_categories(source: &str) -> Vec<(String, bool)> {
+    let mut found = Vec::new();
+    for line in source.lines() {
+        let negated = line.trim_start().starts_with('!');
+        for prefix in ["DataCategory::\"", "SubjectCategory::\""] {
+            let mut rest = line;
+            while let Some(i) = rest.find(prefix) {
+                rest = &rest[i + prefix.len()..];
+                if let Some(end) = rest.find('"') {
+                    found.push((rest[..end].to_string(), negated));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Every rule that matches through the taxonomy has a passing case that uses a strict child
+/// of a category it names: firing where the category is required, quiet where it is negated.
+#[test]
+fn taxonomy_rules_have_a_case_through_a_child_category() {
+    let mut sources = SourceMap::new();
+    let limits = Limits::default();
+    let pack = match load_policies(&root().join("policies"), &mut sources, &limits) {
+        Ok(pack) => pack,
+        Err(problems) => unreachable!("the shipped policies must load: {problems:#?}"),
+    };
+    let run = match ropa::testing::run_tests(
+        &root().join("policies/tests"),
+        &pack,
+        &mut sources,
+        &limits,
+        "2026-11-28",
+    ) {
+        Ok(run) => run,
+        Err(problems) => unreachable!("the shipped tests must run: {problems:#?}"),
+    };
+    assert_eq!(run.passed(), run.cases.len(), "every shipped case passes");
+    assert!(run.gaps.is_empty(), "{:?}", run.gaps);
+    let mut missing = Vec::new();
+    for rule in &pack.rules {
+        let named = named_categories(&rule.source);
+        if named.is_empty() {
+            continue;
+        }
+        let through_child = run.cases.iter().any(|case| {
+            let fires = case.expected.iter().any(|(r, _, _)| *r == rule.id);
+            matches!(case.outcome, ropa::testing::Outcome::Pass)
+                && case.rules.contains(&rule.id)
+                && case.categories.iter().any(|(c, ancestors)| {
+                    named
+                        .iter()
+                        .any(|(x, negated)| c != x && ancestors.contains(x) && fires != *negated)
+                })
+        });
+        if !through_child {
+            missing.push(rule.id.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no case goes through a child category: {missing:?}"
+    );
+}

@@ -141,7 +141,15 @@ pub fn load_register(
     let (roots, mut problems) = read_roots(paths, sources, limits);
     let all_read = roots.len() == paths.len();
     let parts: Vec<(FileId, &Node)> = roots.iter().map(|(f, n)| (*f, n)).collect();
-    let register = assemble(&parts, sources, data_categories, subject_categories, rule_ids, all_read, &mut problems);
+    let register = assemble(
+        &parts,
+        sources,
+        data_categories,
+        subject_categories,
+        rule_ids,
+        all_read,
+        &mut problems,
+    );
     match register {
         Some(register) if problems.is_empty() => Ok(register),
         _ => Err(problems),
@@ -208,7 +216,14 @@ pub fn assemble(
         let mut reader = Reader::new(*file, sources.file(*file), problems);
         files.push(read_file(&mut reader, node));
     }
-    resolve(files, data_categories, subject_categories, rule_ids, complete, problems)
+    resolve(
+        files,
+        data_categories,
+        subject_categories,
+        rule_ids,
+        complete,
+        problems,
+    )
 }
 
 /// Reports a second definition of an id, pointing at both.

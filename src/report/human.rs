@@ -199,7 +199,12 @@ fn finding_help(finding: &Finding) -> Option<String> {
 
 /// Renders findings grouped by file and activity (in source order), a count per rule, and a
 /// closing summary line.
-pub fn render_findings(findings: &[Finding], summary: &Summary, sources: &SourceMap, style: Style) -> String {
+pub fn render_findings(
+    findings: &[Finding],
+    summary: &Summary,
+    sources: &SourceMap,
+    style: Style,
+) -> String {
     let mut out = String::new();
     let mut group: Option<(FileId, Option<&str>)> = None;
     for finding in findings {
@@ -216,7 +221,11 @@ pub fn render_findings(findings: &[Finding], summary: &Summary, sources: &Source
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         };
-        let secondary: Vec<(Location, &str)> = finding.labels.iter().map(|l| (l.at, l.text.as_str())).collect();
+        let secondary: Vec<(Location, &str)> = finding
+            .labels
+            .iter()
+            .map(|l| (l.at, l.text.as_str()))
+            .collect();
         let v = view(
             sources,
             Some(finding.rule.clone()),
@@ -285,6 +294,16 @@ pub fn summary_line(summary: &Summary) -> String {
 
 /// Renders the problems that stopped a run, and a closing line.
 pub fn render_problems(problems: &[Problem], sources: &SourceMap, style: Style) -> String {
+    let mut out = render_problem_list(problems, sources, style);
+    out.push_str(&format!(
+        "ropa: could not run: {}\n",
+        plural(problems.len(), "problem", "problems")
+    ));
+    out
+}
+
+/// Renders problems, one diagnostic each.
+pub fn render_problem_list(problems: &[Problem], sources: &SourceMap, style: Style) -> String {
     let mut out = String::new();
     for problem in problems {
         let secondary: Vec<(Location, &str)> = problem
@@ -304,9 +323,5 @@ pub fn render_problems(problems: &[Problem], sources: &SourceMap, style: Style) 
         out.push_str(&render_view(&v, style));
         out.push('\n');
     }
-    out.push_str(&format!(
-        "ropa: could not check the register: {}\n",
-        plural(problems.len(), "problem", "problems")
-    ));
     out
 }
