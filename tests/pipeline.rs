@@ -351,3 +351,28 @@ fn taxonomy_rules_have_a_case_through_a_child_category() {
         "no case goes through a child category: {missing:?}"
     );
 }
+
+#[test]
+fn every_shipped_rule_has_help_and_article_and_house_rules_say_so() {
+    let mut sources = SourceMap::new();
+    let pack = match load_policies(&root().join("policies"), &mut sources, &Limits::default()) {
+        Ok(pack) => pack,
+        Err(problems) => unreachable!("the shipped policies must load: {problems:#?}"),
+    };
+    for rule in &pack.rules {
+        assert!(rule.help.is_some(), "{} has no @help", rule.id);
+        assert!(rule.article.is_some(), "{} has no @article", rule.id);
+    }
+    // Stricter than the law (rules.md): the help must say so.
+    for id in [
+        "retention-required",
+        "security-measures-required",
+        "camera-footage-no-legitimate-interest",
+    ] {
+        let help = pack
+            .rule(id)
+            .and_then(|r| r.help.clone())
+            .unwrap_or_default();
+        assert!(help.contains("House rule"), "{id}: {help}");
+    }
+}
