@@ -133,11 +133,45 @@ pub fn render_explain(rule: &Rule, sources: &SourceMap) -> String {
     }
     out.push_str(&format!("policy:     {file}:{line}\n"));
     if let Some(help) = &rule.help {
-        out.push_str(&format!("\nWhat to do:\n  {help}\n"));
+        out.push_str("\nWhat to do:\n");
+        out.push_str(&wrap(help, 2, 96));
     }
     out.push_str("\nPolicy:\n");
     for l in rule.source.lines() {
         out.push_str(&format!("  {l}\n"));
     }
     out
+}
+
+/// Wraps text at word boundaries to `width` columns, each line indented by `indent`.
+fn wrap(text: &str, indent: usize, width: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&format!("{pad}{line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("{pad}{line}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_words_whole_and_lines_short() {
+        let text = "aaa bbb ccc ddd eee";
+        assert_eq!(wrap(text, 2, 11), "  aaa bbb\n  ccc ddd\n  eee\n");
+        assert_eq!(wrap("averyveryverylongword x", 2, 8), "  averyveryverylongword\n  x\n");
+    }
 }
