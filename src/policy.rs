@@ -184,6 +184,8 @@ pub fn load_policies(
     }
     let mut rules: Vec<Rule> = Vec::new();
     let mut policies: Vec<(Policy, Vec<RequestKind>)> = Vec::new();
+    // One validator for every file: building it copies the schema.
+    let validator = schema.clone().map(Validator::new);
     for path in files {
         let file = match read_source(sources, &path, limits.max_file_bytes) {
             Ok(file) => file,
@@ -195,7 +197,7 @@ pub fn load_policies(
         load_policy_file(
             file,
             sources,
-            schema.as_ref(),
+            validator.as_ref(),
             &mut rules,
             &mut policies,
             &mut problems,
@@ -421,7 +423,7 @@ fn annotation_span(text: &str, policy: Span, key: &str) -> Span {
 fn load_policy_file(
     file: FileId,
     sources: &SourceMap,
-    schema: Option<&Schema>,
+    validator: Option<&Validator>,
     rules: &mut Vec<Rule>,
     policies: &mut Vec<(Policy, Vec<RequestKind>)>,
     problems: &mut Vec<Problem>,
@@ -569,8 +571,8 @@ fn load_policy_file(
         });
         policies.push((renamed, kinds));
     }
-    if let Some(schema) = schema {
-        let result = Validator::new(schema.clone()).validate(&file_set, ValidationMode::Strict);
+    if let Some(validator) = validator {
+        let result = validator.validate(&file_set, ValidationMode::Strict);
         for err in result.validation_errors() {
             problems.push(cedar_problem(
                 Code::PolicyValidation,

@@ -172,6 +172,9 @@ mod tests {
     fn wrap_keeps_words_whole_and_lines_short() {
         let text = "aaa bbb ccc ddd eee";
         assert_eq!(wrap(text, 2, 11), "  aaa bbb\n  ccc ddd\n  eee\n");
-        assert_eq!(wrap("averyveryverylongword x", 2, 8), "  averyveryverylongword\n  x\n");
+        assert_eq!(
+            wrap("averyveryverylongword x", 2, 8),
+            "  averyveryverylongword\n  x\n"
+        );
     }
 }
