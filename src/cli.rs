@@ -13,12 +13,12 @@ use crate::policy::load_policies;
 use crate::problem::Problem;
 use crate::problem::{sort_problems, suggestion, Code};
 use crate::report::human::{self, Style};
-use crate::report::json::render_json;
 use crate::report::rules::{
     render_explain, render_rules_human, render_rules_json, render_rules_markdown,
 };
 use crate::report::tests::render_test_run;
-use crate::source::SourceMap;
+use crate::report::{render, Format};
+use crate::source::{display_name, SourceMap};
 use crate::testing::run_tests;
 use crate::waiver::today;
 use crate::yaml::Limits;
@@ -50,6 +50,10 @@ enum Command {
     Rules(RulesArgs),
     /// Explain one rule: its message, what to do, its article and its policy.
     Explain(ExplainArgs),
+    /// Check the whole register, reporting only findings in the changed files (for a
+    /// pre-commit hook).
+    #[command(name = "pre-commit", after_help = EXIT_CODES)]
+    PreCommit(PreCommitArgs),
     /// Run the policy test cases: each rule must fire where expected and nowhere else.
     #[command(after_help = TEST_EXIT_CODES)]
     Test(TestArgs),
@@ -121,6 +125,38 @@ struct CheckArgs {
     /// Report only these activities (repeatable).
     #[arg(long = "activity", value_name = "ID")]
     activities: Vec<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Where the report goes.
+#[derive(Debug, clap::Args)]
+struct OutputArgs {
+    /// Write the report to FILE (atomically: whole or not at all); the summary line still
+    /// goes to the terminal.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct PreCommitArgs {
+    /// Changed files, as pre-commit passes them. Findings are limited to these register
+    /// files; a changed policy file reports all findings. No files: all findings.
+    files: Vec<PathBuf>,
+    /// The register folder, loaded whole (references cross files).
+    #[arg(long, default_value = "register")]
+    register: String,
+    /// Folder with the schema, the taxonomy and the *.cedar rules.
+    #[arg(long, default_value = "policies")]
+    policies: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 /// When to colour output.
@@ -132,15 +168,6 @@ pub enum ColorChoice {
     Always,
     /// Never.
     Never,
-}
-
-/// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Annotated source snippets for people.
-    Human,
-    /// A versioned JSON object for machines.
-    Json,
 }
 
 /// The threshold for a failing exit code.
@@ -187,6 +214,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules(&args, style).into(),
         Command::Explain(args) => explain(&args, style).into(),
         Command::Test(args) => test(&args, style).into(),
+        Command::PreCommit(args) => pre_commit(&args, style).into(),
     }
 }
 
@@ -253,16 +281,118 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
         })
         .cloned()
         .collect();
-    let summary = &checked.summary.with_findings(&findings);
-    let findings = &findings;
-    let text = match args.format {
-        Format::Human => human::render_findings(findings, summary, &sources, style),
-        Format::Json => render_json(findings, summary, &sources),
-    };
-    if !emit(&text) {
-        return Outcome::Failed;
+    deliver(
+        &checked,
+        &findings,
+        args.format,
+        args.fail_on,
+        &args.output,
+        &sources,
+        style,
+    )
+}
+
+/// Renders the selected findings, sends them where asked, and gives the outcome.
+fn deliver(
+    checked: &Checked,
+    findings: &[Finding],
+    format: Format,
+    fail_on: FailOn,
+    output: &OutputArgs,
+    sources: &SourceMap,
+    style: Style,
+) -> Outcome {
+    let summary = checked.summary.with_findings(findings);
+    let text = render(
+        format,
+        findings,
+        &summary,
+        &checked.pack.rules,
+        sources,
+        style,
+    );
+    match &output.output {
+        None => {
+            if !emit(&text) {
+                return Outcome::Failed;
+            }
+        }
+        Some(path) => {
+            if let Err(err) = write_atomically(path, &text) {
+                let problem = Problem::general(
+                    Code::Io,
+                    format!("cannot write {}: {err}", display_name(path)),
+                )
+                .help("nothing was written; the previous file, if any, is unchanged");
+                return fail(&[problem], sources, style);
+            }
+            // The report went to the file; the terminal still gets the verdict.
+            let _ = emit(&human::summary_line(&summary));
+        }
     }
-    outcome(findings, args.fail_on)
+    outcome(findings, fail_on)
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder and a rename, so the
+/// file is either the whole new report or left as it was.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {
+    let mut sources = SourceMap::new();
+    let checked = match run_check(
+        std::slice::from_ref(&args.register),
+        &args.policies,
+        &today(),
+        &Limits::default(),
+        &mut sources,
+    ) {
+        Ok(checked) => checked,
+        Err(problems) => return fail(&problems, &sources, style),
+    };
+    let canonical =
+        |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let changed: Vec<PathBuf> = args.files.iter().map(|f| canonical(f)).collect();
+    let policies = canonical(&args.policies);
+    let policy_changed = changed.iter().any(|f| f.starts_with(&policies));
+    let findings: Vec<Finding> = if changed.is_empty() || policy_changed {
+        checked.findings.clone()
+    } else {
+        checked
+            .findings
+            .iter()
+            .filter(|f| changed.contains(&canonical(&sources.file(f.at.file).path)))
+            .cloned()
+            .collect()
+    };
+    deliver(
+        &checked,
+        &findings,
+        args.format,
+        args.fail_on,
+        &args.output,
+        &sources,
+        style,
+    )
 }
 
 /// Problems for `--rule` and `--activity` values that name nothing.

@@ -34,6 +34,7 @@
 use serde::Serialize;
 
 use crate::finding::{Finding, Summary};
+use crate::report::Place;
 use crate::source::{Location, SourceMap};
 
 #[derive(Serialize)]
@@ -54,13 +55,19 @@ struct Position<'a> {
 
 impl<'a> Position<'a> {
     fn new(at: Location, sources: &'a SourceMap) -> Self {
-        let (start, end) = sources.range(at);
+        let Place {
+            file,
+            line,
+            column,
+            end_line,
+            end_column,
+        } = Place::of(at, sources);
         Position {
-            file: &sources.file(at.file).name,
-            line: start.line,
-            column: start.column,
-            end_line: end.line,
-            end_column: end.column,
+            file,
+            line,
+            column,
+            end_line,
+            end_column,
         }
     }
 }

@@ -1,7 +1,127 @@
 //! Owns the report formats. Each is a pure function of the findings (and the sources, for
-//! positions); none prints.
+//! positions, and the rules, for metadata) in its own file; none prints. This module holds
+//! what several formats share: positions and fingerprints.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod rules;
+pub mod sarif;
 pub mod tests;
+
+use crate::finding::{Finding, Summary};
+use crate::policy::Rule;
+use crate::source::{Location, SourceMap};
+
+/// The formats of `ropa check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Annotated source snippets for people.
+    Human,
+    /// A versioned JSON object for machines.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for a CI test tab.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// A Markdown summary for a pull-request comment or a job summary.
+    Markdown,
+}
+
+/// Renders findings in a format.
+pub fn render(
+    format: Format,
+    findings: &[Finding],
+    summary: &Summary,
+    rules: &[Rule],
+    sources: &SourceMap,
+    style: human::Style,
+) -> String {
+    match format {
+        Format::Human => human::render_findings(findings, summary, sources, style),
+        Format::Json => json::render_json(findings, summary, sources),
+        Format::Sarif => sarif::render_sarif(findings, rules, sources),
+        Format::Junit => junit::render_junit(findings, rules, sources),
+        Format::Github => github::render_github(findings, sources),
+        Format::Gitlab => gitlab::render_gitlab(findings, sources),
+        Format::Markdown => markdown::render_markdown(findings, summary, sources),
+    }
+}
+
+/// Where a location is, in the terms every format uses: the file's display name, and 1-based
+/// start and end (just past the last character) lines and columns, columns in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place<'a> {
+    /// File name relative to the working directory, with `/`.
+    pub file: &'a str,
+    /// Start line.
+    pub line: usize,
+    /// Start column.
+    pub column: usize,
+    /// End line.
+    pub end_line: usize,
+    /// End column (just past the last character).
+    pub end_column: usize,
+}
+
+impl<'a> Place<'a> {
+    /// The place of a location.
+    pub fn of(at: Location, sources: &'a SourceMap) -> Self {
+        let (start, end) = sources.range(at);
+        Place {
+            file: &sources.file(at.file).name,
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a hash that is the same on every platform and Rust version.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A stable fingerprint per finding, in the same order: it hashes the rule, activity and
+/// target (not the file or line, so unrelated edits and moves keep it), plus the finding's
+/// rank among findings with the same three, so every fingerprint in a run is unique.
+pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
+    let mut seen: Vec<(&str, Option<&str>, Option<&str>)> = Vec::new();
+    findings
+        .iter()
+        .map(|f| {
+            let key = (f.rule.as_str(), f.activity.as_deref(), f.target.as_deref());
+            let rank = seen.iter().filter(|k| **k == key).count();
+            seen.push(key);
+            let text = format!(
+                "{}\0{}\0{}\0{rank}",
+                key.0,
+                key.1.unwrap_or(""),
+                key.2.unwrap_or("")
+            );
+            format!("{:016x}", fnv1a(text.as_bytes()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::fnv1a;
+
+    #[test]
+    fn fnv1a_matches_reference_values() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+}

@@ -1,0 +1,62 @@
+//! Owns the GitHub Actions report: one workflow command per finding, which GitHub shows as
+//! an annotation on the line in the pull request.
+//! `::error file=F,line=L,endLine=L,col=C,endColumn=C,title=RULE::MESSAGE`
+
+use crate::finding::{Finding, Severity};
+use crate::report::Place;
+use crate::source::SourceMap;
+
+/// Escapes a command's message (GitHub's `escapeData`).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a command's property value (GitHub's `escapeProperty`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders the findings as workflow commands.
+pub fn render_github(findings: &[Finding], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for finding in findings {
+        let Place {
+            file,
+            line,
+            column,
+            end_line,
+            end_column,
+        } = Place::of(finding.at, sources);
+        let command = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut message = format!("{} ({})", finding.message, finding.label);
+        if let Some(help) = &finding.help {
+            message.push_str(&format!("\n{help}"));
+        }
+        if let Some(article) = &finding.article {
+            message.push_str(&format!("\n{article}"));
+        }
+        out.push_str(&format!(
+            "::{command} file={},line={line},endLine={end_line},col={column},endColumn={end_column},title={}::{}\n",
+            escape_property(file),
+            escape_property(&finding.rule),
+            escape_data(&message)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escape_data, escape_property};
+
+    #[test]
+    fn escaping_follows_the_actions_toolkit() {
+        assert_eq!(escape_data("50%\na"), "50%25%0Aa");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,103 @@
+//! Owns the JUnit XML report, for a CI test tab: one test suite per rule, one failing test
+//! case per finding (named by activity and target), and a passing case for a rule with no
+//! findings, so the tab shows what was checked as well as what failed.
+
+use crate::finding::Finding;
+use crate::policy::Rule;
+use crate::report::Place;
+use crate::source::SourceMap;
+
+/// Escapes text for an XML attribute or element; drops characters XML 1.0 cannot carry.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' | '\r' => out.push(' '),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn case_name(finding: &Finding) -> String {
+    match (&finding.activity, &finding.target) {
+        (Some(a), Some(t)) => format!("{a} › {t}"),
+        (Some(a), None) => a.clone(),
+        (None, _) => "organisation".to_string(),
+    }
+}
+
+/// Renders the findings as JUnit XML.
+pub fn render_junit(findings: &[Finding], rules: &[Rule], sources: &SourceMap) -> String {
+    let total: usize = rules
+        .iter()
+        .map(|r| findings.iter().filter(|f| f.rule == r.id).count().max(1))
+        .sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"ropa\" tests=\"{total}\" failures=\"{}\" errors=\"0\">\n",
+        findings.len()
+    ));
+    for rule in rules {
+        let own: Vec<&Finding> = findings.iter().filter(|f| f.rule == rule.id).collect();
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
+            escape(&rule.id),
+            own.len().max(1),
+            own.len()
+        ));
+        if own.is_empty() {
+            out.push_str(&format!(
+                "    <testcase name=\"no findings\" classname=\"{}\"/>\n",
+                escape(&rule.id)
+            ));
+        }
+        for finding in own {
+            let place = Place::of(finding.at, sources);
+            let mut body = format!(
+                "{}:{}:{}: {}",
+                place.file, place.line, place.column, finding.message
+            );
+            if let Some(help) = &finding.help {
+                body.push_str(&format!("\n{help}"));
+            }
+            if let Some(article) = &finding.article {
+                body.push_str(&format!("\n{article}"));
+            }
+            out.push_str(&format!(
+                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">\n",
+                escape(&case_name(finding)),
+                escape(&rule.id),
+                escape(place.file),
+                place.line
+            ));
+            out.push_str(&format!(
+                "      <failure type=\"{}\" message=\"{}\">{}</failure>\n",
+                finding.severity.name(),
+                escape(&finding.message),
+                escape(&body)
+            ));
+            out.push_str("    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_covers_markup_and_control_characters() {
+        assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+}

@@ -1,0 +1,146 @@
+//! Owns the SARIF 2.1.0 report, for code scanning (GitHub, Azure DevOps, IDE viewers): one
+//! rule entry per policy with its help and article, one result per finding with its region,
+//! the fields the rule read as related locations, and a stable fingerprint.
+
+use serde_json::{json, Value};
+
+use crate::finding::{Finding, Severity};
+use crate::policy::Rule;
+use crate::report::{fingerprints, Place};
+use crate::source::{Location, SourceMap};
+
+/// A relative path as a URI reference: `/` kept, everything outside the unreserved set
+/// percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn physical(at: Location, sources: &SourceMap) -> Value {
+    let Place {
+        file,
+        line,
+        column,
+        end_line,
+        end_column,
+    } = Place::of(at, sources);
+    json!({
+        "artifactLocation": { "uri": uri(file) },
+        "region": {
+            "startLine": line,
+            "startColumn": column,
+            "endLine": end_line,
+            "endColumn": end_column,
+        }
+    })
+}
+
+fn rule_entry(rule: &Rule) -> Value {
+    let help = match (&rule.help, &rule.article) {
+        (Some(help), Some(article)) => format!("{help}\n\n{article}"),
+        (Some(help), None) => help.clone(),
+        (None, Some(article)) => article.clone(),
+        (None, None) => rule.message.clone(),
+    };
+    let mut properties = json!({
+        "tags": ["gdpr", "privacy"],
+        "appliesTo": rule.kinds.iter().map(|k| crate::report::rules::kind_id(*k)).collect::<Vec<_>>(),
+    });
+    if let (Some(article), Some(map)) = (&rule.article, properties.as_object_mut()) {
+        map.insert("article".to_string(), json!(article));
+    }
+    json!({
+        "id": rule.id,
+        "shortDescription": { "text": rule.message },
+        "fullDescription": { "text": rule.message },
+        "help": { "text": help },
+        "defaultConfiguration": { "level": level(rule.severity) },
+        "properties": properties,
+    })
+}
+
+/// Renders the findings as a SARIF 2.1.0 log with one run.
+pub fn render_sarif(findings: &[Finding], rules: &[Rule], sources: &SourceMap) -> String {
+    let prints = fingerprints(findings);
+    let results: Vec<Value> = findings
+        .iter()
+        .zip(&prints)
+        .map(|(finding, print)| {
+            let related: Vec<Value> = finding
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, label)| {
+                    json!({
+                        "id": i + 1,
+                        "physicalLocation": physical(label.at, sources),
+                        "message": { "text": label.text },
+                    })
+                })
+                .collect();
+            let mut result = json!({
+                "ruleId": finding.rule,
+                "level": level(finding.severity),
+                "message": { "text": format!("{} ({})", finding.message, finding.label) },
+                "locations": [{ "physicalLocation": physical(finding.at, sources) }],
+                "partialFingerprints": { "ropaFinding/v1": print },
+                "properties": {
+                    "activity": finding.activity,
+                    "target": finding.target,
+                },
+            });
+            if let Some(map) = result.as_object_mut() {
+                if let Some(index) = rules.iter().position(|r| r.id == finding.rule) {
+                    map.insert("ruleIndex".to_string(), json!(index));
+                }
+                if !related.is_empty() {
+                    map.insert("relatedLocations".to_string(), json!(related));
+                }
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "ropa",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules.iter().map(rule_entry).collect::<Vec<_>>(),
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_keep_slashes_and_encode_the_rest() {
+        assert_eq!(uri("register/diensten.yaml"), "register/diensten.yaml");
+        assert_eq!(uri("my register/ü.yaml"), "my%20register/%C3%BC.yaml");
+    }
+}

@@ -1,0 +1,328 @@
+//! The machine formats: SARIF against its schema, JUnit through an XML parser, GitHub
+//! annotations and fingerprints against the JSON report, and atomic `--output`.
+
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs ropa from the repository root; returns stdout and the exit code.
+fn ropa(args: &[&str]) -> (String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).expect("valid JSON")
+}
+
+const REGISTERS: [&str; 2] = ["tests/fixtures/formats/register", "register"];
+
+/// (file, line, column, end line, end column, rule) of each finding, from the JSON report.
+fn json_places(register: &str) -> Vec<(String, u64, u64, u64, u64, String)> {
+    let (out, _) = ropa(&["check", register, "--format", "json"]);
+    let report = json(&out);
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["end_line"].as_u64().unwrap_or(0),
+                f["end_column"].as_u64().unwrap_or(0),
+                f["rule"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn repair_language_patterns(value: &mut Value) -> usize {
+    const BROKEN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    match value {
+        Value::String(text) if text == BROKEN => {
+            *text = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_string();
+            1
+        }
+        Value::Object(map) => map.values_mut().map(repair_language_patterns).sum(),
+        Value::Array(items) => items.iter_mut().map(repair_language_patterns).sum(),
+        _ => 0,
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let mut schema = json(
+        &std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json"))
+            .expect("schema"),
+    );
+    // The published 2.1.0 schema's `language` patterns have a stray `]`, which a strict
+    // validator rejects as a regex; repair them in memory (the file stays as published) and
+    // insist they are there, so an updated schema is noticed.
+    assert_eq!(repair_language_patterns(&mut schema), 2);
+    // This copy keeps the log's own schema under `definitions.Root` and nothing at its top
+    // level, which would accept any document: validate against `Root` explicitly.
+    assert!(
+        schema["definitions"]["Root"].is_object(),
+        "the schema defines Root"
+    );
+    assert!(schema.get("properties").is_none() && schema.get("$ref").is_none());
+    schema["$ref"] = Value::from("#/definitions/Root");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for register in REGISTERS {
+        let (out, _) = ropa(&["check", register, "--format", "sarif"]);
+        let log = json(&out);
+        let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{register}: {errors:#?}");
+        // The regions are the JSON report's positions, in the same order.
+        let results = log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .clone();
+        let places = json_places(register);
+        assert_eq!(results.len(), places.len());
+        for (result, (file, line, column, end_line, end_column, rule)) in results.iter().zip(places)
+        {
+            let location = &result["locations"][0]["physicalLocation"];
+            let uri = location["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap_or_default();
+            assert_eq!(
+                uri.replace("%20", " ")
+                    .replace("%3C", "<")
+                    .replace("%3E", ">"),
+                file
+            );
+            assert_eq!(location["region"]["startLine"], line);
+            assert_eq!(location["region"]["startColumn"], column);
+            assert_eq!(location["region"]["endLine"], end_line);
+            assert_eq!(location["region"]["endColumn"], end_column);
+            assert_eq!(result["ruleId"], rule.as_str());
+            let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+            assert_eq!(
+                log["runs"][0]["tool"]["driver"]["rules"][index]["id"],
+                rule.as_str()
+            );
+        }
+    }
+    // Negative control: the validator does reject a broken log.
+    let (out, _) = ropa(&["check", REGISTERS[0], "--format", "sarif"]);
+    let mut broken = json(&out);
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn junit_parses_and_counts_every_finding() {
+    for register in REGISTERS {
+        let (out, _) = ropa(&["check", register, "--format", "junit"]);
+        let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+        let suites = doc.root_element();
+        assert_eq!(suites.tag_name().name(), "testsuites");
+        let places = json_places(register);
+        let failures: Vec<roxmltree::Node<'_, '_>> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .collect();
+        assert_eq!(failures.len(), places.len());
+        assert_eq!(
+            suites.attribute("failures"),
+            Some(places.len().to_string().as_str())
+        );
+        let cases = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count();
+        assert_eq!(suites.attribute("tests"), Some(cases.to_string().as_str()));
+        // Every failing case names its file and line as the JSON report does.
+        let mut lines: Vec<(String, String)> = failures
+            .iter()
+            .filter_map(|f| f.parent())
+            .map(|case| {
+                (
+                    case.attribute("file").unwrap_or_default().to_string(),
+                    case.attribute("line").unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        let mut want: Vec<(String, String)> = places
+            .iter()
+            .map(|p| (p.0.clone(), p.1.to_string()))
+            .collect();
+        lines.sort();
+        want.sort();
+        assert_eq!(lines, want);
+    }
+}
+
+#[test]
+fn github_annotations_point_at_the_json_positions() {
+    for register in REGISTERS {
+        let (out, _) = ropa(&["check", register, "--format", "github"]);
+        let places = json_places(register);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), places.len());
+        for (line, (file, l, c, el, ec, rule)) in lines.iter().zip(places) {
+            let (command, rest) = line.split_once(' ').expect("command");
+            assert!(command == "::error" || command == "::warning", "{line}");
+            let (props, _message) = rest.split_once("::").expect("message");
+            let props: Vec<(&str, &str)> =
+                props.split(',').filter_map(|p| p.split_once('=')).collect();
+            let get = |k: &str| {
+                props
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            };
+            let file_prop = get("file")
+                .unwrap_or_default()
+                .replace("%2C", ",")
+                .replace("%3A", ":");
+            assert_eq!(file_prop, file);
+            assert_eq!(get("line"), Some(l.to_string()));
+            assert_eq!(get("col"), Some(c.to_string()));
+            assert_eq!(get("endLine"), Some(el.to_string()));
+            assert_eq!(get("endColumn"), Some(ec.to_string()));
+            assert_eq!(get("title"), Some(rule));
+        }
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ropa-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// (rule, activity, target) -> fingerprint, and the lines, from a SARIF run.
+fn sarif_prints(register: &Path) -> Vec<(String, String, u64)> {
+    let (out, _) = ropa(&["check", &register.to_string_lossy(), "--format", "sarif"]);
+    let log = json(&out);
+    log["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let key = format!(
+                "{} {} {}",
+                r["ruleId"].as_str().unwrap_or_default(),
+                r["properties"]["activity"].as_str().unwrap_or_default(),
+                r["properties"]["target"].as_str().unwrap_or_default()
+            );
+            let print = r["partialFingerprints"]["ropaFinding/v1"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let line = r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap_or(0);
+            (key, print, line)
+        })
+        .collect()
+}
+
+#[test]
+fn fingerprints_survive_unrelated_edits_and_are_unique() {
+    let dir = temp_dir("fingerprints");
+    let src = root().join("register");
+    for entry in std::fs::read_dir(&src).expect("register") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let before = sarif_prints(&dir);
+    let prints: std::collections::BTreeSet<&String> = before.iter().map(|(_, p, _)| p).collect();
+    assert_eq!(
+        prints.len(),
+        before.len(),
+        "fingerprints are unique within a run"
+    );
+
+    // An unrelated edit: comment lines at the top of the activities file, and a new,
+    // complete activity in a new file.
+    let activities = dir.join("diensten.yaml");
+    let text = std::fs::read_to_string(&activities).expect("read");
+    std::fs::write(&activities, format!("# herzien\n# door de FG\n{text}")).expect("write");
+    std::fs::write(
+        dir.join("extra.yaml"),
+        "activities:\n  - id: nieuw\n    role: controller\n    data_subjects: [customer_contact]\n    purposes: [{ id: p, text: P }]\n    legal_basis: [legal_obligation]\n    retention: { period: P1Y }\n    security_measures: ISMS\n    data: [{ category: name }]\n",
+    )
+    .expect("write");
+    let after = sarif_prints(&dir);
+    assert_eq!(
+        after.len(),
+        before.len(),
+        "the new activity adds no finding"
+    );
+    let mut moved = 0;
+    for ((key_b, print_b, line_b), (key_a, print_a, line_a)) in before.iter().zip(&after) {
+        assert_eq!(key_b, key_a);
+        assert_eq!(print_b, print_a, "{key_b}");
+        if line_a != line_b {
+            moved += 1;
+        }
+    }
+    assert!(
+        moved > 0,
+        "the edit moved findings, and their fingerprints held"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn output_is_written_whole_and_the_summary_goes_to_the_terminal() {
+    let dir = temp_dir("output");
+    let file = dir.join("ropa.sarif");
+    let (stdout, code) = ropa(&[
+        "check",
+        "--format",
+        "sarif",
+        "--output",
+        &file.to_string_lossy(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with("ropa: 70 errors, 5 warnings"),
+        "{stdout}"
+    );
+    let (direct, _) = ropa(&["check", "--format", "sarif"]);
+    assert_eq!(std::fs::read_to_string(&file).expect("report"), direct);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+
+    // An unwritable target: exit 2, and nothing is written or left behind.
+    let missing = dir.join("no-such-folder").join("ropa.sarif");
+    let (_, code) = ropa(&[
+        "check",
+        "--format",
+        "sarif",
+        "--output",
+        &missing.to_string_lossy(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(!missing.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
