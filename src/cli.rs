@@ -377,12 +377,24 @@ fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {
     let findings: Vec<Finding> = if changed.is_empty() || policy_changed {
         checked.findings.clone()
     } else {
-        checked
-            .findings
-            .iter()
-            .filter(|f| changed.contains(&canonical(&sources.file(f.at.file).path)))
-            .cloned()
-            .collect()
+        // Resolve each file once, not once per finding.
+        let mut in_change: Vec<(crate::source::FileId, bool)> = Vec::new();
+        let mut selected = Vec::new();
+        for finding in &checked.findings {
+            let file = finding.at.file;
+            let changed_here = match in_change.iter().find(|(f, _)| *f == file) {
+                Some((_, c)) => *c,
+                None => {
+                    let c = changed.contains(&canonical(&sources.file(file).path));
+                    in_change.push((file, c));
+                    c
+                }
+            };
+            if changed_here {
+                selected.push(finding.clone());
+            }
+        }
+        selected
     };
     deliver(
         &checked,
