@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::finding::{Finding, Severity};
-use crate::pipeline::{run_check, Checked};
+use crate::pipeline::{load_all, run_check, Checked};
 use crate::policy::load_policies;
 use crate::problem::Problem;
 use crate::problem::{sort_problems, suggestion, Code};
@@ -50,6 +50,9 @@ enum Command {
     Rules(RulesArgs),
     /// Explain one rule: its message, what to do, its article and its policy.
     Explain(ExplainArgs),
+    /// Load and check the register and the policies without evaluating any rule.
+    #[command(after_help = VALIDATE_EXIT_CODES)]
+    Validate(ValidateArgs),
     /// Check the whole register, reporting only findings in the changed files (for a
     /// pre-commit hook).
     #[command(name = "pre-commit", after_help = EXIT_CODES)]
@@ -57,6 +60,22 @@ enum Command {
     /// Run the policy test cases: each rule must fire where expected and nowhere else.
     #[command(after_help = TEST_EXIT_CODES)]
     Test(TestArgs),
+}
+
+const VALIDATE_EXIT_CODES: &str = "\
+Exit codes:
+  0  the register and the policies load: every file parses, every key, word, category and
+     reference is known, every policy validates
+  2  they do not (each problem is reported at its place)";
+
+#[derive(Debug, clap::Args)]
+struct ValidateArgs {
+    /// Register files, folders or glob patterns.
+    #[arg(default_value = "register")]
+    paths: Vec<String>,
+    /// Folder with the schema, the taxonomy and the *.cedar rules.
+    #[arg(long, default_value = "policies")]
+    policies: PathBuf,
 }
 
 const TEST_EXIT_CODES: &str = "\
@@ -215,6 +234,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain(&args, style).into(),
         Command::Test(args) => test(&args, style).into(),
         Command::PreCommit(args) => pre_commit(&args, style).into(),
+        Command::Validate(args) => validate(&args, style).into(),
     }
 }
 
@@ -355,6 +375,31 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&temp);
     }
     written
+}
+
+fn validate(args: &ValidateArgs, style: Style) -> Outcome {
+    let mut sources = SourceMap::new();
+    match load_all(
+        &args.paths,
+        &args.policies,
+        &Limits::default(),
+        &mut sources,
+    ) {
+        Ok(loaded) => {
+            let text = format!(
+                "ropa: valid: {} in {}, {}\n",
+                human::plural(loaded.register.activities.len(), "activity", "activities"),
+                human::plural(loaded.files, "file", "files"),
+                human::plural(loaded.pack.rules.len(), "rule", "rules"),
+            );
+            if emit(&text) {
+                Outcome::Clean
+            } else {
+                Outcome::Failed
+            }
+        }
+        Err(problems) => fail(&problems, &sources, style),
+    }
 }
 
 fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {

@@ -26,19 +26,30 @@ pub struct Checked {
     pub pack: PolicyPack,
 }
 
-/// Runs a whole check; waivers hold through `today` (`YYYY-MM-DD`). Every file read is in
-/// `sources`, for rendering either outcome.
-pub fn run_check(
+/// A loaded and checked register with its policy pack: what `validate` stops at.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The policy pack.
+    pub pack: PolicyPack,
+    /// The register.
+    pub register: Register,
+    /// How many register files were read.
+    pub files: usize,
+}
+
+fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
+    sort_problems(&mut problems);
+    problems
+}
+
+/// Loads the policies and the register, with every check the loaders make, and no rule
+/// evaluated. Every file read is in `sources`, for rendering either outcome.
+pub fn load_all(
     inputs: &[String],
     policies: &Path,
-    today: &str,
     limits: &Limits,
     sources: &mut SourceMap,
-) -> Result<Checked, Vec<Problem>> {
-    let sorted = |mut problems: Vec<Problem>| {
-        sort_problems(&mut problems);
-        problems
-    };
+) -> Result<Loaded, Vec<Problem>> {
     let pack = load_policies(policies, sources, limits).map_err(sorted)?;
     let paths = discover(inputs).map_err(sorted)?;
     let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
@@ -51,13 +62,34 @@ pub fn run_check(
         limits,
     )
     .map_err(sorted)?;
+    Ok(Loaded {
+        pack,
+        register,
+        files: paths.len(),
+    })
+}
+
+/// Runs a whole check; waivers hold through `today` (`YYYY-MM-DD`). Every file read is in
+/// `sources`, for rendering either outcome.
+pub fn run_check(
+    inputs: &[String],
+    policies: &Path,
+    today: &str,
+    limits: &Limits,
+    sources: &mut SourceMap,
+) -> Result<Checked, Vec<Problem>> {
+    let Loaded {
+        pack,
+        register,
+        files,
+    } = load_all(inputs, policies, limits, sources)?;
     let model = entities::build(&register, &pack.regions, None).map_err(|p| vec![p])?;
     let findings = eval::evaluate(&register, &pack, &model).map_err(sorted)?;
     let Waived { findings, waived } = apply_waivers(findings, &register.waivers, today);
     let mut summary = Summary::new(
         &findings,
         register.activities.len(),
-        paths.len(),
+        files,
         pack.rules.len(),
     );
     summary.waived = waived;

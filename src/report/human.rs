@@ -10,7 +10,7 @@ use miette::{
 
 use crate::finding::{Finding, Severity, Summary};
 use crate::problem::Problem;
-use crate::source::{FileId, Location, SourceMap};
+use crate::source::{FileId, Location, SourceFile, SourceMap};
 
 /// How to draw the human report.
 #[derive(Debug, Clone, Copy)]
@@ -22,10 +22,13 @@ pub struct Style {
 }
 
 /// A file's text under its display name, borrowed for rendering.
+///
+/// miette's own `read_span` for text scans from the start of the text, which costs the
+/// whole file per snippet. This hands it only a window of whole lines around the span, then
+/// shifts the result back, so the output is the same and the cost is the snippet's.
 #[derive(Debug)]
 struct NamedText<'a> {
-    name: &'a str,
-    text: &'a str,
+    file: &'a SourceFile,
 }
 
 impl SourceCode for NamedText<'_> {
@@ -35,14 +38,33 @@ impl SourceCode for NamedText<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        let file = self.file;
+        let start = span.offset();
+        let end = start.saturating_add(span.len());
+        if end > file.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first_line = file.line_col(start).line - 1;
+        let last_line = file.line_col(end).line - 1;
+        let window_line = first_line.saturating_sub(before + 1);
+        let window_start = file.line_start(window_line);
+        let window_end = file.line_start(last_line + after + 2);
+        let window = file
+            .text
+            .get(window_start..window_end)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((start - window_start).into(), span.len());
+        let inner = window.read_span(&local, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
+            file.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new(
+                (inner.span().offset() + window_start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + window_line,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + window_line,
         )))
     }
 }
@@ -101,10 +123,8 @@ impl Diagnostic for View<'_> {
 }
 
 fn named(sources: &SourceMap, file: FileId) -> NamedText<'_> {
-    let f = sources.file(file);
     NamedText {
-        name: &f.name,
-        text: &f.text,
+        file: sources.file(file),
     }
 }
 
@@ -264,7 +284,8 @@ fn rule_counts(findings: &[Finding]) -> String {
     out
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
