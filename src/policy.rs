@@ -420,7 +420,10 @@ fn annotation_span(text: &str, policy: Span, key: &str) -> Span {
     }
 }
 
-fn load_policy_file(
+/// Parses and checks one policy file already in `sources`: its rules are added to `rules`
+/// (a duplicate `@id` of one already there is a problem), its policies to `policies`, and
+/// every problem to `problems`. With a validator, the file is strictly validated.
+pub fn load_policy_file(
     file: FileId,
     sources: &SourceMap,
     validator: Option<&Validator>,

@@ -49,7 +49,7 @@ pub struct LineCol {
 }
 
 /// One loaded file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as the user should see it: relative to the working directory when it lies
     /// below it, with `/` separators.
@@ -124,7 +124,7 @@ impl SourceFile {
 }
 
 /// Every file read in one run, in the order read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
 }

@@ -171,11 +171,16 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
     };
     serde_saphyr::from_str_with_options::<Node>(&file.text, options).map_err(|err| {
         let formatter = serde_saphyr::DefaultMessageFormatter;
-        let message: String = formatter
-            .format_message(&err)
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let message: String = match &err {
+            serde_saphyr::Error::MultipleDocuments { .. } => {
+                "this file holds more than one YAML document (`---`)".to_string()
+            }
+            _ => formatter
+                .format_message(&err)
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect(),
+        };
         let offset = err.location().map(|loc| {
             let span = loc.span();
             match span.byte_offset() {
@@ -198,8 +203,8 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
                  expanded from aliases; split the file or expand fewer aliases",
                 limits.max_depth, limits.max_nodes, limits.max_aliases, limits.max_alias_replay
             ));
-        } else if message.contains("multiple YAML documents") {
-            problem = problem.help("put each document in its own file");
+        } else if matches!(err, serde_saphyr::Error::MultipleDocuments { .. }) {
+            problem = problem.help("a register file is one document: put each in its own file");
         }
         problem
     })

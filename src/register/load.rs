@@ -94,9 +94,34 @@ fn walk(
     seen: &mut HashSet<PathBuf>,
     problems: &mut Vec<Problem>,
 ) {
-    // A folder reached twice through links is a loop: read it once.
+    walk_below(dir, found, seen, &mut Vec::new(), problems);
+}
+
+/// Walks a folder. `ancestors` are the canonical folders on the way down: a link back to
+/// one of them is a loop and a problem; a second way into a folder already read is skipped,
+/// so no file is read twice.
+fn walk_below(
+    dir: &Path,
+    found: &mut BTreeSet<PathBuf>,
+    seen: &mut HashSet<PathBuf>,
+    ancestors: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+) {
     let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if !seen.insert(key) {
+    if ancestors.contains(&key) {
+        problems.push(
+            Problem::general(
+                Code::Io,
+                format!(
+                    "{} is a symbolic link loop: it leads back to a folder above it",
+                    display_name(dir)
+                ),
+            )
+            .help("remove the link, or point it outside the register folder"),
+        );
+        return;
+    }
+    if !seen.insert(key.clone()) {
         return;
     }
     let entries = match std::fs::read_dir(dir) {
@@ -111,6 +136,7 @@ fn walk(
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
+    ancestors.push(key);
     for path in paths {
         let hidden = path
             .file_name()
@@ -120,11 +146,12 @@ fn walk(
             continue;
         }
         if path.is_dir() {
-            walk(&path, found, seen, problems);
+            walk_below(&path, found, seen, ancestors, problems);
         } else if is_yaml(&path) {
             found.insert(path);
         }
     }
+    ancestors.pop();
 }
 
 /// Loads the register from `paths` into `sources`, extending the given taxonomies with the
