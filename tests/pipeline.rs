@@ -376,3 +376,54 @@ fn every_shipped_rule_has_help_and_article_and_house_rules_say_so() {
         assert!(help.contains("House rule"), "{id}: {help}");
     }
 }
+
+#[path = "../benches/generate.rs"]
+#[allow(
+    dead_code,
+    clippy::indexing_slicing,
+    reason = "shared with the benchmark; only `generate` is used here"
+)]
+mod generate;
+
+/// Category slicing and threads are optimisations only: on the seed and on a generated
+/// register large enough for several threads, they give exactly the plain evaluation.
+#[test]
+fn sliced_parallel_evaluation_equals_plain_evaluation() {
+    use ropa::eval::{evaluate_with, Strategy};
+    let generated = std::env::temp_dir().join(format!("ropa-eval-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&generated);
+    generate::generate(3_000, &generated).unwrap_or_default();
+    for dir in [root().join("register"), generated.clone()] {
+        let (register, _schema, regions) = load(&dir);
+        let mut sources = SourceMap::new();
+        let pack = match load_policies(&root().join("policies"), &mut sources, &Limits::default()) {
+            Ok(pack) => pack,
+            Err(problems) => unreachable!("{problems:?}"),
+        };
+        let model = match entities::build(&register, &regions, None) {
+            Ok(model) => model,
+            Err(problem) => unreachable!("{}", problem.message),
+        };
+        let plain = Strategy {
+            slice_by_category: false,
+            threads: 1,
+        };
+        let fast = Strategy {
+            slice_by_category: true,
+            threads: 2,
+        };
+        let a = evaluate_with(&register, &pack, &model, plain).unwrap_or_default();
+        let b = evaluate_with(&register, &pack, &model, fast).unwrap_or_default();
+        assert!(!a.is_empty());
+        let key = |f: &ropa::finding::Finding| {
+            (f.rule.clone(), f.activity.clone(), f.target.clone(), f.at)
+        };
+        assert_eq!(
+            a.iter().map(key).collect::<Vec<_>>(),
+            b.iter().map(key).collect::<Vec<_>>(),
+            "{}",
+            dir.display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&generated);
+}
