@@ -13,6 +13,7 @@ use cedar_policy::{Authorizer, EntityUid, PolicySet, ResourceConstraint};
 
 use crate::entities::{Check, Model, Subject};
 use crate::finding::{sort_findings, Finding, Label};
+use crate::parallel::{available_threads, map_chunks};
 use crate::policy::{PolicyPack, RequestKind, Rule, Var};
 use crate::problem::{Code, Problem};
 use crate::register::{FieldSpans, Register};
@@ -31,7 +32,7 @@ impl Default for Strategy {
     fn default() -> Self {
         Strategy {
             slice_by_category: true,
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: available_threads(),
         }
     }
 }
@@ -64,35 +65,16 @@ pub fn evaluate_with(
         pack,
         slices: &slices,
     };
-    let threads = strategy
-        .threads
-        .clamp(1, (model.checks.len() / MIN_CHECKS_PER_THREAD).max(1));
-    let chunk = model.checks.len().div_ceil(threads).max(1);
-    let parts: Vec<(Vec<Finding>, Vec<Problem>)> = if threads == 1 {
-        vec![evaluate_chunk(register, pack, model, &model.checks, &sets)]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = model
-                .checks
-                .chunks(chunk)
-                .map(|checks| scope.spawn(|| evaluate_chunk(register, pack, model, checks, &sets)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        (
-                            Vec::new(),
-                            vec![Problem::general(
-                                Code::EvaluationError,
-                                "an evaluation thread failed",
-                            )],
-                        )
-                    })
-                })
-                .collect()
-        })
-    };
+    let parts = map_chunks(
+        &model.checks,
+        strategy.threads,
+        MIN_CHECKS_PER_THREAD,
+        |checks| evaluate_chunk(register, pack, model, checks, &sets),
+        || {
+            let problem = Problem::general(Code::EvaluationError, "an evaluation thread failed");
+            (Vec::new(), vec![problem])
+        },
+    );
     let mut findings = Vec::new();
     let mut problems = Vec::new();
     for (f, p) in parts {

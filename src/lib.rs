@@ -8,6 +8,7 @@ pub mod cli;
 pub mod entities;
 pub mod eval;
 pub mod finding;
+pub mod parallel;
 pub mod pipeline;
 pub mod policy;
 pub mod problem;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::read::{read_file, Defaults, FileSections};
 use super::{Activity, Register};
+use crate::parallel::{available_threads, map_chunks};
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::{display_name, read_source, FileId, Location, SourceMap};
 use crate::taxonomy::Taxonomy;
@@ -165,12 +166,41 @@ pub fn load_register(
     sources: &mut SourceMap,
     limits: &Limits,
 ) -> Result<Register, Vec<Problem>> {
-    let (roots, mut problems) = read_roots(paths, sources, limits);
-    let all_read = roots.len() == paths.len();
-    let parts: Vec<(FileId, &Node)> = roots.iter().map(|(f, n)| (*f, n)).collect();
-    let register = assemble(
-        &parts,
-        sources,
+    let mut problems = Vec::new();
+    let mut files = Vec::new();
+    for path in paths {
+        match read_source(sources, path, limits.max_file_bytes) {
+            Ok(file) => files.push(file),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    // Parsing and reading files are independent: spread them over the cores, keep the order.
+    let sources: &SourceMap = sources;
+    let read = map_chunks(
+        &files,
+        available_threads(),
+        FILES_PER_THREAD,
+        |chunk| {
+            chunk
+                .iter()
+                .map(|&file| read_one(file, sources, limits))
+                .collect::<Vec<_>>()
+        },
+        || {
+            vec![(
+                None,
+                vec![Problem::general(Code::Io, "a reading thread failed")],
+            )]
+        },
+    );
+    let mut sections = Vec::new();
+    for (file_sections, file_problems) in read.into_iter().flatten() {
+        sections.extend(file_sections);
+        problems.extend(file_problems);
+    }
+    let all_read = sections.len() == paths.len();
+    let register = resolve(
+        sections,
         data_categories,
         subject_categories,
         rule_ids,
@@ -181,6 +211,45 @@ pub fn load_register(
         Some(register) if problems.is_empty() => Ok(register),
         _ => Err(problems),
     }
+}
+
+/// Fewer files than this per thread are not worth a thread.
+const FILES_PER_THREAD: usize = 4;
+
+/// Parses one file and reads its sections.
+fn read_one(
+    file: FileId,
+    sources: &SourceMap,
+    limits: &Limits,
+) -> (Option<FileSections>, Vec<Problem>) {
+    let source = sources.file(file);
+    let root = match parse(file, source, limits) {
+        Ok(root) => root,
+        Err(problem) => return (None, vec![problem]),
+    };
+    if let Some(problem) = empty_file(file, source, &root) {
+        return (None, vec![problem]);
+    }
+    let mut problems = Vec::new();
+    let mut reader = Reader::new(file, source, &mut problems);
+    let sections = read_file(&mut reader, &root);
+    (Some(sections), problems)
+}
+
+/// The problem of a file with no content.
+fn empty_file(file: FileId, source: &crate::source::SourceFile, root: &Node) -> Option<Problem> {
+    (root.value == Value::Null).then(|| {
+        Problem::at(
+            Code::EmptyFile,
+            Location {
+                file,
+                span: root.span,
+            },
+            format!("{} is empty", source.name),
+        )
+        .label("no content")
+        .help("delete the file, or give it a section such as `activities:`")
+    })
 }
 
 /// Reads and parses each file; an empty file is a problem.
@@ -207,19 +276,8 @@ pub fn read_roots(
                 continue;
             }
         };
-        if root.value == Value::Null {
-            problems.push(
-                Problem::at(
-                    Code::EmptyFile,
-                    Location {
-                        file,
-                        span: root.span,
-                    },
-                    format!("{} is empty", source.name),
-                )
-                .label("no content")
-                .help("delete the file, or give it a section such as `activities:`"),
-            );
+        if let Some(problem) = empty_file(file, source, &root) {
+            problems.push(problem);
             continue;
         }
         roots.push((file, root));
