@@ -10,6 +10,7 @@ use cedar_policy::{
     Schema,
 };
 
+use crate::parallel::{available_threads, map_chunks};
 use crate::policy::{Region, RequestKind};
 use crate::problem::{Code, Problem};
 use crate::register::{Activity, Dpo, Register, TextRecord};
@@ -394,82 +395,30 @@ pub fn build(
         )?,
     }];
 
-    for (a, activity) in register.activities.iter().enumerate() {
-        let activity_uid = uid(&t.activity, &activity.id.value);
-        let attrs = activity_attrs(activity, register, &t)?;
-        entities.push(entity(
-            activity_uid.clone(),
-            attrs,
-            HashSet::from([org_uid.clone()]),
-        )?);
-        checks.push(Check {
-            subject: Subject::Activity(a),
-            at: activity.id.at,
-            request: request(
-                org_uid.clone(),
-                RequestKind::Activity,
-                activity_uid.clone(),
-                Context::empty(),
-            )?,
-        });
-        for (i, item) in activity.data.iter().enumerate() {
-            let mut context = vec![("purposes".to_string(), set_of_text(&item.purposes))];
-            if let Some(label) = &item.label {
-                context.push(("label".to_string(), text(label)));
+    // Activities are independent: build their entities and requests on every core.
+    let indices: Vec<usize> = (0..register.activities.len()).collect();
+    let parts = map_chunks(
+        &indices,
+        available_threads(),
+        ACTIVITIES_PER_THREAD,
+        |chunk| {
+            let mut part = (Vec::new(), Vec::new());
+            for &a in chunk {
+                build_activity(a, register, &t, &org_uid, schema, &mut part.0, &mut part.1)?;
             }
-            let context = Context::from_pairs(context).map_err(|e| {
-                Problem::general(Code::EntityError, format!("invalid data item context: {e}"))
-            })?;
-            checks.push(Check {
-                subject: Subject::DataItem(a, i),
-                at: item.category.at,
-                request: request(
-                    activity_uid.clone(),
-                    RequestKind::DataItem,
-                    uid(&t.data_category, &item.category.value),
-                    context,
-                )?,
-            });
-        }
-        for (n, transfer) in activity.transfers.iter().enumerate() {
-            let transfer_uid = uid(&t.transfer, &format!("{}/{n}", activity.id.value));
-            let mut attrs = HashMap::new();
-            if let Some(to) = &transfer.to {
-                attrs.insert("to".to_string(), text(to));
-            }
-            if let Some(country) = &transfer.country {
-                attrs.insert(
-                    "country".to_string(),
-                    RestrictedExpression::new_entity_uid(uid(&t.country, &country.value)),
-                );
-            }
-            if let Some(mechanism) = &transfer.mechanism {
-                attrs.insert("mechanism".to_string(), text(mechanism));
-            }
-            entities.push(entity(transfer_uid.clone(), attrs, HashSet::new())?);
-            checks.push(Check {
-                subject: Subject::Transfer(a, n),
-                at: transfer.country.as_ref().map_or(transfer.at, |c| c.at),
-                request: request(
-                    activity_uid.clone(),
-                    RequestKind::Transfer,
-                    transfer_uid,
-                    Context::empty(),
-                )?,
-            });
-        }
-        for (r, sub) in activity.subprocessors.iter().enumerate() {
-            checks.push(Check {
-                subject: Subject::Subprocessor(a, r),
-                at: sub.at,
-                request: request(
-                    activity_uid.clone(),
-                    RequestKind::Subprocessor,
-                    uid(&t.subprocessor, &sub.value),
-                    Context::empty(),
-                )?,
-            });
-        }
+            Ok(part)
+        },
+        || {
+            Err(Problem::general(
+                Code::EntityError,
+                "an entity-building thread failed",
+            ))
+        },
+    );
+    for part in parts {
+        let (more_entities, more_checks) = part?;
+        entities.extend(more_entities);
+        checks.extend(more_checks);
     }
 
     let entities = Entities::from_entities(entities, schema).map_err(|e| {
@@ -479,4 +428,126 @@ pub fn build(
         )
     })?;
     Ok(Model { entities, checks })
+}
+
+/// Fewer activities than this per thread are not worth a thread.
+const ACTIVITIES_PER_THREAD: usize = 500;
+
+/// Builds a request, checked against the schema when one is given.
+fn make_request(
+    t: &Types,
+    principal: EntityUid,
+    kind: RequestKind,
+    resource: EntityUid,
+    context: Context,
+    schema: Option<&Schema>,
+) -> Result<Request, Problem> {
+    Request::new(
+        principal,
+        uid(&t.action, kind.action()),
+        resource,
+        context,
+        schema,
+    )
+    .map_err(|e| {
+        Problem::general(
+            Code::EntityError,
+            format!("invalid {} request: {}", kind.noun(), chain(&e)),
+        )
+    })
+}
+
+/// The entities (the activity, its transfers) and the requests of `activities[a]`.
+fn build_activity(
+    a: usize,
+    register: &Register,
+    t: &Types,
+    org_uid: &EntityUid,
+    schema: Option<&Schema>,
+    entities: &mut Vec<Entity>,
+    checks: &mut Vec<Check>,
+) -> Result<(), Problem> {
+    let Some(activity) = register.activities.get(a) else {
+        return Ok(());
+    };
+    let request =
+        |principal: EntityUid, kind: RequestKind, resource: EntityUid, context: Context| {
+            make_request(t, principal, kind, resource, context, schema)
+        };
+    let activity_uid = uid(&t.activity, &activity.id.value);
+    let attrs = activity_attrs(activity, register, t)?;
+    entities.push(entity(
+        activity_uid.clone(),
+        attrs,
+        HashSet::from([org_uid.clone()]),
+    )?);
+    checks.push(Check {
+        subject: Subject::Activity(a),
+        at: activity.id.at,
+        request: request(
+            org_uid.clone(),
+            RequestKind::Activity,
+            activity_uid.clone(),
+            Context::empty(),
+        )?,
+    });
+    for (i, item) in activity.data.iter().enumerate() {
+        let mut context = vec![("purposes".to_string(), set_of_text(&item.purposes))];
+        if let Some(label) = &item.label {
+            context.push(("label".to_string(), text(label)));
+        }
+        let context = Context::from_pairs(context).map_err(|e| {
+            Problem::general(Code::EntityError, format!("invalid data item context: {e}"))
+        })?;
+        checks.push(Check {
+            subject: Subject::DataItem(a, i),
+            at: item.category.at,
+            request: request(
+                activity_uid.clone(),
+                RequestKind::DataItem,
+                uid(&t.data_category, &item.category.value),
+                context,
+            )?,
+        });
+    }
+    for (n, transfer) in activity.transfers.iter().enumerate() {
+        let transfer_uid = uid(&t.transfer, &format!("{}/{n}", activity.id.value));
+        let mut attrs = HashMap::new();
+        if let Some(to) = &transfer.to {
+            attrs.insert("to".to_string(), text(to));
+        }
+        if let Some(country) = &transfer.country {
+            attrs.insert(
+                "country".to_string(),
+                RestrictedExpression::new_entity_uid(uid(&t.country, &country.value)),
+            );
+        }
+        if let Some(mechanism) = &transfer.mechanism {
+            attrs.insert("mechanism".to_string(), text(mechanism));
+        }
+        entities.push(entity(transfer_uid.clone(), attrs, HashSet::new())?);
+        checks.push(Check {
+            subject: Subject::Transfer(a, n),
+            at: transfer.country.as_ref().map_or(transfer.at, |c| c.at),
+            request: request(
+                activity_uid.clone(),
+                RequestKind::Transfer,
+                transfer_uid,
+                Context::empty(),
+            )?,
+        });
+    }
+    for (r, sub) in activity.subprocessors.iter().enumerate() {
+        checks.push(Check {
+            subject: Subject::Subprocessor(a, r),
+            at: sub.at,
+            request: request(
+                activity_uid.clone(),
+                RequestKind::Subprocessor,
+                uid(&t.subprocessor, &sub.value),
+                Context::empty(),
+            )?,
+        });
+    }
+    Ok(())
 }
