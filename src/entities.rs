@@ -46,27 +46,28 @@ impl Subject {
     }
 }
 
-/// One request and the node it is about.
-#[derive(Debug)]
+/// One thing a rule can judge, and the node it is about.
+#[derive(Debug, Clone, Copy)]
 pub struct Check {
     /// What it is about.
     pub subject: Subject,
     /// Where a finding points.
     pub at: Location,
-    /// The Cedar request.
-    pub request: Request,
 }
 
-/// The entities and every request for one register.
+/// The entities and every check for one register.
 #[derive(Debug)]
 pub struct Model {
     /// Every entity.
     pub entities: Entities,
-    /// Every request, in register order.
+    /// Every check, in register order.
     pub checks: Vec<Check>,
+    types: Types,
+    organisation: EntityUid,
 }
 
 /// The entity types ropa builds, parsed once.
+#[derive(Debug)]
 struct Types {
     data_category: EntityTypeName,
     subject_category: EntityTypeName,
@@ -374,28 +375,12 @@ pub fn build(
         )?);
     }
 
-    let action = |kind: RequestKind| uid(&t.action, kind.action());
-    let request =
-        |principal: EntityUid, kind: RequestKind, resource: EntityUid, context: Context| {
-            Request::new(principal, action(kind), resource, context, schema).map_err(|e| {
-                Problem::general(
-                    Code::EntityError,
-                    format!("invalid {} request: {}", kind.noun(), chain(&e)),
-                )
-            })
-        };
     let mut checks = vec![Check {
         subject: Subject::Organisation,
         at: org.id.at,
-        request: request(
-            org_uid.clone(),
-            RequestKind::Organisation,
-            org_uid.clone(),
-            Context::empty(),
-        )?,
     }];
 
-    // Activities are independent: build their entities and requests on every core.
+    // Activities are independent: build their entities and checks on every core.
     let indices: Vec<usize> = (0..register.activities.len()).collect();
     let parts = map_chunks(
         &indices,
@@ -404,7 +389,7 @@ pub fn build(
         |chunk| {
             let mut part = (Vec::new(), Vec::new());
             for &a in chunk {
-                build_activity(a, register, &t, &org_uid, schema, &mut part.0, &mut part.1)?;
+                build_activity(a, register, &t, &org_uid, &mut part.0, &mut part.1)?;
             }
             Ok(part)
         },
@@ -427,91 +412,151 @@ pub fn build(
             format!("cannot build the entities: {}", chain(&e)),
         )
     })?;
-    Ok(Model { entities, checks })
+    let model = Model {
+        entities,
+        checks,
+        types: t,
+        organisation: org_uid,
+    };
+    // With a schema, every request is built once and checked against it too.
+    if let Some(schema) = schema {
+        for check in &model.checks {
+            model.request_checked(check, register, Some(schema))?;
+        }
+    }
+    Ok(model)
 }
 
 /// Fewer activities than this per thread are not worth a thread.
 const ACTIVITIES_PER_THREAD: usize = 500;
 
-/// Builds a request, checked against the schema when one is given.
-fn make_request(
-    t: &Types,
-    principal: EntityUid,
-    kind: RequestKind,
-    resource: EntityUid,
-    context: Context,
-    schema: Option<&Schema>,
-) -> Result<Request, Problem> {
-    Request::new(
-        principal,
-        uid(&t.action, kind.action()),
-        resource,
-        context,
-        schema,
-    )
-    .map_err(|e| {
-        Problem::general(
-            Code::EntityError,
-            format!("invalid {} request: {}", kind.noun(), chain(&e)),
+impl Model {
+    /// The Cedar request of a check. Requests are built when evaluated, not kept: at scale
+    /// they would hold more memory than the entities.
+    pub fn request(&self, check: &Check, register: &Register) -> Result<Request, Problem> {
+        self.request_checked(check, register, None)
+    }
+
+    fn request_checked(
+        &self,
+        check: &Check,
+        register: &Register,
+        schema: Option<&Schema>,
+    ) -> Result<Request, Problem> {
+        let t = &self.types;
+        let activity = |a: usize| {
+            register.activities.get(a).ok_or_else(|| {
+                Problem::general(
+                    Code::EntityError,
+                    "a check names an activity that does not exist",
+                )
+            })
+        };
+        let kind = check.subject.kind();
+        let (principal, resource, context) = match check.subject {
+            Subject::Organisation => (
+                self.organisation.clone(),
+                self.organisation.clone(),
+                Context::empty(),
+            ),
+            Subject::Activity(a) => (
+                self.organisation.clone(),
+                uid(&t.activity, &activity(a)?.id.value),
+                Context::empty(),
+            ),
+            Subject::DataItem(a, i) => {
+                let activity = activity(a)?;
+                let item = activity.data.get(i).ok_or_else(|| {
+                    Problem::general(
+                        Code::EntityError,
+                        "a check names a data item that does not exist",
+                    )
+                })?;
+                let mut pairs = vec![("purposes".to_string(), set_of_text(&item.purposes))];
+                if let Some(label) = &item.label {
+                    pairs.push(("label".to_string(), text(label)));
+                }
+                let context = Context::from_pairs(pairs).map_err(|e| {
+                    Problem::general(Code::EntityError, format!("invalid data item context: {e}"))
+                })?;
+                (
+                    uid(&t.activity, &activity.id.value),
+                    uid(&t.data_category, &item.category.value),
+                    context,
+                )
+            }
+            Subject::Subprocessor(a, r) => {
+                let activity = activity(a)?;
+                let sub = activity
+                    .subprocessors
+                    .get(r)
+                    .map_or("", |s| s.value.as_str());
+                (
+                    uid(&t.activity, &activity.id.value),
+                    uid(&t.subprocessor, sub),
+                    Context::empty(),
+                )
+            }
+            Subject::Transfer(a, n) => {
+                let activity = activity(a)?;
+                (
+                    uid(&t.activity, &activity.id.value),
+                    transfer_uid(t, &activity.id.value, n),
+                    Context::empty(),
+                )
+            }
+        };
+        Request::new(
+            principal,
+            uid(&t.action, kind.action()),
+            resource,
+            context,
+            schema,
         )
-    })
+        .map_err(|e| {
+            Problem::general(
+                Code::EntityError,
+                format!("invalid {} request: {}", kind.noun(), chain(&e)),
+            )
+        })
+    }
 }
 
-/// The entities (the activity, its transfers) and the requests of `activities[a]`.
+/// The entity of an activity's `n`th transfer.
+fn transfer_uid(t: &Types, activity: &str, n: usize) -> EntityUid {
+    uid(&t.transfer, &format!("{activity}/{n}"))
+}
+
+/// The entities (the activity, its transfers) and the checks of `activities[a]`.
 fn build_activity(
     a: usize,
     register: &Register,
     t: &Types,
     org_uid: &EntityUid,
-    schema: Option<&Schema>,
     entities: &mut Vec<Entity>,
     checks: &mut Vec<Check>,
 ) -> Result<(), Problem> {
     let Some(activity) = register.activities.get(a) else {
         return Ok(());
     };
-    let request =
-        |principal: EntityUid, kind: RequestKind, resource: EntityUid, context: Context| {
-            make_request(t, principal, kind, resource, context, schema)
-        };
     let activity_uid = uid(&t.activity, &activity.id.value);
     let attrs = activity_attrs(activity, register, t)?;
     entities.push(entity(
-        activity_uid.clone(),
+        activity_uid,
         attrs,
         HashSet::from([org_uid.clone()]),
     )?);
     checks.push(Check {
         subject: Subject::Activity(a),
         at: activity.id.at,
-        request: request(
-            org_uid.clone(),
-            RequestKind::Activity,
-            activity_uid.clone(),
-            Context::empty(),
-        )?,
     });
     for (i, item) in activity.data.iter().enumerate() {
-        let mut context = vec![("purposes".to_string(), set_of_text(&item.purposes))];
-        if let Some(label) = &item.label {
-            context.push(("label".to_string(), text(label)));
-        }
-        let context = Context::from_pairs(context).map_err(|e| {
-            Problem::general(Code::EntityError, format!("invalid data item context: {e}"))
-        })?;
         checks.push(Check {
             subject: Subject::DataItem(a, i),
             at: item.category.at,
-            request: request(
-                activity_uid.clone(),
-                RequestKind::DataItem,
-                uid(&t.data_category, &item.category.value),
-                context,
-            )?,
         });
     }
     for (n, transfer) in activity.transfers.iter().enumerate() {
-        let transfer_uid = uid(&t.transfer, &format!("{}/{n}", activity.id.value));
         let mut attrs = HashMap::new();
         if let Some(to) = &transfer.to {
             attrs.insert("to".to_string(), text(to));
@@ -525,28 +570,20 @@ fn build_activity(
         if let Some(mechanism) = &transfer.mechanism {
             attrs.insert("mechanism".to_string(), text(mechanism));
         }
-        entities.push(entity(transfer_uid.clone(), attrs, HashSet::new())?);
+        entities.push(entity(
+            transfer_uid(t, &activity.id.value, n),
+            attrs,
+            HashSet::new(),
+        )?);
         checks.push(Check {
             subject: Subject::Transfer(a, n),
             at: transfer.country.as_ref().map_or(transfer.at, |c| c.at),
-            request: request(
-                activity_uid.clone(),
-                RequestKind::Transfer,
-                transfer_uid,
-                Context::empty(),
-            )?,
         });
     }
     for (r, sub) in activity.subprocessors.iter().enumerate() {
         checks.push(Check {
             subject: Subject::Subprocessor(a, r),
             at: sub.at,
-            request: request(
-                activity_uid.clone(),
-                RequestKind::Subprocessor,
-                uid(&t.subprocessor, &sub.value),
-                Context::empty(),
-            )?,
         });
     }
     Ok(())

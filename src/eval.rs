@@ -170,7 +170,14 @@ fn evaluate_chunk(
         if set.is_empty() {
             continue;
         }
-        let response = authorizer.is_authorized(&check.request, set, &model.entities);
+        let request = match model.request(check, register) {
+            Ok(request) => request,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        let response = authorizer.is_authorized(&request, set, &model.entities);
         for error in response.diagnostics().errors() {
             let cedar_policy::AuthorizationError::PolicyEvaluationError(error) = error;
             let policy = error.policy_id().to_string();
