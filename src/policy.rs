@@ -173,38 +173,84 @@ pub fn load_policies(
         )
         .help("name it with `--policies DIR`")]);
     }
-    let schema = load_schema(&dir.join(SCHEMA_FILE), sources, limits, &mut problems);
-    let (data_categories, subject_categories, regions) =
-        load_taxonomy(&dir.join(TAXONOMY_FILE), sources, limits, &mut problems);
-    let mut files = Vec::new();
-    collect_cedar_files(dir, &mut files, &mut problems);
-    files.sort();
-    if files.is_empty() && problems.is_empty() {
+    // Read every file first; then parse the schema on one thread while this one parses
+    // the taxonomy and the policies, and validate each policy file once both are done.
+    let mut read = |path: &Path, problems: &mut Vec<Problem>| match read_source(
+        sources,
+        path,
+        limits.max_file_bytes,
+    ) {
+        Ok(file) => Some(file),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
+    let schema_file = read(&dir.join(SCHEMA_FILE), &mut problems);
+    let taxonomy_file = read(&dir.join(TAXONOMY_FILE), &mut problems);
+    let mut paths = Vec::new();
+    collect_cedar_files(dir, &mut paths, &mut problems);
+    paths.sort();
+    if paths.is_empty() && problems.is_empty() {
         problems.push(Problem::general(
             Code::NoPolicies,
             format!("no *.cedar policy in {}", display_name(dir)),
         ));
     }
+    let policy_files: Vec<FileId> = paths
+        .iter()
+        .filter_map(|p| read(p, &mut problems))
+        .collect();
+    let sources: &SourceMap = sources;
     let mut rules: Vec<Rule> = Vec::new();
     let mut policies: Vec<(Policy, Vec<RequestKind>)> = Vec::new();
-    // One validator for every file: building it copies the schema.
-    let validator = schema.clone().map(Validator::new);
-    for path in files {
-        let file = match read_source(sources, &path, limits.max_file_bytes) {
-            Ok(file) => file,
-            Err(problem) => {
-                problems.push(problem);
-                continue;
-            }
-        };
-        load_policy_file(
-            file,
-            sources,
-            validator.as_ref(),
-            &mut rules,
-            &mut policies,
-            &mut problems,
-        );
+    let mut file_sets: Vec<(FileId, PolicySet)> = Vec::new();
+    let (schema, taxonomies) = std::thread::scope(|scope| {
+        let schema = schema_file.map(|file| scope.spawn(move || parse_schema(file, sources)));
+        let taxonomies =
+            taxonomy_file.map(|file| load_taxonomy(file, sources, limits, &mut problems));
+        for &file in &policy_files {
+            let set = load_policy_file(
+                file,
+                sources,
+                None,
+                &mut rules,
+                &mut policies,
+                &mut problems,
+            );
+            file_sets.push((file, set));
+        }
+        let schema = schema.map(|handle| {
+            handle.join().unwrap_or_else(|_| {
+                Err(Problem::general(
+                    Code::SchemaError,
+                    "the schema thread failed",
+                ))
+            })
+        });
+        (schema, taxonomies)
+    });
+    let schema = match schema {
+        Some(Ok(schema)) => Some(schema),
+        Some(Err(problem)) => {
+            problems.push(problem);
+            None
+        }
+        None => None,
+    };
+    let (data_categories, subject_categories, regions) = taxonomies.unwrap_or_else(|| {
+        (
+            Taxonomy::new(Kind::Data),
+            Taxonomy::new(Kind::Subject),
+            Vec::new(),
+        )
+    });
+    if let Some(schema) = &schema {
+        // One validator for every file: building it copies the schema.
+        let validator = Validator::new(schema.clone());
+        for (file, set) in &file_sets {
+            validate_policy_file(*file, set, &validator, &mut problems);
+        }
     }
     let Some(schema) = schema else {
         return Err(problems);
@@ -288,49 +334,27 @@ fn cedar_problem(code: Code, file: FileId, diagnostic: &dyn Diagnostic, fallback
     problem
 }
 
-fn load_schema(
-    path: &Path,
-    sources: &mut SourceMap,
-    limits: &Limits,
-    problems: &mut Vec<Problem>,
-) -> Option<Schema> {
-    let file = match read_source(sources, path, limits.max_file_bytes) {
-        Ok(file) => file,
-        Err(problem) => {
-            problems.push(problem);
-            return None;
-        }
-    };
+fn parse_schema(file: FileId, sources: &SourceMap) -> Result<Schema, Problem> {
     match Schema::from_cedarschema_str(&sources.file(file).text) {
-        Ok((schema, _warnings)) => Some(schema),
-        Err(err) => {
-            problems.push(cedar_problem(
-                Code::SchemaError,
-                file,
-                &err,
-                Span::new(0, 0),
-            ));
-            None
-        }
+        Ok((schema, _warnings)) => Ok(schema),
+        Err(err) => Err(cedar_problem(
+            Code::SchemaError,
+            file,
+            &err,
+            Span::new(0, 0),
+        )),
     }
 }
 
 fn load_taxonomy(
-    path: &Path,
-    sources: &mut SourceMap,
+    file: FileId,
+    sources: &SourceMap,
     limits: &Limits,
     problems: &mut Vec<Problem>,
 ) -> (Taxonomy, Taxonomy, Vec<Region>) {
     let mut data = Taxonomy::new(Kind::Data);
     let mut subjects = Taxonomy::new(Kind::Subject);
     let mut regions = Vec::new();
-    let file = match read_source(sources, path, limits.max_file_bytes) {
-        Ok(file) => file,
-        Err(problem) => {
-            problems.push(problem);
-            return (data, subjects, regions);
-        }
-    };
     let source = sources.file(file);
     let root = match parse(file, source, limits) {
         Ok(root) => root,
@@ -433,7 +457,7 @@ pub fn load_policy_file(
     rules: &mut Vec<Rule>,
     policies: &mut Vec<(Policy, Vec<RequestKind>)>,
     problems: &mut Vec<Problem>,
-) {
+) -> PolicySet {
     let text = &sources.file(file).text;
     let parsed = match PolicySet::from_str(text) {
         Ok(set) => set,
@@ -444,7 +468,7 @@ pub fn load_policy_file(
                 &err,
                 Span::new(0, 0),
             ));
-            return;
+            return PolicySet::new();
         }
     };
     // Policies are named policy0, policy1, ... in source order.
@@ -578,15 +602,7 @@ pub fn load_policy_file(
         policies.push((renamed, kinds));
     }
     if let Some(validator) = validator {
-        let result = validator.validate(&file_set, ValidationMode::Strict);
-        for err in result.validation_errors() {
-            problems.push(cedar_problem(
-                Code::PolicyValidation,
-                file,
-                err,
-                Span::new(0, 0),
-            ));
-        }
+        validate_policy_file(file, &file_set, validator, problems);
     }
     for rule in file_rules {
         if let Some(first) = rules.iter().find(|r| r.id == rule.id) {
@@ -606,6 +622,25 @@ pub fn load_policy_file(
             continue;
         }
         rules.push(rule);
+    }
+    file_set
+}
+
+/// Strictly validates one policy file's policies against the schema.
+fn validate_policy_file(
+    file: FileId,
+    set: &PolicySet,
+    validator: &Validator,
+    problems: &mut Vec<Problem>,
+) {
+    let result = validator.validate(set, ValidationMode::Strict);
+    for err in result.validation_errors() {
+        problems.push(cedar_problem(
+            Code::PolicyValidation,
+            file,
+            err,
+            Span::new(0, 0),
+        ));
     }
 }
 
