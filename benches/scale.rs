@@ -60,7 +60,13 @@ fn run_stages(dir: &Path) -> Stages {
     .unwrap_or_else(|p| panic!("{} does not load: {p:?}", dir.display()));
     let load = ms(t.elapsed());
     let t = Instant::now();
-    let model = entities::build(&loaded.register, &loaded.pack.regions, None).expect("entities");
+    let model = entities::build(
+        &loaded.register,
+        &loaded.pack.regions,
+        loaded.pack.named.as_ref(),
+        None,
+    )
+    .expect("entities");
     let entities = ms(t.elapsed());
     let t = Instant::now();
     let findings = eval::evaluate(&loaded.register, &loaded.pack, &model).expect("evaluate");

@@ -11,7 +11,7 @@ use cedar_policy::{
 };
 
 use crate::parallel::{available_threads, map_chunks};
-use crate::policy::{Region, RequestKind};
+use crate::policy::{NamedCategories, Region, RequestKind};
 use crate::problem::{Code, Problem};
 use crate::register::{Activity, Dpo, Register, TextRecord};
 use crate::source::Location;
@@ -164,11 +164,17 @@ fn closure<'a>(
     taxonomy: &Taxonomy,
     kind: &EntityTypeName,
     ids: impl IntoIterator<Item = &'a str>,
+    named: Option<&BTreeSet<String>>,
 ) -> RestrictedExpression {
-    let all: BTreeSet<&str> = ids
-        .into_iter()
-        .flat_map(|id| taxonomy.ancestors(id))
-        .collect();
+    let mut all: BTreeSet<&str> = BTreeSet::new();
+    for id in ids {
+        all.insert(id);
+        all.extend(
+            taxonomy
+                .ancestors(id)
+                .filter(|a| named.is_none_or(|named| named.contains(*a))),
+        );
+    }
     RestrictedExpression::new_set(
         all.into_iter()
             .map(|id| RestrictedExpression::new_entity_uid(uid(kind, id))),
@@ -193,6 +199,7 @@ fn activity_attrs(
     activity: &Activity,
     register: &Register,
     t: &Types,
+    named: Option<&NamedCategories>,
 ) -> Result<HashMap<String, RestrictedExpression>, Problem> {
     let mut attrs: HashMap<String, RestrictedExpression> = HashMap::new();
     let mut put = |k: &str, v: RestrictedExpression| {
@@ -224,6 +231,7 @@ fn activity_attrs(
             &register.subject_categories,
             &t.subject_category,
             activity.data_subjects.iter().map(|s| s.value.as_str()),
+            named.map(|n| &n.subjects),
         ),
     );
     put(
@@ -232,6 +240,7 @@ fn activity_attrs(
             &register.data_categories,
             &t.data_category,
             activity.data.iter().map(|d| d.category.value.as_str()),
+            named.map(|n| &n.data),
         ),
     );
     put(
@@ -280,9 +289,15 @@ fn activity_attrs(
 
 /// Builds the entities and requests for a register. With a schema, entities and requests are
 /// checked against it (slower; used by tests and `--strict` checks).
+///
+/// `named` narrows the activity's `data` and `data_subjects` sets to its own categories and
+/// the ancestors the rules name ([`PolicyPack::named`](crate::policy::PolicyPack)): a rule can
+/// only test a category it names, so this changes no result and saves most of the memory of
+/// those sets. `None` keeps every ancestor.
 pub fn build(
     register: &Register,
     regions: &[Region],
+    named: Option<&NamedCategories>,
     schema: Option<&Schema>,
 ) -> Result<Model, Problem> {
     let t = Types::new()?;
@@ -389,7 +404,7 @@ pub fn build(
         |chunk| {
             let mut part = (Vec::new(), Vec::new());
             for &a in chunk {
-                build_activity(a, register, &t, &org_uid, &mut part.0, &mut part.1)?;
+                build_activity(a, register, &t, named, &org_uid, &mut part.0, &mut part.1)?;
             }
             Ok(part)
         },
@@ -532,6 +547,7 @@ fn build_activity(
     a: usize,
     register: &Register,
     t: &Types,
+    named: Option<&NamedCategories>,
     org_uid: &EntityUid,
     entities: &mut Vec<Entity>,
     checks: &mut Vec<Check>,
@@ -540,7 +556,7 @@ fn build_activity(
         return Ok(());
     };
     let activity_uid = uid(&t.activity, &activity.id.value);
-    let attrs = activity_attrs(activity, register, t)?;
+    let attrs = activity_attrs(activity, register, t, named)?;
     entities.push(entity(
         activity_uid,
         attrs,

@@ -355,7 +355,7 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
         label: rule
             .label
             .clone()
-            .unwrap_or_else(|| format!("this {}", check.subject.kind().noun())),
+            .unwrap_or_else(|| format!("this {}", check.subject.kind().noun()).into()),
         labels,
         activity,
         target,

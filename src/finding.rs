@@ -1,6 +1,8 @@
 //! Owns findings: the product of a check. A finding is plain data (rule, severity, where,
 //! what the rule read); every report format renders from these and nothing else.
 
+use std::sync::Arc;
+
 use crate::source::Location;
 
 /// How serious a rule's violation is.
@@ -47,16 +49,16 @@ pub struct Finding {
     pub rule: String,
     /// The rule's `@severity`.
     pub severity: Severity,
-    /// The rule's `@message`.
-    pub message: String,
+    /// The rule's `@message` (shared by every finding of the rule).
+    pub message: Arc<str>,
     /// The rule's `@help`.
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
     /// The rule's `@article`.
-    pub article: Option<String>,
+    pub article: Option<Arc<str>>,
     /// The offending node.
     pub at: Location,
     /// The label on the offending node.
-    pub label: String,
+    pub label: Arc<str>,
     /// Fields the rule read and related definitions.
     pub labels: Vec<Label>,
     /// The activity's id, for activity, data item and sub-processor checks.

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use cedar_policy::{
     ActionConstraint, Effect, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator,
@@ -91,13 +92,13 @@ pub struct Rule {
     /// `@severity`.
     pub severity: Severity,
     /// `@message`.
-    pub message: String,
+    pub message: Arc<str>,
     /// `@help`.
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
     /// `@article`.
-    pub article: Option<String>,
+    pub article: Option<Arc<str>>,
     /// `@label`: the text on the offending node.
-    pub label: Option<String>,
+    pub label: Option<Arc<str>>,
     /// The request kinds the policy's action scope admits.
     pub kinds: Vec<RequestKind>,
     /// Top-level attributes the policy reads, by variable.
@@ -123,6 +124,47 @@ pub struct PolicyPack {
     pub subject_categories: Taxonomy,
     /// Regions of countries.
     pub regions: Vec<Region>,
+    /// The categories the rules name, when every mention could be read.
+    pub named: Option<NamedCategories>,
+}
+
+/// The data and subject categories the rules name as `DataCategory::"x"` and
+/// `SubjectCategory::"x"`. A policy can only test membership of a category it names, so an
+/// activity's category sets need no other ancestors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamedCategories {
+    /// Data categories named.
+    pub data: BTreeSet<String>,
+    /// Subject categories named.
+    pub subjects: BTreeSet<String>,
+}
+
+impl NamedCategories {
+    /// Collects the categories named in policy sources; `None` when a mention of a category
+    /// type is not a plain `Type::"id"` literal (then every ancestor must be kept).
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = &'a str>) -> Option<Self> {
+        let mut named = NamedCategories::default();
+        for source in sources {
+            for (ty, into) in [
+                ("DataCategory", &mut named.data),
+                ("SubjectCategory", &mut named.subjects),
+            ] {
+                let mut rest = source;
+                while let Some(i) = rest.find(ty) {
+                    rest = rest.get(i + ty.len()..).unwrap_or("");
+                    let literal = rest.strip_prefix("::\"")?;
+                    let end = literal.find('"')?;
+                    let id = literal.get(..end)?;
+                    if id.contains('\\') {
+                        return None;
+                    }
+                    into.insert(id.to_string());
+                    rest = literal.get(end..).unwrap_or("");
+                }
+            }
+        }
+        Some(named)
+    }
 }
 
 /// A named group of countries, such as the EEA.
@@ -275,6 +317,7 @@ pub fn load_policies(
     if !problems.is_empty() {
         return Err(problems);
     }
+    let named = NamedCategories::from_sources(rules.iter().map(|r| r.source.as_str()));
     Ok(PolicyPack {
         schema,
         rules,
@@ -282,6 +325,7 @@ pub fn load_policies(
         data_categories,
         subject_categories,
         regions,
+        named,
     })
 }
 
@@ -587,10 +631,10 @@ pub fn load_policy_file(
         file_rules.push(Rule {
             id,
             severity,
-            message,
-            help: annotation("help"),
-            article: annotation("article"),
-            label: annotation("label"),
+            message: message.into(),
+            help: annotation("help").map(Arc::from),
+            article: annotation("article").map(Arc::from),
+            label: annotation("label").map(Arc::from),
             kinds: kinds.clone(),
             reads,
             at,
@@ -778,6 +822,36 @@ mod tests {
             assert!(!json.is_empty(), "{source}");
             assert_eq!(scan, json, "{source}");
         }
+    }
+
+    #[test]
+    fn named_categories_are_read_or_refused() {
+        let named = NamedCategories::from_sources([
+            r#"forbid (principal, action, resource in DataCategory::"location") when { principal.data_subjects.contains(SubjectCategory::"employee") };"#,
+            r#"forbid (principal, action, resource) when { resource.data.containsAny([DataCategory::"health", DataCategory::"genetic"]) };"#,
+        ]);
+        let named = named.unwrap_or_default();
+        assert_eq!(
+            named.data.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["genetic", "health", "location"]
+        );
+        assert_eq!(
+            named
+                .subjects
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            ["employee"]
+        );
+        // Forms the scan does not read: keep every ancestor.
+        assert_eq!(
+            NamedCategories::from_sources(["when { resource is DataCategory }"]),
+            None
+        );
+        assert_eq!(
+            NamedCategories::from_sources([r#"DataCategory::"lo\u{63}ation""#]),
+            None
+        );
     }
 
     #[test]

@@ -243,7 +243,7 @@ fn load(dir: &Path) -> (Register, Schema, Vec<Region>) {
 fn entities_and_requests_conform_to_the_schema() {
     for dir in [root().join("register"), root().join("tests/fixtures/full")] {
         let (register, schema, regions) = load(&dir);
-        if let Err(problem) = entities::build(&register, &regions, Some(&schema)) {
+        if let Err(problem) = entities::build(&register, &regions, None, Some(&schema)) {
             panic!("{}: {}", dir.display(), problem.message);
         }
     }
@@ -262,8 +262,8 @@ fn schema_check_catches_an_attribute_the_schema_lacks() {
     let Ok((narrower, _)) = Schema::from_cedarschema_str(&without) else {
         unreachable!("the edited schema parses")
     };
-    assert!(entities::build(&register, &regions, Some(&schema)).is_ok());
-    let err = entities::build(&register, &regions, Some(&narrower))
+    assert!(entities::build(&register, &regions, None, Some(&schema)).is_ok());
+    let err = entities::build(&register, &regions, None, Some(&narrower))
         .err()
         .map(|p| p.message)
         .unwrap_or_default();
@@ -385,8 +385,9 @@ fn every_shipped_rule_has_help_and_article_and_house_rules_say_so() {
 )]
 mod generate;
 
-/// Category slicing and threads are optimisations only: on the seed and on a generated
-/// register large enough for several threads, they give exactly the plain evaluation.
+/// Named-only category sets, category slicing and threads are optimisations only: on the
+/// seed and on a generated register large enough for several threads, they give exactly the
+/// plain evaluation.
 #[test]
 fn sliced_parallel_evaluation_equals_plain_evaluation() {
     use ropa::eval::{evaluate_with, Strategy};
@@ -400,10 +401,18 @@ fn sliced_parallel_evaluation_equals_plain_evaluation() {
             Ok(pack) => pack,
             Err(problems) => unreachable!("{problems:?}"),
         };
-        let model = match entities::build(&register, &regions, None) {
+        assert!(
+            pack.named.is_some(),
+            "the shipped rules name their categories plainly"
+        );
+        let build = |named| match entities::build(&register, &regions, named, None) {
             Ok(model) => model,
             Err(problem) => unreachable!("{}", problem.message),
         };
+        // Plain: every ancestor in the category sets, every item policy, one thread.
+        let full = build(None);
+        // Fast: only named ancestors, sliced item policies, two threads.
+        let narrow = build(pack.named.as_ref());
         let plain = Strategy {
             slice_by_category: false,
             threads: 1,
@@ -412,8 +421,8 @@ fn sliced_parallel_evaluation_equals_plain_evaluation() {
             slice_by_category: true,
             threads: 2,
         };
-        let a = evaluate_with(&register, &pack, &model, plain).unwrap_or_default();
-        let b = evaluate_with(&register, &pack, &model, fast).unwrap_or_default();
+        let a = evaluate_with(&register, &pack, &full, plain).unwrap_or_default();
+        let b = evaluate_with(&register, &pack, &narrow, fast).unwrap_or_default();
         assert!(!a.is_empty());
         let key = |f: &ropa::finding::Finding| {
             (f.rule.clone(), f.activity.clone(), f.target.clone(), f.at)

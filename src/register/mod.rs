@@ -13,8 +13,11 @@ use crate::yaml::Located;
 
 /// Where each field of a record was written, by field name. A label on a field the rule
 /// reads looks its name up here. Inherited fields point at the `defaults` entry.
+///
+/// A short list, not a map: a record has a handful of fields, and a register has a record
+/// per data item (a map's smallest node is several times the size of the whole list).
 #[derive(Debug, Clone, Default)]
-pub struct FieldSpans(BTreeMap<&'static str, FieldSpan>);
+pub struct FieldSpans(Vec<(&'static str, FieldSpan)>);
 
 /// Where one field was written.
 #[derive(Debug, Clone, Copy)]
@@ -26,14 +29,26 @@ pub struct FieldSpan {
 }
 
 impl FieldSpans {
-    /// Records a field.
+    /// Records a field (again: replaces it).
     pub fn insert(&mut self, name: &'static str, at: Location, inherited: bool) {
-        self.0.insert(name, FieldSpan { at, inherited });
+        let span = FieldSpan { at, inherited };
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = span,
+            None => self.0.push((name, span)),
+        }
     }
 
     /// Where a field was written.
     pub fn get(&self, name: &str) -> Option<FieldSpan> {
-        self.0.get(name).copied()
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, span)| *span)
+    }
+
+    /// Frees unused capacity once the record is complete.
+    pub fn shrink(&mut self) {
+        self.0.shrink_to_fit();
     }
 }
 

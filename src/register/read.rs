@@ -104,8 +104,9 @@ impl<'r, 'a, 'n> Record<'r, 'a, 'n> {
         check_choice(self.reader, value, allowed, key)
     }
 
-    fn finish(self) -> FieldSpans {
+    fn finish(mut self) -> FieldSpans {
         self.fields.finish(self.reader);
+        self.spans.shrink();
         self.spans
     }
 }

@@ -211,8 +211,8 @@ fn render_view(view: &View<'_>, style: Style) -> String {
 fn finding_help(finding: &Finding) -> Option<String> {
     match (&finding.help, &finding.article) {
         (Some(help), Some(article)) => Some(format!("{help}\n{article}")),
-        (Some(help), None) => Some(help.clone()),
-        (None, Some(article)) => Some(article.clone()),
+        (Some(help), None) => Some(help.to_string()),
+        (None, Some(article)) => Some(article.to_string()),
         (None, None) => None,
     }
 }
@@ -250,9 +250,9 @@ pub fn render_findings(
             sources,
             Some(finding.rule.clone()),
             severity,
-            finding.message.clone(),
+            finding.message.to_string(),
             finding_help(finding),
-            Some((finding.at, finding.label.as_str())),
+            Some((finding.at, &*finding.label)),
             &secondary,
         );
         out.push_str(&render_view(&v, style));

@@ -52,9 +52,9 @@ fn physical(at: Location, sources: &SourceMap) -> Value {
 fn rule_entry(rule: &Rule) -> Value {
     let help = match (&rule.help, &rule.article) {
         (Some(help), Some(article)) => format!("{help}\n\n{article}"),
-        (Some(help), None) => help.clone(),
-        (None, Some(article)) => article.clone(),
-        (None, None) => rule.message.clone(),
+        (Some(help), None) => help.to_string(),
+        (None, Some(article)) => article.to_string(),
+        (None, None) => rule.message.to_string(),
     };
     let mut properties = json!({
         "tags": ["gdpr", "privacy"],
