@@ -129,6 +129,21 @@ struct CheckArgs {
     /// Register files, folders or glob patterns.
     #[arg(default_value = "register")]
     paths: Vec<String>,
+    #[command(flatten)]
+    report: ReportArgs,
+    /// Report only these rules (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    rules: Vec<String>,
+    /// Report only these activities (repeatable).
+    #[arg(long = "activity", value_name = "ID")]
+    activities: Vec<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// The policies to check against, and how to report: shared by `check` and `pre-commit`.
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
     /// Folder with the schema, the taxonomy and the *.cedar rules.
     #[arg(long, default_value = "policies")]
     policies: PathBuf,
@@ -138,14 +153,6 @@ struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
-    /// Report only these rules (repeatable).
-    #[arg(long = "rule", value_name = "ID")]
-    rules: Vec<String>,
-    /// Report only these activities (repeatable).
-    #[arg(long = "activity", value_name = "ID")]
-    activities: Vec<String>,
-    #[command(flatten)]
-    output: OutputArgs,
 }
 
 /// Where the report goes.
@@ -165,15 +172,8 @@ struct PreCommitArgs {
     /// The register folder, loaded whole (references cross files).
     #[arg(long, default_value = "register")]
     register: String,
-    /// Folder with the schema, the taxonomy and the *.cedar rules.
-    #[arg(long, default_value = "policies")]
-    policies: PathBuf,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    #[command(flatten)]
+    report: ReportArgs,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -277,7 +277,7 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
     let mut sources = SourceMap::new();
     let checked = match run_check(
         &args.paths,
-        &args.policies,
+        &args.report.policies,
         &today(),
         &Limits::default(),
         &mut sources,
@@ -304,8 +304,8 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
     deliver(
         &checked,
         &findings,
-        args.format,
-        args.fail_on,
+        args.report.format,
+        args.report.fail_on,
         &args.output,
         &sources,
         style,
@@ -406,7 +406,7 @@ fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {
     let mut sources = SourceMap::new();
     let checked = match run_check(
         std::slice::from_ref(&args.register),
-        &args.policies,
+        &args.report.policies,
         &today(),
         &Limits::default(),
         &mut sources,
@@ -417,7 +417,7 @@ fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {
     let canonical =
         |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let changed: Vec<PathBuf> = args.files.iter().map(|f| canonical(f)).collect();
-    let policies = canonical(&args.policies);
+    let policies = canonical(&args.report.policies);
     let policy_changed = changed.iter().any(|f| f.starts_with(&policies));
     let findings: Vec<Finding> = if changed.is_empty() || policy_changed {
         checked.findings.clone()
@@ -444,8 +444,8 @@ fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {
     deliver(
         &checked,
         &findings,
-        args.format,
-        args.fail_on,
+        args.report.format,
+        args.report.fail_on,
         &args.output,
         &sources,
         style,
