@@ -690,8 +690,7 @@ fn validate_policy_file(
 
 /// The top-level attributes of `principal`, `resource` and `context` a policy reads, from
 /// its source text: `var.attr` and `var has attr` outside comments and string literals.
-/// Much cheaper than walking the policy's JSON form ([`attribute_reads`]), and tested to
-/// agree with it.
+/// Much cheaper than walking the policy's JSON form, and tested to agree with that walk.
 pub fn attribute_reads_in_source(source: &str) -> Reads {
     // Blank out comments and string literals, keeping offsets.
     let mut code = String::with_capacity(source.len());
@@ -750,57 +749,58 @@ pub fn attribute_reads_in_source(source: &str) -> Reads {
     reads
 }
 
-/// The top-level attributes of `principal`, `resource` and `context` a policy reads, found
-/// in its JSON form (`.` and `has` expressions).
-pub fn attribute_reads(policy: &Policy) -> Reads {
-    let mut reads = BTreeSet::new();
-    if let Ok(json) = policy.to_json() {
-        collect_reads(&json, &mut reads);
-    }
-    reads
-}
-
-fn collect_reads(value: &serde_json::Value, reads: &mut Reads) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (key, inner) in map {
-                if key == "." || key == "has" {
-                    if let Some((var, attr)) = root_attribute(inner) {
-                        reads.insert((var, attr));
-                    }
-                }
-                collect_reads(inner, reads);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_reads(i, reads)),
-        _ => {}
-    }
-}
-
-/// For `{left, attr}`, the variable at the root of the chain and the attribute read on it.
-fn root_attribute(access: &serde_json::Value) -> Option<(Var, String)> {
-    let left = access.get("left")?;
-    // `has a.b` gives a path: its first step is the attribute of the variable.
-    let attr = match access.get("attr")? {
-        serde_json::Value::Array(path) => path.first()?.as_str()?,
-        other => other.as_str()?,
-    };
-    if let Some(var) = left.get("Var").and_then(|v| v.as_str()) {
-        let var = match var {
-            "principal" => Var::Principal,
-            "resource" => Var::Resource,
-            "context" => Var::Context,
-            _ => return None,
-        };
-        return Some((var, attr.to_string()));
-    }
-    let inner = left.get(".").or_else(|| left.get("has"))?;
-    root_attribute(inner)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The reference the source scan is tested against: a walk over the policy's JSON form.
+    /// The top-level attributes of `principal`, `resource` and `context` a policy reads, found
+    /// in its JSON form (`.` and `has` expressions).
+    fn attribute_reads(policy: &Policy) -> Reads {
+        let mut reads = BTreeSet::new();
+        if let Ok(json) = policy.to_json() {
+            collect_reads(&json, &mut reads);
+        }
+        reads
+    }
+
+    fn collect_reads(value: &serde_json::Value, reads: &mut Reads) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    if key == "." || key == "has" {
+                        if let Some((var, attr)) = root_attribute(inner) {
+                            reads.insert((var, attr));
+                        }
+                    }
+                    collect_reads(inner, reads);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| collect_reads(i, reads)),
+            _ => {}
+        }
+    }
+
+    /// For `{left, attr}`, the variable at the root of the chain and the attribute read on it.
+    fn root_attribute(access: &serde_json::Value) -> Option<(Var, String)> {
+        let left = access.get("left")?;
+        // `has a.b` gives a path: its first step is the attribute of the variable.
+        let attr = match access.get("attr")? {
+            serde_json::Value::Array(path) => path.first()?.as_str()?,
+            other => other.as_str()?,
+        };
+        if let Some(var) = left.get("Var").and_then(|v| v.as_str()) {
+            let var = match var {
+                "principal" => Var::Principal,
+                "resource" => Var::Resource,
+                "context" => Var::Context,
+                _ => return None,
+            };
+            return Some((var, attr.to_string()));
+        }
+        let inner = left.get(".").or_else(|| left.get("has"))?;
+        root_attribute(inner)
+    }
 
     fn both(source: &str) -> (Reads, Reads) {
         let policy = Policy::parse(None, source).ok();
