@@ -17,7 +17,7 @@ use crate::report::rules::{
     render_explain, render_rules_human, render_rules_json, render_rules_markdown,
 };
 use crate::report::tests::render_test_run;
-use crate::report::{render, Format};
+use crate::report::{render, render_problems, Format};
 use crate::source::{display_name, SourceMap};
 use crate::testing::run_tests;
 use crate::waiver::today;
@@ -266,6 +266,36 @@ fn emit(text: &str) -> bool {
     }
 }
 
+/// [`fail`], and for a machine format also the problems in that format, where the report
+/// would have gone, so CI shows them on their lines.
+fn fail_as(
+    problems: &[Problem],
+    sources: &SourceMap,
+    style: Style,
+    format: Format,
+    output: &OutputArgs,
+) -> Outcome {
+    if let Some(text) = render_problems(format, problems, sources) {
+        match &output.output {
+            None => {
+                emit(&text);
+            }
+            Some(path) => {
+                if let Err(err) = write_atomically(path, &text) {
+                    let problem = Problem::general(
+                        Code::Io,
+                        format!("cannot write {}: {err}", display_name(path)),
+                    );
+                    let mut all = problems.to_vec();
+                    all.push(problem);
+                    return fail(&all, sources, style);
+                }
+            }
+        }
+    }
+    fail(problems, sources, style)
+}
+
 fn fail(problems: &[Problem], sources: &SourceMap, style: Style) -> Outcome {
     let text = human::render_problems(problems, sources, style);
     // Nothing useful can be done if stderr is gone.
@@ -283,11 +313,13 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
         &mut sources,
     ) {
         Ok(checked) => checked,
-        Err(problems) => return fail(&problems, &sources, style),
+        Err(problems) => {
+            return fail_as(&problems, &sources, style, args.report.format, &args.output)
+        }
     };
     let problems = unknown_filters(args, &checked);
     if !problems.is_empty() {
-        return fail(&problems, &sources, style);
+        return fail_as(&problems, &sources, style, args.report.format, &args.output);
     }
     let findings: Vec<Finding> = checked
         .findings
@@ -412,7 +444,9 @@ fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {
         &mut sources,
     ) {
         Ok(checked) => checked,
-        Err(problems) => return fail(&problems, &sources, style),
+        Err(problems) => {
+            return fail_as(&problems, &sources, style, args.report.format, &args.output)
+        }
     };
     let canonical =
         |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());

@@ -133,6 +133,54 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
 }
 
 #[test]
+fn sarif_for_problems_validates_and_points_at_each_problem() {
+    let mut schema = json(
+        &std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json"))
+            .expect("schema"),
+    );
+    assert_eq!(repair_language_patterns(&mut schema), 2);
+    schema["$ref"] = Value::from("#/definitions/Root");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let (out, code) = ropa(&[
+        "check",
+        "tests/fixtures/broken/register",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 2);
+    let log = json(&out);
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+    let (problems, _) = ropa(&[
+        "check",
+        "tests/fixtures/broken/register",
+        "--format",
+        "json",
+    ]);
+    let problems = json(&problems);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let listed = problems["problems"].as_array().expect("problems");
+    assert_eq!(results.len(), listed.len());
+    assert!(
+        results.len() >= 3,
+        "unknown key, unknown legal basis, duplicate id"
+    );
+    for (result, problem) in results.iter().zip(listed) {
+        assert_eq!(
+            result["ruleId"],
+            format!("ropa/{}", problem["code"].as_str().unwrap_or_default()).as_str()
+        );
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], problem["line"]);
+        assert_eq!(region["startColumn"], problem["column"]);
+    }
+}
+
+#[test]
 fn junit_parses_and_counts_every_finding() {
     for register in REGISTERS {
         let (out, _) = ropa(&["check", register, "--format", "junit"]);
@@ -173,6 +221,27 @@ fn junit_parses_and_counts_every_finding() {
         want.sort();
         assert_eq!(lines, want);
     }
+}
+
+#[test]
+fn junit_for_problems_parses_with_one_error_per_problem() {
+    let (out, code) = ropa(&[
+        "check",
+        "tests/fixtures/broken/register",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 2);
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let errors = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("error"))
+        .count();
+    assert_eq!(
+        doc.root_element().attribute("errors"),
+        Some(errors.to_string().as_str())
+    );
+    assert!(errors >= 3);
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! `::error file=F,line=L,endLine=L,col=C,endColumn=C,title=RULE::MESSAGE`
 
 use crate::finding::{Finding, Severity};
-use crate::report::Place;
+use crate::problem::Problem;
+use crate::report::{problem_rule, problem_text, Place};
 use crate::source::SourceMap;
 
 /// Escapes a command's message (GitHub's `escapeData`).
@@ -16,6 +17,30 @@ fn escape_data(text: &str) -> String {
 /// Escapes a command's property value (GitHub's `escapeProperty`).
 fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders the problems that stopped a run as error commands, on their lines where they
+/// have one.
+pub fn render_github_problems(problems: &[Problem], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for problem in problems {
+        let title = escape_property(&problem_rule(problem));
+        let message = escape_data(&problem_text(problem));
+        match problem.at.map(|at| Place::of(at, sources)) {
+            Some(Place {
+                file,
+                line,
+                column,
+                end_line,
+                end_column,
+            }) => out.push_str(&format!(
+                "::error file={},line={line},endLine={end_line},col={column},endColumn={end_column},title={title}::{message}\n",
+                escape_property(file)
+            )),
+            None => out.push_str(&format!("::error title={title}::{message}\n")),
+        }
+    }
+    out
 }
 
 /// Renders the findings as workflow commands.

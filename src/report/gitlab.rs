@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
-use crate::report::{fingerprints, Place};
+use crate::problem::Problem;
+use crate::report::{fingerprints, problem_fingerprint, problem_rule, Place};
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
@@ -26,6 +27,36 @@ struct IssueLocation<'a> {
 struct Lines {
     begin: usize,
     end: usize,
+}
+
+/// Renders the problems that stopped a run as `blocker` issues (a problem that is not in a
+/// file is reported on line 1 of `.`).
+pub fn render_gitlab_problems(problems: &[Problem], sources: &SourceMap) -> String {
+    let rules: Vec<String> = problems.iter().map(problem_rule).collect();
+    let prints: Vec<String> = problems.iter().map(problem_fingerprint).collect();
+    let issues: Vec<Issue<'_>> = problems
+        .iter()
+        .zip(rules.iter().zip(&prints))
+        .map(|(p, (rule, print))| {
+            let place = p.at.map(|at| Place::of(at, sources));
+            Issue {
+                description: p.message.clone(),
+                check_name: rule,
+                fingerprint: print,
+                severity: "blocker",
+                location: IssueLocation {
+                    path: place.map_or(".", |pl| pl.file),
+                    lines: Lines {
+                        begin: place.map_or(1, |pl| pl.line),
+                        end: place.map_or(1, |pl| pl.end_line),
+                    },
+                },
+            }
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".to_string());
+    text.push('\n');
+    text
 }
 
 /// Renders the findings as a Code Quality report.

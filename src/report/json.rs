@@ -30,10 +30,16 @@
 //!
 //! Findings are sorted by file, position and rule. New fields may be added to objects
 //! within a version; a change to existing fields bumps `version`.
+//!
+//! When ropa could not check (exit 2), `findings` is empty, `summary` is null, and
+//! `problems` lists why: `{ "code", "message", "help", "file", "line", "column",
+//! "end_line", "end_column", "notes": [...] }`, with null positions for a problem that is
+//! not in a file (`code` is one of ropa's own codes, such as `unknown-key`).
 
 use serde::Serialize;
 
 use crate::finding::{Finding, Summary};
+use crate::problem::Problem;
 use crate::report::Place;
 use crate::source::{Location, SourceMap};
 
@@ -101,6 +107,73 @@ struct JsonSummary {
     files: usize,
     rules: usize,
     waived: usize,
+}
+
+#[derive(Serialize)]
+struct JsonNote<'a> {
+    message: &'a str,
+    #[serde(flatten)]
+    position: Position<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    code: &'static str,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    notes: Vec<JsonNote<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProblemReport<'a> {
+    version: u32,
+    findings: [(); 0],
+    problems: Vec<JsonProblem<'a>>,
+    summary: Option<()>,
+}
+
+/// Renders the problems that stopped a run: the version-1 object with no findings, a
+/// `problems` list (code, message, help, file and position, or nulls when the problem is
+/// not in a file, and notes), and a null summary.
+pub fn render_json_problems(problems: &[Problem], sources: &SourceMap) -> String {
+    let report = ProblemReport {
+        version: 1,
+        findings: [],
+        problems: problems
+            .iter()
+            .map(|p| {
+                let place = p.at.map(|at| Place::of(at, sources));
+                JsonProblem {
+                    code: p.code.name(),
+                    message: &p.message,
+                    help: p.help.as_deref(),
+                    file: place.map(|pl| pl.file),
+                    line: place.map(|pl| pl.line),
+                    column: place.map(|pl| pl.column),
+                    end_line: place.map(|pl| pl.end_line),
+                    end_column: place.map(|pl| pl.end_column),
+                    notes: p
+                        .notes
+                        .iter()
+                        .map(|n| JsonNote {
+                            message: &n.text,
+                            position: Position::new(n.at, sources),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        summary: None,
+    };
+    let mut text =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
 }
 
 /// Renders the findings as the version-1 JSON report.

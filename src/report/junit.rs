@@ -4,7 +4,8 @@
 
 use crate::finding::Finding;
 use crate::policy::Rule;
-use crate::report::Place;
+use crate::problem::Problem;
+use crate::report::{problem_rule, problem_text, Place};
 use crate::source::SourceMap;
 
 /// Escapes text for an XML attribute or element; drops characters XML 1.0 cannot carry.
@@ -32,6 +33,33 @@ fn case_name(finding: &Finding) -> String {
         (Some(a), None) => a.clone(),
         (None, _) => "organisation".to_string(),
     }
+}
+
+/// Renders the problems that stopped a run: one suite `ropa` with an erroring case each.
+pub fn render_junit_problems(problems: &[Problem], sources: &SourceMap) -> String {
+    let n = problems.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<testsuites name=\"ropa\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">\n"
+    ));
+    out.push_str(&format!(
+        "  <testsuite name=\"ropa\" tests=\"{n}\" failures=\"0\" errors=\"{n}\" skipped=\"0\">\n"
+    ));
+    for problem in problems {
+        let place = problem.at.map(|at| Place::of(at, sources));
+        let prefix = place
+            .map(|p| format!("{}:{}:{}: ", p.file, p.line, p.column))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "    <testcase name=\"{}\" classname=\"ropa\">\n      <error type=\"{}\" message=\"{}\">{}</error>\n    </testcase>\n",
+            escape(&problem_rule(problem)),
+            problem.code.name(),
+            escape(&problem.message),
+            escape(&format!("{prefix}{}", problem_text(problem)))
+        ));
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
 }
 
 /// Renders the findings as JUnit XML.

@@ -2,12 +2,33 @@
 //! counts per rule and a table of findings per file.
 
 use crate::finding::{Finding, Summary};
+use crate::problem::Problem;
 use crate::report::human::summary_line;
 use crate::report::Place;
 use crate::source::SourceMap;
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders the problems that stopped a run as a Markdown list.
+pub fn render_markdown_problems(problems: &[Problem], sources: &SourceMap) -> String {
+    let mut out = format!(
+        "## ropa: could not check the register: {} problem{}\n\n| file | line | code | problem |\n|---|---:|---|---|\n",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for p in problems {
+        let place = p.at.map(|at| Place::of(at, sources));
+        out.push_str(&format!(
+            "| {} | {} | `{}` | {} |\n",
+            place.map_or("", |pl| pl.file),
+            place.map_or(String::new(), |pl| pl.line.to_string()),
+            p.code.name(),
+            cell(&p.message)
+        ));
+    }
+    out
 }
 
 /// Renders the findings as Markdown.

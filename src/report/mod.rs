@@ -14,6 +14,7 @@ pub mod tests;
 
 use crate::finding::{Finding, Summary};
 use crate::policy::Rule;
+use crate::problem::Problem;
 use crate::source::{Location, SourceMap};
 
 /// The formats of `ropa check`.
@@ -53,6 +54,47 @@ pub fn render(
         Format::Gitlab => gitlab::render_gitlab(findings, sources),
         Format::Markdown => markdown::render_markdown(findings, summary, sources),
     }
+}
+
+/// Renders the problems that stopped a run in a machine format, so CI shows where the
+/// register or a policy is broken; `None` for the human format (problems go to stderr).
+pub fn render_problems(
+    format: Format,
+    problems: &[Problem],
+    sources: &SourceMap,
+) -> Option<String> {
+    match format {
+        Format::Human => None,
+        Format::Json => Some(json::render_json_problems(problems, sources)),
+        Format::Sarif => Some(sarif::render_sarif_problems(problems, sources)),
+        Format::Junit => Some(junit::render_junit_problems(problems, sources)),
+        Format::Github => Some(github::render_github_problems(problems, sources)),
+        Format::Gitlab => Some(gitlab::render_gitlab_problems(problems, sources)),
+        Format::Markdown => Some(markdown::render_markdown_problems(problems, sources)),
+    }
+}
+
+/// The rule id a problem carries in machine formats: `ropa/<code>`, apart from policy ids.
+pub fn problem_rule(problem: &Problem) -> String {
+    format!("ropa/{}", problem.code.name())
+}
+
+/// A problem's message with its help on the next line.
+pub fn problem_text(problem: &Problem) -> String {
+    match &problem.help {
+        Some(help) => format!("{}\n{help}", problem.message),
+        None => problem.message.clone(),
+    }
+}
+
+/// A stable fingerprint of a problem: its code, message and place.
+pub fn problem_fingerprint(problem: &Problem) -> String {
+    let at = problem
+        .at
+        .map(|at| format!("{}:{}", at.span.offset, at.span.len))
+        .unwrap_or_default();
+    let text = format!("{}\0{}\0{at}", problem.code.name(), problem.message);
+    format!("{:016x}", fnv1a(text.as_bytes()))
 }
 
 /// Where a location is, in the terms every format uses: the file's display name, and 1-based

@@ -6,7 +6,8 @@ use serde_json::{json, Value};
 
 use crate::finding::{Finding, Severity};
 use crate::policy::Rule;
-use crate::report::{fingerprints, Place};
+use crate::problem::{Code, Problem};
+use crate::report::{fingerprints, problem_rule, problem_text, Place};
 use crate::source::{Location, SourceMap};
 
 /// A relative path as a URI reference: `/` kept, everything outside the unreserved set
@@ -71,6 +72,59 @@ fn rule_entry(rule: &Rule) -> Value {
         "defaultConfiguration": { "level": level(rule.severity) },
         "properties": properties,
     })
+}
+
+/// Renders the problems that stopped a run as a SARIF 2.1.0 log: one result per problem
+/// (rule `ropa/<code>`), and an invocation that did not succeed.
+pub fn render_sarif_problems(problems: &[Problem], sources: &SourceMap) -> String {
+    let mut codes: Vec<Code> = problems.iter().map(|p| p.code).collect();
+    codes.sort();
+    codes.dedup();
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|c| {
+            json!({
+                "id": format!("ropa/{}", c.name()),
+                "shortDescription": { "text": c.description() },
+                "defaultConfiguration": { "level": "error" },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = problems
+        .iter()
+        .map(|p| {
+            let mut result = json!({
+                "ruleId": problem_rule(p),
+                "level": "error",
+                "message": { "text": problem_text(p) },
+            });
+            if let Some(map) = result.as_object_mut() {
+                if let Some(index) = codes.iter().position(|c| *c == p.code) {
+                    map.insert("ruleIndex".to_string(), json!(index));
+                }
+                if let Some(at) = p.at {
+                    map.insert(
+                        "locations".to_string(),
+                        json!([{ "physicalLocation": physical(at, sources) }]),
+                    );
+                }
+            }
+            result
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "ropa", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "invocations": [{ "executionSuccessful": false }],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// Renders the findings as a SARIF 2.1.0 log with one run.
