@@ -112,15 +112,27 @@ pub fn render_sarif_problems(problems: &[Problem], sources: &SourceMap) -> Strin
             result
         })
         .collect();
+    sarif_log(rules, results, false)
+}
+
+/// The SARIF log around one run's rules and results; a run that could not check says so
+/// in an unsuccessful invocation.
+fn sarif_log(rules: Vec<Value>, results: Vec<Value>, succeeded: bool) -> String {
+    let mut run = serde_json::Map::new();
+    let driver = json!({ "name": "ropa", "version": env!("CARGO_PKG_VERSION"), "rules": rules });
+    run.insert("tool".to_string(), json!({ "driver": driver }));
+    if !succeeded {
+        run.insert(
+            "invocations".to_string(),
+            json!([{ "executionSuccessful": false }]),
+        );
+    }
+    run.insert("columnKind".to_string(), json!("unicodeCodePoints"));
+    run.insert("results".to_string(), Value::Array(results));
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": { "name": "ropa", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
-            "invocations": [{ "executionSuccessful": false }],
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
+        "runs": [run],
     });
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
@@ -168,24 +180,7 @@ pub fn render_sarif(findings: &[Finding], rules: &[Rule], sources: &SourceMap) -
             result
         })
         .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "ropa",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules.iter().map(rule_entry).collect::<Vec<_>>(),
-                }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    sarif_log(rules.iter().map(rule_entry).collect(), results, true)
 }
 
 #[cfg(test)]
