@@ -247,29 +247,36 @@ pub fn load_policies(
     let mut rules: Vec<Rule> = Vec::new();
     let mut policies: Vec<(Policy, Vec<RequestKind>)> = Vec::new();
     let mut file_sets: Vec<(FileId, PolicySet)> = Vec::new();
+    // The schema thread also takes the first policy files, this one the taxonomy and the
+    // rest: Cedar's parser is the cost on both sides, so this keeps them about even.
+    let (first_files, other_files) = policy_files.split_at(policy_files.len() * 3 / 10);
     let (schema, taxonomies) = std::thread::scope(|scope| {
-        let schema = schema_file.map(|file| scope.spawn(move || parse_schema(file, sources)));
+        let schema = scope.spawn(move || {
+            let schema = schema_file.map(|file| parse_schema(file, sources));
+            (schema, parse_policy_files(first_files, sources))
+        });
         let taxonomies =
             taxonomy_file.map(|file| load_taxonomy(file, sources, limits, &mut problems));
-        for &file in &policy_files {
-            let set = load_policy_file(
-                file,
-                sources,
-                None,
-                &mut rules,
-                &mut policies,
-                &mut problems,
-            );
-            file_sets.push((file, set));
-        }
-        let schema = schema.map(|handle| {
-            handle.join().unwrap_or_else(|_| {
-                Err(Problem::general(
-                    Code::SchemaError,
-                    "the schema thread failed",
-                ))
-            })
+        let mine = parse_policy_files(other_files, sources);
+        let (schema, theirs) = schema.join().unwrap_or_else(|_| {
+            let failed = Problem::general(Code::SchemaError, "the schema thread failed");
+            (Some(Err(failed)), Parsed::default())
         });
+        // Merge in file order; a rule id used in both runs is reported as in one.
+        for part in [theirs, mine] {
+            problems.extend(part.problems);
+            policies.extend(part.policies);
+            file_sets.extend(part.sets);
+            for rule in part.rules {
+                match rules.iter().find(|r| r.id == rule.id) {
+                    Some(first) => {
+                        let text = &sources.file(rule.at.file).text;
+                        problems.push(duplicate_rule(text, &rule, first.at));
+                    }
+                    None => rules.push(rule),
+                }
+            }
+        }
         (schema, taxonomies)
     });
     let schema = match schema {
@@ -650,24 +657,52 @@ pub fn load_policy_file(
     }
     for rule in file_rules {
         if let Some(first) = rules.iter().find(|r| r.id == rule.id) {
-            problems.push(
-                Problem::at(
-                    Code::DuplicateRule,
-                    Location {
-                        file,
-                        span: annotation_span(text, rule.at.span, "id"),
-                    },
-                    format!("rule id `{}` is used twice", rule.id),
-                )
-                .label("second use")
-                .note(first.at, "first use")
-                .help("every rule needs its own @id"),
-            );
+            problems.push(duplicate_rule(text, &rule, first.at));
             continue;
         }
         rules.push(rule);
     }
     file_set
+}
+
+/// The problem of a rule whose `@id` an earlier rule already uses.
+fn duplicate_rule(text: &str, rule: &Rule, first: Location) -> Problem {
+    Problem::at(
+        Code::DuplicateRule,
+        Location {
+            file: rule.at.file,
+            span: annotation_span(text, rule.at.span, "id"),
+        },
+        format!("rule id `{}` is used twice", rule.id),
+    )
+    .label("second use")
+    .note(first, "first use")
+    .help("every rule needs its own @id")
+}
+
+/// What parsing a run of policy files gives.
+#[derive(Default)]
+struct Parsed {
+    rules: Vec<Rule>,
+    policies: Vec<(Policy, Vec<RequestKind>)>,
+    sets: Vec<(FileId, PolicySet)>,
+    problems: Vec<Problem>,
+}
+
+fn parse_policy_files(files: &[FileId], sources: &SourceMap) -> Parsed {
+    let mut parsed = Parsed::default();
+    for &file in files {
+        let set = load_policy_file(
+            file,
+            sources,
+            None,
+            &mut parsed.rules,
+            &mut parsed.policies,
+            &mut parsed.problems,
+        );
+        parsed.sets.push((file, set));
+    }
+    parsed
 }
 
 /// Strictly validates one policy file's policies against the schema.
