@@ -336,8 +336,7 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
     deliver(
         &checked,
         &findings,
-        args.report.format,
-        args.report.fail_on,
+        &args.report,
         &args.output,
         &sources,
         style,
@@ -348,12 +347,14 @@ fn check(args: &CheckArgs, style: Style) -> Outcome {
 fn deliver(
     checked: &Checked,
     findings: &[Finding],
-    format: Format,
-    fail_on: FailOn,
+    report: &ReportArgs,
     output: &OutputArgs,
     sources: &SourceMap,
     style: Style,
 ) -> Outcome {
+    let ReportArgs {
+        format, fail_on, ..
+    } = *report;
     let summary = checked.summary.with_findings(findings);
     let text = render(
         format,
@@ -478,8 +479,7 @@ fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {
     deliver(
         &checked,
         &findings,
-        args.report.format,
-        args.report.fail_on,
+        &args.report,
         &args.output,
         &sources,
         style,
