@@ -303,19 +303,31 @@ fn fail(problems: &[Problem], sources: &SourceMap, style: Style) -> Outcome {
     Outcome::Failed
 }
 
-fn check(args: &CheckArgs, style: Style) -> Outcome {
+/// Runs a check; when it cannot run, reports why (in the requested format too) and gives
+/// the outcome to return.
+fn check_or_fail(
+    inputs: &[String],
+    report: &ReportArgs,
+    output: &OutputArgs,
+    style: Style,
+) -> Result<(Checked, SourceMap), Outcome> {
     let mut sources = SourceMap::new();
-    let checked = match run_check(
-        &args.paths,
-        &args.report.policies,
+    match run_check(
+        inputs,
+        &report.policies,
         &today(),
         &Limits::default(),
         &mut sources,
     ) {
-        Ok(checked) => checked,
-        Err(problems) => {
-            return fail_as(&problems, &sources, style, args.report.format, &args.output)
-        }
+        Ok(checked) => Ok((checked, sources)),
+        Err(problems) => Err(fail_as(&problems, &sources, style, report.format, output)),
+    }
+}
+
+fn check(args: &CheckArgs, style: Style) -> Outcome {
+    let (checked, sources) = match check_or_fail(&args.paths, &args.report, &args.output, style) {
+        Ok(done) => done,
+        Err(outcome) => return outcome,
     };
     let problems = unknown_filters(args, &checked);
     if !problems.is_empty() {
@@ -436,18 +448,10 @@ fn validate(args: &ValidateArgs, style: Style) -> Outcome {
 }
 
 fn pre_commit(args: &PreCommitArgs, style: Style) -> Outcome {
-    let mut sources = SourceMap::new();
-    let checked = match run_check(
-        std::slice::from_ref(&args.register),
-        &args.report.policies,
-        &today(),
-        &Limits::default(),
-        &mut sources,
-    ) {
-        Ok(checked) => checked,
-        Err(problems) => {
-            return fail_as(&problems, &sources, style, args.report.format, &args.output)
-        }
+    let inputs = std::slice::from_ref(&args.register);
+    let (checked, sources) = match check_or_fail(inputs, &args.report, &args.output, style) {
+        Ok(done) => done,
+        Err(outcome) => return outcome,
     };
     let canonical =
         |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());

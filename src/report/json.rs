@@ -41,7 +41,7 @@ use serde::Serialize;
 use crate::finding::{Finding, Summary};
 use crate::problem::Problem;
 use crate::report::Place;
-use crate::source::{Location, SourceMap};
+use crate::source::SourceMap;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -51,38 +51,10 @@ struct Report<'a> {
 }
 
 #[derive(Serialize)]
-struct Position<'a> {
-    file: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-}
-
-impl<'a> Position<'a> {
-    fn new(at: Location, sources: &'a SourceMap) -> Self {
-        let Place {
-            file,
-            line,
-            column,
-            end_line,
-            end_column,
-        } = Place::of(at, sources);
-        Position {
-            file,
-            line,
-            column,
-            end_line,
-            end_column,
-        }
-    }
-}
-
-#[derive(Serialize)]
 struct JsonLabel<'a> {
     message: &'a str,
     #[serde(flatten)]
-    position: Position<'a>,
+    position: Place<'a>,
 }
 
 #[derive(Serialize)]
@@ -93,7 +65,7 @@ struct JsonFinding<'a> {
     help: Option<&'a str>,
     article: Option<&'a str>,
     #[serde(flatten)]
-    position: Position<'a>,
+    position: Place<'a>,
     activity: Option<&'a str>,
     target: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
@@ -113,7 +85,7 @@ struct JsonSummary {
 struct JsonNote<'a> {
     message: &'a str,
     #[serde(flatten)]
-    position: Position<'a>,
+    position: Place<'a>,
 }
 
 #[derive(Serialize)]
@@ -162,7 +134,7 @@ pub fn render_json_problems(problems: &[Problem], sources: &SourceMap) -> String
                         .iter()
                         .map(|n| JsonNote {
                             message: &n.text,
-                            position: Position::new(n.at, sources),
+                            position: Place::of(n.at, sources),
                         })
                         .collect(),
                 }
@@ -188,7 +160,7 @@ pub fn render_json(findings: &[Finding], summary: &Summary, sources: &SourceMap)
                 message: &f.message,
                 help: f.help.as_deref(),
                 article: f.article.as_deref(),
-                position: Position::new(f.at, sources),
+                position: Place::of(f.at, sources),
                 activity: f.activity.as_deref(),
                 target: f.target.as_deref(),
                 labels: f
@@ -196,7 +168,7 @@ pub fn render_json(findings: &[Finding], summary: &Summary, sources: &SourceMap)
                     .iter()
                     .map(|l| JsonLabel {
                         message: &l.text,
-                        position: Position::new(l.at, sources),
+                        position: Place::of(l.at, sources),
                     })
                     .collect(),
             })

@@ -99,7 +99,8 @@ pub fn problem_fingerprint(problem: &Problem) -> String {
 
 /// Where a location is, in the terms every format uses: the file's display name, and 1-based
 /// start and end (just past the last character) lines and columns, columns in characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// It serialises as the JSON report's position fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Place<'a> {
     /// File name relative to the working directory, with `/`.
     pub file: &'a str,
