@@ -5,6 +5,7 @@
 //! [`eval`] (policies) -> [`finding`] -> [`report`] (render).
 
 pub mod cli;
+pub mod commands;
 pub mod entities;
 pub mod eval;
 pub mod finding;

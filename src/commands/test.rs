@@ -1,0 +1,57 @@
+//! `ropa test`: the rule pack's own test cases, with rule coverage.
+
+use std::path::PathBuf;
+
+use crate::problem::sort_problems;
+use crate::report::human::Style;
+use crate::report::tests::render_test_run;
+use crate::source::SourceMap;
+use crate::testing::run_tests;
+use crate::waiver::today;
+use crate::yaml::Limits;
+
+use super::{emit, fail, load_pack_or_fail, Outcome};
+
+/// The exit-code table of `ropa test`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  every case passed and every rule has a case where it fires and one where it does not
+  1  a case failed, or a rule lacks such a case
+  2  could not run: bad policies, a malformed test file, or a case whose register does not load";
+
+/// Arguments of `ropa test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Folder of test files (*.yaml).
+    #[arg(default_value = "policies/tests")]
+    pub dir: PathBuf,
+    /// Folder with the schema, the taxonomy and the *.cedar rules.
+    #[arg(long, default_value = "policies")]
+    pub policies: PathBuf,
+}
+
+/// Runs `ropa test`.
+pub fn run(args: &TestArgs, style: Style) -> Outcome {
+    let mut sources = SourceMap::new();
+    let pack = match load_pack_or_fail(&args.policies, &mut sources, style) {
+        Ok(pack) => pack,
+        Err(outcome) => return outcome,
+    };
+    let run = match run_tests(&args.dir, &pack, &mut sources, &Limits::default(), &today()) {
+        Ok(run) => run,
+        Err(mut problems) => {
+            sort_problems(&mut problems);
+            return fail(&problems, &sources, style);
+        }
+    };
+    if !emit(&render_test_run(&run, &sources, style)) {
+        return Outcome::Failed;
+    }
+    if run.broken() {
+        Outcome::Failed
+    } else if run.passed() < run.cases.len() || !run.gaps.is_empty() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}
