@@ -4,6 +4,7 @@
 //! The pipeline: [`register`] (load) -> [`entities`] (Cedar entities and requests) ->
 //! [`eval`] (policies) -> [`finding`] -> [`report`] (render).
 
+pub mod cedar_text;
 pub mod cli;
 pub mod commands;
 pub mod entities;

@@ -12,6 +12,7 @@ use cedar_policy::{
 };
 use miette::Diagnostic;
 
+use crate::cedar_text;
 use crate::finding::Severity;
 use crate::problem::{Code, Problem};
 use crate::source::{display_name, read_source, FileId, Location, SourceMap, Span};
@@ -196,6 +197,10 @@ impl PolicyPack {
     }
 }
 
+/// The stack of the thread that parses the schema and part of the policies: Cedar's parser
+/// uses some kilobytes per nesting level, and the depth limit keeps it far below this.
+const PARSER_STACK_BYTES: usize = 16 * 1024 * 1024;
+
 /// The schema file in a policy folder.
 pub const SCHEMA_FILE: &str = "schema.cedarschema";
 /// The taxonomy file in a policy folder.
@@ -217,10 +222,8 @@ pub fn load_policies(
     }
     // Read every file first; then parse the schema on one thread while this one parses
     // the taxonomy and the policies, and validate each policy file once both are done.
-    let mut read = |path: &Path, problems: &mut Vec<Problem>| match read_source(
-        sources,
-        path,
-        limits.max_file_bytes,
+    let mut read = |path: &Path, max_bytes: u64, problems: &mut Vec<Problem>| match read_source(
+        sources, path, max_bytes,
     ) {
         Ok(file) => Some(file),
         Err(problem) => {
@@ -228,8 +231,16 @@ pub fn load_policies(
             None
         }
     };
-    let schema_file = read(&dir.join(SCHEMA_FILE), &mut problems);
-    let taxonomy_file = read(&dir.join(TAXONOMY_FILE), &mut problems);
+    let schema_file = read(
+        &dir.join(SCHEMA_FILE),
+        limits.max_policy_bytes,
+        &mut problems,
+    );
+    let taxonomy_file = read(
+        &dir.join(TAXONOMY_FILE),
+        limits.max_file_bytes,
+        &mut problems,
+    );
     let mut paths = Vec::new();
     collect_cedar_files(dir, &mut paths, &mut problems);
     paths.sort();
@@ -241,7 +252,7 @@ pub fn load_policies(
     }
     let policy_files: Vec<FileId> = paths
         .iter()
-        .filter_map(|p| read(p, &mut problems))
+        .filter_map(|p| read(p, limits.max_policy_bytes, &mut problems))
         .collect();
     let sources: &SourceMap = sources;
     let mut rules: Vec<Rule> = Vec::new();
@@ -250,18 +261,28 @@ pub fn load_policies(
     // The schema thread also takes the first policy files, this one the taxonomy and the
     // rest: Cedar's parser is the cost on both sides, so this keeps them about even.
     let (first_files, other_files) = policy_files.split_at(policy_files.len() * 3 / 10);
+    let depth = limits.max_policy_depth;
     let (schema, taxonomies) = std::thread::scope(|scope| {
-        let schema = scope.spawn(move || {
-            let schema = schema_file.map(|file| parse_schema(file, sources));
-            (schema, parse_policy_files(first_files, sources))
-        });
+        let parse_schema_side = move || {
+            let schema = schema_file.map(|file| parse_schema(file, sources, depth));
+            (schema, parse_policy_files(first_files, sources, depth))
+        };
+        // Cedar's parser recurses per nesting level: give its thread a stack sized for the
+        // depth limit rather than the platform's default.
+        let schema = std::thread::Builder::new()
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, parse_schema_side);
         let taxonomies =
             taxonomy_file.map(|file| load_taxonomy(file, sources, limits, &mut problems));
-        let mine = parse_policy_files(other_files, sources);
-        let (schema, theirs) = schema.join().unwrap_or_else(|_| {
+        let mine = parse_policy_files(other_files, sources, depth);
+        let failed = || {
             let failed = Problem::general(Code::SchemaError, "the schema thread failed");
             (Some(Err(failed)), Parsed::default())
-        });
+        };
+        let (schema, theirs) = match schema {
+            Ok(handle) => handle.join().unwrap_or_else(|_| failed()),
+            Err(_) => failed(),
+        };
         // Merge in file order; a rule id used in both runs is reported as in one.
         for part in [theirs, mine] {
             problems.extend(part.problems);
@@ -385,8 +406,12 @@ fn cedar_problem(code: Code, file: FileId, diagnostic: &dyn Diagnostic, fallback
     problem
 }
 
-fn parse_schema(file: FileId, sources: &SourceMap) -> Result<Schema, Problem> {
-    match Schema::from_cedarschema_str(&sources.file(file).text) {
+fn parse_schema(file: FileId, sources: &SourceMap, max_depth: usize) -> Result<Schema, Problem> {
+    let source = sources.file(file);
+    if let Some(problem) = cedar_text::check(file, "the schema", &source.text, true, max_depth) {
+        return Err(problem);
+    }
+    match Schema::from_cedarschema_str(&source.text) {
         Ok((schema, _warnings)) => Ok(schema),
         Err(err) => Err(cedar_problem(
             Code::SchemaError,
@@ -500,16 +525,22 @@ fn annotation_span(text: &str, policy: Span, key: &str) -> Span {
 
 /// Parses and checks one policy file already in `sources`: its rules are added to `rules`
 /// (a duplicate `@id` of one already there is a problem), its policies to `policies`, and
-/// every problem to `problems`. With a validator, the file is strictly validated.
+/// every problem to `problems`. With a validator, the file is strictly validated. Text nested
+/// deeper than `max_depth`, or with no code, is refused before Cedar parses it.
 pub fn load_policy_file(
     file: FileId,
     sources: &SourceMap,
+    max_depth: usize,
     validator: Option<&Validator>,
     rules: &mut Vec<Rule>,
     policies: &mut Vec<(Policy, Vec<RequestKind>)>,
     problems: &mut Vec<Problem>,
 ) -> PolicySet {
     let text = &sources.file(file).text;
+    if let Some(problem) = cedar_text::check(file, "the policy file", text, false, max_depth) {
+        problems.push(problem);
+        return PolicySet::new();
+    }
     let parsed = match PolicySet::from_str(text) {
         Ok(set) => set,
         Err(err) => {
@@ -689,12 +720,13 @@ struct Parsed {
     problems: Vec<Problem>,
 }
 
-fn parse_policy_files(files: &[FileId], sources: &SourceMap) -> Parsed {
+fn parse_policy_files(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Parsed {
     let mut parsed = Parsed::default();
     for &file in files {
         let set = load_policy_file(
             file,
             sources,
+            max_depth,
             None,
             &mut parsed.rules,
             &mut parsed.policies,

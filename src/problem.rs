@@ -54,11 +54,17 @@ pub enum Code {
     EvaluationError,
     /// An entity could not be built from the register.
     EntityError,
+    /// A path that is not a regular file or folder (a FIFO, socket or device).
+    NotARegularFile,
+    /// Cedar text nested deeper than the limit.
+    PolicyTooDeep,
+    /// A policy file with no policy in it.
+    EmptyPolicyFile,
 }
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 27] = [
         Code::Io,
         Code::NoRegisterFiles,
         Code::FileTooLarge,
@@ -83,6 +89,9 @@ impl Code {
         Code::NoPolicies,
         Code::EvaluationError,
         Code::EntityError,
+        Code::NotARegularFile,
+        Code::PolicyTooDeep,
+        Code::EmptyPolicyFile,
     ];
 
     /// The stable name shown in reports.
@@ -112,6 +121,9 @@ impl Code {
             Code::NoPolicies => "no-policies",
             Code::EvaluationError => "evaluation-error",
             Code::EntityError => "entity-error",
+            Code::NotARegularFile => "not-a-regular-file",
+            Code::PolicyTooDeep => "policy-too-deep",
+            Code::EmptyPolicyFile => "empty-policy-file",
         }
     }
 
@@ -142,6 +154,9 @@ impl Code {
             Code::NoPolicies => "no policy was found",
             Code::EvaluationError => "a policy failed during evaluation (fail closed)",
             Code::EntityError => "the register could not be turned into Cedar entities",
+            Code::NotARegularFile => "a path is a FIFO, socket or device, not a file or folder",
+            Code::PolicyTooDeep => "a policy or schema file nests deeper than the limit",
+            Code::EmptyPolicyFile => "a policy file holds no policy (empty or only comments)",
         }
     }
 }

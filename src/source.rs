@@ -174,13 +174,15 @@ pub fn read_source(
     let name = display_name(path);
     let io_problem =
         |err: std::io::Error| Problem::general(Code::Io, format!("cannot read {name}: {err}"));
+    // Check the kind before opening: opening a FIFO blocks until a writer comes.
+    let kind = std::fs::metadata(path).map_err(io_problem)?.file_type();
+    if !kind.is_file() {
+        return Err(not_a_regular_file(path, kind));
+    }
     let file = std::fs::File::open(path).map_err(io_problem)?;
     let meta = file.metadata().map_err(io_problem)?;
     if !meta.is_file() {
-        return Err(Problem::general(
-            Code::Io,
-            format!("{name} is not a regular file"),
-        ));
+        return Err(not_a_regular_file(path, meta.file_type()));
     }
     if meta.len() > max_bytes {
         return Err(Problem::general(
@@ -220,6 +222,37 @@ pub fn read_source(
             .help("save the file as UTF-8"))
         }
     }
+}
+
+/// The problem of a path that is neither a regular file nor a folder: a FIFO, a socket or a
+/// device, which ropa never opens (reading one could block forever or never end).
+pub fn not_a_regular_file(path: &Path, kind: std::fs::FileType) -> Problem {
+    #[cfg(unix)]
+    let what = {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        }
+    };
+    #[cfg(not(unix))]
+    let what = if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    };
+    Problem::general(
+        Code::NotARegularFile,
+        format!("{} is {what}, not a regular file", display_name(path)),
+    )
+    .help("ropa reads only regular files; move it out of the register and policy folders")
 }
 
 /// The name a user sees for a path: relative to the working directory when below it, with `/`.

@@ -10,19 +10,35 @@ use serde_saphyr::MessageFormatter;
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::{FileId, Location, SourceFile, Span};
 
-/// Limits that keep a hostile file from exhausting time or memory.
+/// Limits that keep a hostile file from exhausting time or memory. Every budget the YAML
+/// library enforces is set from these (see [`parse`]), sized so that any file under
+/// `max_file_bytes` with ordinary register content loads.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Largest file read, in bytes.
     pub max_file_bytes: u64,
-    /// Deepest nesting of collections.
+    /// Deepest nesting of collections, block or flow.
     pub max_depth: usize,
-    /// Most nodes in one file, aliases expanded.
+    /// Most nodes (mappings, lists, scalars) in one file, aliases expanded.
     pub max_nodes: usize,
+    /// Most parser events in one file (about two per node).
+    pub max_events: usize,
+    /// Most bytes of scalar text in one file, aliases expanded.
+    pub max_scalar_bytes: usize,
+    /// Most anchors (`&name`) defined in one file.
+    pub max_anchors: usize,
     /// Most alias uses in one file.
     pub max_aliases: usize,
     /// Most events (nodes) replayed through aliases in one file.
     pub max_alias_replay: usize,
+    /// Most merge keys (`<<`) in one file.
+    pub max_merge_keys: usize,
+    /// Longest implicit key, in characters (the YAML 1.2 limit).
+    pub max_key_chars: usize,
+    /// Largest policy or schema file read, in bytes.
+    pub max_policy_bytes: u64,
+    /// Deepest nesting in a policy or schema file (brackets and `if`s).
+    pub max_policy_depth: usize,
 }
 
 impl Default for Limits {
@@ -31,8 +47,68 @@ impl Default for Limits {
             max_file_bytes: 8 * 1024 * 1024,
             max_depth: 64,
             max_nodes: 2_000_000,
+            max_events: 4_000_000,
+            max_scalar_bytes: 16 * 1024 * 1024,
+            max_anchors: 10_000,
             max_aliases: 10_000,
             max_alias_replay: 100_000,
+            max_merge_keys: 10_000,
+            max_key_chars: 1024,
+            max_policy_bytes: 256 * 1024,
+            max_policy_depth: 64,
+        }
+    }
+}
+
+impl Limits {
+    /// Every budget of the YAML library, set from these limits.
+    fn yaml_budget(&self) -> serde_saphyr::Budget {
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_reader_input_bytes = usize::try_from(self.max_file_bytes).ok();
+        budget.simple_key_max_lookahead = self.max_key_chars;
+        // The scanner's own cap on open flow brackets (`[`, `{`). It scans ahead, so it must
+        // sit well above the depth limit for the depth budget's clearer message to come first.
+        budget.flow_nesting_limit = 4 * self.max_depth;
+        budget.max_events = self.max_events;
+        budget.max_aliases = self.max_aliases;
+        budget.max_anchors = self.max_anchors;
+        budget.max_recorded_anchor_events = self.max_events;
+        budget.max_recorded_anchor_bytes = self.max_scalar_bytes;
+        // Property interpolation and `!include` are not enabled; these bound them anyway.
+        budget.max_property_expansion_depth = 0;
+        budget.max_total_property_interpolation_work = 0;
+        budget.max_inclusion_depth = 0;
+        budget.max_depth = self.max_depth;
+        // A register file is one document; a second is reported as such.
+        budget.max_documents = 2;
+        budget.max_nodes = self.max_nodes;
+        budget.max_total_scalar_bytes = self.max_scalar_bytes;
+        budget.max_merge_keys = self.max_merge_keys;
+        // Many aliases of one anchor (`<<: *defaults` in every activity) are ordinary; the
+        // replay limit is what bounds expansion.
+        budget.enforce_alias_anchor_ratio = false;
+        budget
+    }
+
+    /// The limit a budget breach passed, named for people: what was counted and the limit.
+    fn breached(&self, breach: &serde_saphyr::budget::BudgetBreach) -> String {
+        use serde_saphyr::budget::BudgetBreach as B;
+        match breach {
+            B::Events { .. } => format!("more than {} YAML events", self.max_events),
+            B::Aliases { .. } => format!("more than {} alias uses", self.max_aliases),
+            B::Anchors { .. } => format!("more than {} anchors", self.max_anchors),
+            B::Depth { .. } => format!("nesting deeper than {}", self.max_depth),
+            B::Documents { .. } => "more than one document".to_string(),
+            B::Nodes { .. } => format!("more than {} nodes", self.max_nodes),
+            B::ScalarBytes { .. } | B::RecordedAnchorBytes { .. } => {
+                format!("more than {} bytes of text", self.max_scalar_bytes)
+            }
+            B::MergeKeys { .. } => format!("more than {} merge keys", self.max_merge_keys),
+            B::RecordedAnchorEvents { .. } => {
+                format!("more than {} events kept for anchors", self.max_events)
+            }
+            B::InputBytes { .. } => format!("more than {} bytes", self.max_file_bytes),
+            other => format!("a YAML limit ({other:?})"),
         }
     }
 }
@@ -162,18 +238,20 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
         leading_zero_numbers_as_strings: true,
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: limits.max_alias_replay,
+            max_replay_stack_depth: limits.max_depth,
         },
-        budget: serde_saphyr::budget! {
-            max_depth: limits.max_depth,
-            max_nodes: limits.max_nodes,
-            max_aliases: limits.max_aliases,
-        },
+        budget: Some(limits.yaml_budget()),
     };
     serde_saphyr::from_str_with_options::<Node>(&file.text, options).map_err(|err| {
         let formatter = serde_saphyr::DefaultMessageFormatter;
         let message: String = match &err {
-            serde_saphyr::Error::MultipleDocuments { .. } => {
-                "this file holds more than one YAML document (`---`)".to_string()
+            serde_saphyr::Error::MultipleDocuments { .. }
+            | serde_saphyr::Error::Budget {
+                breach: serde_saphyr::budget::BudgetBreach::Documents { .. },
+                ..
+            } => "this file holds more than one YAML document (`---`)".to_string(),
+            serde_saphyr::Error::Budget { breach, .. } => {
+                format!("the file passes a limit: {}", limits.breached(breach))
             }
             _ => formatter
                 .format_message(&err)
@@ -197,14 +275,27 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
         };
         let mut problem =
             Problem::at(Code::YamlSyntax, at, format!("invalid YAML: {message}")).label("here");
-        if message.contains("budget") || message.contains("alias") {
-            problem = problem.help(format!(
-                "ropa limits a file to nesting depth {}, {} nodes, {} alias uses and {} nodes \
-                 expanded from aliases; split the file or expand fewer aliases",
-                limits.max_depth, limits.max_nodes, limits.max_aliases, limits.max_alias_replay
-            ));
-        } else if matches!(err, serde_saphyr::Error::MultipleDocuments { .. }) {
+        if message.contains("documen") {
             problem = problem.help("a register file is one document: put each in its own file");
+        } else if message.contains("limit")
+            || message.contains("budget")
+            || message.contains("alias")
+        {
+            problem = problem.help(format!(
+                "ropa limits a YAML file to {} bytes, nesting depth {}, {} nodes, {} events, {} \
+                 bytes of text, {} anchors, {} alias uses, {} nodes expanded from aliases and \
+                 {} merge keys (the README's limits table); split the file or expand fewer \
+                 aliases",
+                limits.max_file_bytes,
+                limits.max_depth,
+                limits.max_nodes,
+                limits.max_events,
+                limits.max_scalar_bytes,
+                limits.max_anchors,
+                limits.max_aliases,
+                limits.max_alias_replay,
+                limits.max_merge_keys,
+            ));
         }
         problem
     })

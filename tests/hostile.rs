@@ -32,3 +32,92 @@ fn a_file_over_the_size_cap_is_refused_before_it_is_read() {
     assert!(stderr.contains("big.yaml"), "{stderr}");
     assert!(stderr.contains("8388608-byte limit"), "{stderr}");
 }
+
+/// Runs ropa on `args` from the repository root, without colour.
+fn ropa(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    match Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+    {
+        Ok(output) => output,
+        Err(err) => unreachable!("ropa runs: {err}"),
+    }
+}
+
+#[test]
+fn an_ordinary_register_just_under_the_size_cap_loads() {
+    let dir = std::env::temp_dir().join(format!("ropa-ordinary-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_default();
+    // Block-style activities as the README writes them, some sharing fields through an
+    // anchor and merge key, until the file is just under 8 MiB: over a million YAML events.
+    let mut text = String::from(
+        "organisation: { id: big, name: Big B.V. }\nx-common: &common\n  role: processor\n  \
+         legal_basis: [contract]\nactivities:\n",
+    );
+    let mut i = 0;
+    loop {
+        let shared = if i < 500 {
+            "    <<: *common\n"
+        } else {
+            "    role: processor\n"
+        };
+        let activity = format!(
+            "  - id: a-{i}\n{shared}    name: Dienst {i}\n    data_subjects: [telephony_user, caller]\n    \
+             data:\n      - {{ category: name }}\n      - {{ category: phone_number }}\n    \
+             purposes:\n      - {{ id: p, text: Bellen }}\n"
+        );
+        if text.len() + activity.len() > 8 * 1024 * 1024 - 64 {
+            break;
+        }
+        text.push_str(&activity);
+        i += 1;
+    }
+    std::fs::write(dir.join("big.yaml"), &text).unwrap_or_default();
+    let output = ropa(&["validate".as_ref(), dir.as_os_str()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stdout.contains(&format!("{i} activities")),
+        "{i} activities: {stdout}"
+    );
+    assert!(i > 30_000, "{i} activities is not a full file");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_opening_it() {
+    let dir = std::env::temp_dir().join(format!("ropa-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("register")).unwrap_or_default();
+    std::fs::write(
+        dir.join("register/org.yaml"),
+        "organisation: { id: o, name: O }\n",
+    )
+    .unwrap_or_default();
+    for fifo in ["register/zz.yaml", "direct.yaml"] {
+        let made = Command::new("mkfifo").arg(dir.join(fifo)).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo {fifo}");
+    }
+    // A hang would be a blocked open(2): run each case on a thread and give it 10 s.
+    for input in [dir.join("register"), dir.join("direct.yaml")] {
+        let (done, wait) = std::sync::mpsc::channel();
+        let args = input.clone();
+        std::thread::spawn(move || {
+            let _ = done.send(ropa(&["validate".as_ref(), args.as_os_str()]));
+        });
+        let output = wait.recv_timeout(std::time::Duration::from_secs(10));
+        let Ok(output) = output else {
+            panic!("ropa hung on {}", input.display());
+        };
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("not-a-regular-file"), "{stderr}");
+        assert!(stderr.contains("named pipe (FIFO)"), "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

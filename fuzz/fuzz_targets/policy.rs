@@ -36,6 +36,7 @@ fuzz_target!(|data: &[u8]| {
     load_policy_file(
         file,
         &sources,
+        ropa::yaml::Limits::default().max_policy_depth,
         Some(validator()),
         &mut rules,
         &mut policies,

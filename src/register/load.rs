@@ -9,7 +9,7 @@ use super::read::{read_file, Defaults, FileSections};
 use super::{Activity, Register};
 use crate::parallel::{available_threads, map_chunks};
 use crate::problem::{suggestion, Code, Problem};
-use crate::source::{display_name, read_source, FileId, Location, SourceMap};
+use crate::source::{display_name, not_a_regular_file, read_source, FileId, Location, SourceMap};
 use crate::taxonomy::Taxonomy;
 use crate::yaml::{parse, Limits, Located, Node, Reader, Value};
 
@@ -20,10 +20,13 @@ pub fn discover(inputs: &[String]) -> Result<Vec<PathBuf>, Vec<Problem>> {
     let mut problems = Vec::new();
     for input in inputs {
         let path = Path::new(input);
-        if path.is_dir() {
+        let kind = std::fs::metadata(path).map(|m| m.file_type());
+        if kind.as_ref().is_ok_and(|k| k.is_dir()) {
             walk(path, &mut found, &mut HashSet::new(), &mut problems);
-        } else if path.is_file() {
+        } else if kind.as_ref().is_ok_and(|k| k.is_file()) {
             found.insert(path.to_path_buf());
+        } else if let Ok(kind) = kind {
+            problems.push(not_a_regular_file(path, kind));
         } else if input.contains(['*', '?', '[']) {
             match glob::glob(input) {
                 Ok(paths) => {

@@ -1,0 +1,166 @@
+//! Owns the bounds on Cedar text before Cedar parses it. Cedar's parser recurses once per
+//! level of nesting, so a small file of nested brackets would overflow the stack and abort
+//! the process; this scan refuses such a file at the place the limit is passed. It also
+//! finds a policy file that holds no code at all.
+
+use crate::problem::{Code, Problem};
+use crate::source::{FileId, Location, Span};
+
+/// What a scan of Cedar text found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// Within the limit, with code in it.
+    Fine,
+    /// Only white space and comments.
+    Empty,
+    /// Nested deeper than the limit; the byte offset where the limit is passed.
+    TooDeep(usize),
+}
+
+/// Scans Cedar policy text (or schema text, where `<` and `>` also nest: `Set<...>`).
+///
+/// Depth counts `(`, `[`, `{` (and `<` in a schema) outside comments and string literals,
+/// plus every `if`, which nests its `then` and `else` branches until the bracket around it
+/// closes (an over-count, never an under-count, of the parser's recursion).
+pub fn scan(text: &str, schema: bool, max_depth: usize) -> Scan {
+    let bytes = text.as_bytes();
+    // The number of `if`s opened at each bracket level; its length is the bracket depth.
+    let mut levels: Vec<usize> = vec![0];
+    let mut ifs = 0usize;
+    let mut code = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                code = true;
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    i += if c == b'\\' { 2 } else { 1 };
+                    if c == b'"' {
+                        break;
+                    }
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => levels.push(0),
+            b'<' if schema => levels.push(0),
+            // A stray closer is Cedar's to report; it never closes the outermost level.
+            b')' | b']' | b'}' if levels.len() > 1 => ifs -= levels.pop().unwrap_or(0),
+            b'>' if schema && levels.len() > 1 => ifs -= levels.pop().unwrap_or(0),
+            b'i' if !schema && is_keyword(bytes, i, b"if") => {
+                if let Some(last) = levels.last_mut() {
+                    *last += 1;
+                }
+                ifs += 1;
+            }
+            _ => {}
+        }
+        if !b.is_ascii_whitespace() {
+            code = true;
+        }
+        if levels.len() - 1 + ifs > max_depth {
+            return Scan::TooDeep(i);
+        }
+        i += 1;
+    }
+    if code {
+        Scan::Fine
+    } else {
+        Scan::Empty
+    }
+}
+
+/// Whether `word` stands at `i` as a whole word.
+fn is_keyword(bytes: &[u8], i: usize, word: &[u8]) -> bool {
+    let ident = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    bytes.get(i..i + word.len()) == Some(word)
+        && !ident(i.checked_sub(1).and_then(|j| bytes.get(j)))
+        && !ident(bytes.get(i + word.len()))
+}
+
+/// The problem for text that must not reach Cedar's parser, if any. `what` names the file's
+/// kind for the message (`policy file`, `schema`).
+pub fn check(
+    file: FileId,
+    name: &str,
+    text: &str,
+    schema: bool,
+    max_depth: usize,
+) -> Option<Problem> {
+    match scan(text, schema, max_depth) {
+        Scan::Fine => None,
+        Scan::Empty if schema => None,
+        Scan::Empty => Some(
+            Problem::at(
+                Code::EmptyPolicyFile,
+                Location {
+                    file,
+                    span: Span::new(0, 0),
+                },
+                format!("{name} holds no policy"),
+            )
+            .label("only white space and comments")
+            .help("write a `forbid` policy in it, or delete the file"),
+        ),
+        Scan::TooDeep(offset) => Some(
+            Problem::at(
+                Code::PolicyTooDeep,
+                Location {
+                    file,
+                    span: Span::new(offset, 1),
+                },
+                format!("{name} nests deeper than {max_depth} levels"),
+            )
+            .label(format!("level {} starts here", max_depth + 1))
+            .help(format!(
+                "ropa reads Cedar text nested at most {max_depth} levels deep (brackets, \
+                 braces, parentheses and `if`s); flatten the expression"
+            )),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_brackets_and_ifs_outside_strings_and_comments() {
+        assert_eq!(scan("((a))", false, 2), Scan::Fine);
+        assert_eq!(scan("(((a)))", false, 2), Scan::TooDeep(2));
+        // Brackets in strings and comments do not count.
+        assert_eq!(scan("\"(((\" // (((\n(a)", false, 1), Scan::Fine);
+        assert_eq!(scan("\"\\\"(((\"", false, 1), Scan::Fine);
+        // `if` nests until its bracket closes; `ifx` is not `if`.
+        assert_eq!(
+            scan("if a then if b then c else d else e", false, 1),
+            Scan::TooDeep(10)
+        );
+        assert_eq!(
+            scan("(if a then b else c) && (if d then e else f)", false, 2),
+            Scan::Fine
+        );
+        assert_eq!(scan("ifx && diff", false, 0), Scan::Fine);
+        // `<` nests only in a schema.
+        assert_eq!(scan("a < b", false, 0), Scan::Fine);
+        assert_eq!(scan("Set<Set<String>>", true, 1), Scan::TooDeep(7));
+        // A stray closing bracket is Cedar's to report, not an underflow.
+        assert_eq!(scan(")))(a", false, 1), Scan::Fine);
+    }
+
+    #[test]
+    fn finds_files_without_code() {
+        assert_eq!(scan("", false, 8), Scan::Empty);
+        assert_eq!(
+            scan("  // only a comment\n\n// another\n", false, 8),
+            Scan::Empty
+        );
+        assert_eq!(scan("// c\nforbid", false, 8), Scan::Fine);
+    }
+}
