@@ -1,7 +1,9 @@
 //! Owns the text of every file ropa reads and the one conversion between byte offsets and
 //! line/column positions that every report format uses.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::problem::{Code, Problem};
 
@@ -59,6 +61,18 @@ pub struct SourceFile {
     /// The whole text.
     pub text: String,
     line_starts: Vec<usize>,
+    /// The file as a terminal may show it (see [`SourceFile::for_display`]), made once.
+    display: OnceLock<Option<Box<Displayed>>>,
+}
+
+/// A file whose text or name holds characters a terminal must not receive raw, with those
+/// characters written visibly, and where each original offset moved to.
+#[derive(Debug, Clone)]
+struct Displayed {
+    file: SourceFile,
+    /// For each escaped character, its original offset and the bytes added up to and
+    /// including it, in order.
+    shifts: Vec<(usize, usize)>,
 }
 
 impl SourceFile {
@@ -71,7 +85,66 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            display: OnceLock::new(),
         }
+    }
+
+    /// The file as a terminal may show it: itself, or a copy whose control characters and
+    /// bidirectional overrides (in the text and the name) are written as `\u{1b}`.
+    /// Offsets into the original move with [`SourceFile::display_span`].
+    pub fn for_display(&self) -> &SourceFile {
+        match self.displayed() {
+            Some(displayed) => &displayed.file,
+            None => self,
+        }
+    }
+
+    /// A span of this file, moved to where it lies in [`SourceFile::for_display`].
+    pub fn display_span(&self, span: Span) -> Span {
+        let Some(displayed) = self.displayed() else {
+            return span;
+        };
+        let moved = |offset: usize| {
+            let before = displayed.shifts.partition_point(|(at, _)| *at < offset);
+            let added = before
+                .checked_sub(1)
+                .and_then(|i| displayed.shifts.get(i))
+                .map_or(0, |(_, added)| *added);
+            offset + added
+        };
+        let start = moved(span.offset);
+        Span::new(start, moved(span.end()) - start)
+    }
+
+    fn displayed(&self) -> Option<&Displayed> {
+        self.display
+            .get_or_init(|| {
+                let hidden = |t: &str| t.chars().any(is_hidden);
+                if !hidden(&self.text) && !hidden(&self.name) {
+                    return None;
+                }
+                let mut text = String::with_capacity(self.text.len() + 64);
+                let mut shifts = Vec::new();
+                let mut added = 0;
+                let mut chars = self.text.char_indices().peekable();
+                while let Some((at, c)) = chars.next() {
+                    let crlf = c == '\r' && chars.peek().is_some_and(|(_, n)| *n == '\n');
+                    if is_hidden(c) && !crlf {
+                        let escaped = escape(c);
+                        added += escaped.len() - c.len_utf8();
+                        shifts.push((at, added));
+                        text.push_str(&escaped);
+                    } else {
+                        text.push(c);
+                    }
+                }
+                let name = visible(&self.name).into_owned();
+                Some(Box::new(Displayed {
+                    file: SourceFile::new(name, self.path.clone(), text),
+                    shifts,
+                }))
+            })
+            .as_deref()
     }
 
     /// Line and column of a byte offset (clamped to the text, moved back to a char boundary).
@@ -224,6 +297,40 @@ pub fn read_source(
     }
 }
 
+/// Whether a character must not reach a terminal or a log raw: a control character other
+/// than newline and tab (C0, DEL, C1: colours, titles, cursor moves, NUL, a lone carriage
+/// return) or a bidirectional control (text that reads differently from how it is stored).
+pub fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+fn escape(c: char) -> String {
+    format!("\\u{{{:x}}}", u32::from(c))
+}
+
+/// Input text as it may be printed to a terminal or a log: every character of
+/// [`is_hidden`] written visibly as `\u{1b}`; a CR before a LF is kept.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let crlf = c == '\r' && chars.peek() == Some(&'\n');
+        if is_hidden(c) && !crlf {
+            out.push_str(&escape(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The problem of a path that is neither a regular file nor a folder: a FIFO, a socket or a
 /// device, which ropa never opens (reading one could block forever or never end).
 pub fn not_a_regular_file(path: &Path, kind: std::fs::FileType) -> Problem {
@@ -283,6 +390,24 @@ mod tests {
         // Inside a multi-byte character: moved back to its start.
         assert_eq!(f.line_col(4), LineCol { line: 2, column: 1 });
         assert_eq!(f.line_col(999), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn hidden_characters_are_made_visible_and_spans_follow() {
+        assert_eq!(visible("plain é ✓\tand\r\n"), "plain é ✓\tand\r\n");
+        assert_eq!(visible("a\u{1b}[31mb\u{7}\0"), "a\\u{1b}[31mb\\u{7}\\u{0}");
+        assert_eq!(visible("x\u{202e}y\rz"), "x\\u{202e}y\\u{d}z");
+        let f = file("key\u{1b}]0;t\u{7}: v\nnext: w\n");
+        let shown = f.for_display();
+        assert_eq!(shown.text, "key\\u{1b}]0;t\\u{7}: v\nnext: w\n");
+        // `v` was at byte 11; the two escapes added 5 and 4 bytes.
+        assert_eq!(f.display_span(Span::new(11, 1)), Span::new(20, 1));
+        assert_eq!(shown.slice(f.display_span(Span::new(11, 1))), "v");
+        // A span over an escaped character covers its whole escape.
+        assert_eq!(shown.slice(f.display_span(Span::new(3, 1))), "\\u{1b}");
+        assert_eq!(f.display_span(Span::new(0, 3)), Span::new(0, 3));
+        let clean = file("a: b\n");
+        assert!(std::ptr::eq(clean.for_display(), &clean));
     }
 
     #[test]

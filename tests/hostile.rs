@@ -121,3 +121,119 @@ fn a_fifo_is_refused_without_opening_it() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Whether a character may not reach a terminal raw: a control character other than
+/// newline and tab, or a bidirectional control.
+fn hidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The places in `text` where a hidden character stands, other than the SGR colour
+/// sequences (`ESC [ digits ; ... m`) ropa itself writes when colour is on.
+fn raw_controls(text: &str, colour: bool) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if !hidden(c) {
+            continue;
+        }
+        if colour && c == '\u{1b}' && chars.peek().map(|(_, n)| *n) == Some('[') {
+            let rest: String = text
+                .get(at + 2..)
+                .unwrap_or("")
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ';')
+                .collect();
+            if text
+                .get(at + 2 + rest.len()..)
+                .is_some_and(|r| r.starts_with('m'))
+            {
+                continue;
+            }
+        }
+        let context: String = text
+            .get(at.saturating_sub(30)..)
+            .unwrap_or("")
+            .chars()
+            .take(40)
+            .collect();
+        found.push(format!("U+{:04X} near {context:?}", u32::from(c)));
+    }
+    found
+}
+
+#[test]
+fn no_raw_control_character_reaches_the_terminal_in_the_hostile_cases() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cases: Vec<_> = std::fs::read_dir(root.join("tests/cases"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("hostile-"))
+        })
+        .collect();
+    cases.sort();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for case in &cases {
+        let args: Vec<String> = std::fs::read_to_string(case.join("args"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        // Each case in the human format, whatever format it was written for (machine
+        // formats escape as their format requires).
+        let args: Vec<String> = args
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| {
+                *a != "--format"
+                    && i.checked_sub(1)
+                        .and_then(|j| args.get(j))
+                        .map(String::as_str)
+                        != Some("--format")
+            })
+            .map(|(_, a)| a.clone())
+            .collect();
+        for colour in [false, true] {
+            let mut all = args.clone();
+            all.push(format!(
+                "--color={}",
+                if colour { "always" } else { "never" }
+            ));
+            let all: Vec<&std::ffi::OsStr> = all.iter().map(|a| a.as_ref()).collect();
+            let output = ropa(&all);
+            for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+                let text = String::from_utf8_lossy(bytes);
+                for place in raw_controls(&text, colour) {
+                    failures.push(format!(
+                        "{} {stream} (colour {colour}): {place}",
+                        case.display()
+                    ));
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        cases.len() >= 18 && checked == 2 * cases.len(),
+        "{checked} runs"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_scan_finds_what_it_looks_for() {
+    assert_eq!(raw_controls("a\u{1b}[31mb", false).len(), 1);
+    assert!(raw_controls("a\u{1b}[31mb\u{1b}[0m", true).is_empty());
+    assert_eq!(raw_controls("\u{1b}]0;x\u{7}", true).len(), 2);
+    assert_eq!(raw_controls("\u{202e}\0\r", false).len(), 3);
+    assert!(raw_controls("ok\tok\n", false).is_empty());
+}

@@ -5,11 +5,14 @@
 use crate::finding::{Finding, Severity};
 use crate::problem::Problem;
 use crate::report::{problem_rule, problem_text, Place};
+use crate::source::visible;
 use crate::source::SourceMap;
 
-/// Escapes a command's message (GitHub's `escapeData`).
+/// Escapes a command's message (GitHub's `escapeData`), with control characters made
+/// visible first: the log is a terminal too.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    visible(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -10,7 +10,7 @@ use miette::{
 
 use crate::finding::{Finding, Severity, Summary};
 use crate::problem::Problem;
-use crate::source::{FileId, Location, SourceFile, SourceMap};
+use crate::source::{visible, FileId, Location, SourceFile, SourceMap};
 
 /// How to draw the human report.
 #[derive(Debug, Clone, Copy)]
@@ -122,14 +122,22 @@ impl Diagnostic for View<'_> {
     }
 }
 
+/// A file as the report shows it: control characters in its text and name made visible.
 fn named(sources: &SourceMap, file: FileId) -> NamedText<'_> {
     NamedText {
-        file: sources.file(file),
+        file: sources.file(file).for_display(),
     }
 }
 
-fn span(at: Location) -> SourceSpan {
-    SourceSpan::new(at.span.offset.into(), at.span.len)
+/// A location's span in the file as [`named`] shows it.
+fn span(sources: &SourceMap, at: Location) -> SourceSpan {
+    let span = sources.file(at.file).display_span(at.span);
+    SourceSpan::new(span.offset.into(), span.len)
+}
+
+/// Input text as a label, message or help may show it.
+fn shown(text: &str) -> String {
+    visible(text).into_owned()
 }
 
 /// Builds a view with a primary place and secondary places; those in other files become
@@ -146,16 +154,16 @@ fn view<'a>(
     let mut labels = Vec::new();
     let mut related = Vec::new();
     if let Some((at, text)) = primary {
-        let text = (!text.is_empty()).then(|| text.to_string());
-        labels.push(LabeledSpan::new_primary_with_span(text, span(at)));
+        let text = (!text.is_empty()).then(|| shown(text));
+        labels.push(LabeledSpan::new_primary_with_span(text, span(sources, at)));
     }
     // Places in other files are shown as one related note per file, in file order.
     let mut elsewhere: Vec<(Location, &str)> = Vec::new();
     for (at, text) in secondary {
         if primary.is_some_and(|(p, _)| p.file == at.file) {
             labels.push(LabeledSpan::new_with_span(
-                Some(text.to_string()),
-                span(*at),
+                Some(shown(text)),
+                span(sources, *at),
             ));
         } else {
             elsewhere.push((*at, text));
@@ -169,12 +177,12 @@ fn view<'a>(
         related.push(View {
             code: None,
             severity: miette::Severity::Advice,
-            message: format!("see {}", sources.file(first.file).name),
+            message: format!("see {}", shown(&sources.file(first.file).name)),
             help: None,
             source: Some(named(sources, first.file)),
             labels: group
                 .iter()
-                .map(|(at, text)| LabeledSpan::new_with_span(Some(text.to_string()), span(*at)))
+                .map(|(at, text)| LabeledSpan::new_with_span(Some(shown(text)), span(sources, *at)))
                 .collect(),
             related: Vec::new(),
         });
@@ -182,8 +190,8 @@ fn view<'a>(
     View {
         code,
         severity,
-        message,
-        help,
+        message: shown(&message),
+        help: help.as_deref().map(shown),
         source: primary.map(|(at, _)| named(sources, at.file)),
         labels,
         related,
@@ -232,10 +240,11 @@ pub fn render_findings(
         if group != Some(key) {
             group = Some(key);
             let place = match key.1 {
-                Some(activity) => format!("activity {activity}"),
+                Some(activity) => format!("activity {}", visible(activity)),
                 None => "organisation".to_string(),
             };
-            out.push_str(&format!("── {} › {place}\n\n", sources.file(key.0).name));
+            let name = visible(&sources.file(key.0).name);
+            out.push_str(&format!("── {name} › {place}\n\n"));
         }
         let severity = match finding.severity {
             Severity::Error => miette::Severity::Error,
@@ -278,7 +287,11 @@ fn rule_counts(findings: &[Finding]) -> String {
     counts.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
     let mut out = String::from("── findings by rule\n\n");
     for (count, severity, rule) in counts {
-        out.push_str(&format!("{count:>5}  {:<7}  {rule}\n", severity.name()));
+        out.push_str(&format!(
+            "{count:>5}  {:<7}  {}\n",
+            severity.name(),
+            visible(rule)
+        ));
     }
     out.push('\n');
     out

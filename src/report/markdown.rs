@@ -5,10 +5,10 @@ use crate::finding::{Finding, Summary};
 use crate::problem::Problem;
 use crate::report::human::summary_line;
 use crate::report::Place;
-use crate::source::SourceMap;
+use crate::source::{visible, SourceMap};
 
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    visible(text).replace('|', "\\|").replace('\n', " ")
 }
 
 /// Renders the problems that stopped a run as a Markdown list.
@@ -55,7 +55,7 @@ pub fn render_markdown(findings: &[Finding], summary: &Summary, sources: &Source
         let Some(first) = group.first() else {
             continue;
         };
-        let name = &sources.file(first.at.file).name;
+        let name = visible(&sources.file(first.at.file).name);
         out.push_str(&format!(
             "\n<details><summary><code>{name}</code>: {} findings</summary>\n\n",
             group.len()

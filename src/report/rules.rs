@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::policy::{RequestKind, Rule};
-use crate::source::SourceMap;
+use crate::source::{visible, SourceMap};
 
 /// The stable id of a request kind in machine formats.
 pub fn kind_id(kind: RequestKind) -> &'static str {
@@ -44,7 +44,7 @@ pub fn render_rules_human(rules: &[Rule]) -> String {
         ));
     }
     out.push_str(&format!("{} rules\n", rules.len()));
-    out
+    visible(&out).into_owned()
 }
 
 #[derive(Serialize)]
@@ -140,7 +140,8 @@ pub fn render_explain(rule: &Rule, sources: &SourceMap) -> String {
     for l in rule.source.lines() {
         out.push_str(&format!("  {l}\n"));
     }
-    out
+    // Policy text can hold any character; a terminal gets none raw.
+    visible(&out).into_owned()
 }
 
 /// Wraps text at word boundaries to `width` columns, each line indented by `indent`.

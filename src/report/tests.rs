@@ -2,16 +2,16 @@
 //! coverage gaps, and a closing `N passed, N failed` line.
 
 use crate::report::human::{render_problem_list, Style};
-use crate::source::SourceMap;
+use crate::source::{visible, SourceMap};
 use crate::testing::{Key, Outcome, TestRun};
 
 fn key_line(kind: &str, (rule, activity, target): &Key) -> String {
-    let mut line = format!("        {kind:<10}  {rule}");
+    let mut line = format!("        {kind:<10}  {}", visible(rule));
     if !activity.is_empty() {
-        line.push_str(&format!("  activity {activity}"));
+        line.push_str(&format!("  activity {}", visible(activity)));
     }
     if !target.is_empty() {
-        line.push_str(&format!("  target {target}"));
+        line.push_str(&format!("  target {}", visible(target)));
     }
     line.push('\n');
     line
@@ -24,18 +24,17 @@ pub fn render_test_run(run: &TestRun, sources: &SourceMap, style: Style) -> Stri
     for case in &run.cases {
         if current != Some(case.file) {
             current = Some(case.file);
-            out.push_str(&format!("{}\n", sources.file(case.file).name));
+            out.push_str(&format!("{}\n", visible(&sources.file(case.file).name)));
         }
         let line = sources.range(case.name.at).0.line;
+        let name = visible(&case.name.value);
         match &case.outcome {
-            Outcome::Pass => {
-                out.push_str(&format!("  ok      {} (line {line})\n", case.name.value))
-            }
+            Outcome::Pass => out.push_str(&format!("  ok      {name} (line {line})\n")),
             Outcome::Fail {
                 missing,
                 unexpected,
             } => {
-                out.push_str(&format!("  FAIL    {} (line {line})\n", case.name.value));
+                out.push_str(&format!("  FAIL    {name} (line {line})\n"));
                 for k in missing {
                     out.push_str(&key_line("missing", k));
                 }
@@ -44,7 +43,7 @@ pub fn render_test_run(run: &TestRun, sources: &SourceMap, style: Style) -> Stri
                 }
             }
             Outcome::Broken(problems) => {
-                out.push_str(&format!("  BROKEN  {} (line {line})\n", case.name.value));
+                out.push_str(&format!("  BROKEN  {name} (line {line})\n"));
                 out.push_str(&render_problem_list(problems, sources, style));
             }
         }
@@ -52,7 +51,7 @@ pub fn render_test_run(run: &TestRun, sources: &SourceMap, style: Style) -> Stri
     if !run.gaps.is_empty() {
         out.push_str("\ncoverage:\n");
         for gap in &run.gaps {
-            out.push_str(&format!("  {gap}\n"));
+            out.push_str(&format!("  {}\n", visible(gap)));
         }
     }
     let failed = run.cases.len() - run.passed();
