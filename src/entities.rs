@@ -209,9 +209,10 @@ fn activity_attrs(
         put("name", text(name));
     }
     put("systems", set_of_text(&activity.systems));
-    if let Some(role) = &activity.role {
-        put("role", text(role));
-    }
+    put(
+        "role",
+        RestrictedExpression::new_string(activity.effective_role().to_string()),
+    );
     let controllers = activity
         .controllers
         .iter()

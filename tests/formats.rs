@@ -371,7 +371,7 @@ fn output_is_written_whole_and_the_summary_goes_to_the_terminal() {
     ]);
     assert_eq!(code, 1);
     assert!(
-        stdout.starts_with("ropa: 70 errors, 5 warnings"),
+        stdout.starts_with("ropa: 60 errors, 11 warnings"),
         "{stdout}"
     );
     let (direct, _) = ropa(&["check", "--format", "sarif"]);

@@ -219,6 +219,20 @@ pub struct Activity {
     pub fields: FieldSpans,
 }
 
+impl Activity {
+    /// The role the rules judge the activity in: its own `role`, else the `defaults`' (both
+    /// already in [`Activity::role`]), else `controller`, since the Art. 30(1) record is the
+    /// controller's.
+    pub fn effective_role(&self) -> &str {
+        self.role
+            .as_ref()
+            .map_or(DEFAULT_ROLE, |r| r.value.as_str())
+    }
+}
+
+/// The role of an activity that names none, in itself or in `defaults`.
+pub const DEFAULT_ROLE: &str = "controller";
+
 /// A sub-processor.
 #[derive(Debug, Clone)]
 pub struct Subprocessor {
