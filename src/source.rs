@@ -125,19 +125,7 @@ impl SourceFile {
                 }
                 let mut text = String::with_capacity(self.text.len() + 64);
                 let mut shifts = Vec::new();
-                let mut added = 0;
-                let mut chars = self.text.char_indices().peekable();
-                while let Some((at, c)) = chars.next() {
-                    let crlf = c == '\r' && chars.peek().is_some_and(|(_, n)| *n == '\n');
-                    if is_hidden(c) && !crlf {
-                        let escaped = escape(c);
-                        added += escaped.len() - c.len_utf8();
-                        shifts.push((at, added));
-                        text.push_str(&escaped);
-                    } else {
-                        text.push(c);
-                    }
-                }
+                write_visibly(&self.text, &mut text, |at, added| shifts.push((at, added)));
                 let name = visible(&self.name).into_owned();
                 Some(Box::new(Displayed {
                     file: SourceFile::new(name, self.path.clone(), text),
@@ -319,16 +307,27 @@ pub fn visible(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let crlf = c == '\r' && chars.peek() == Some(&'\n');
+    write_visibly(text, &mut out, |_, _| {});
+    Cow::Owned(out)
+}
+
+/// Writes `text` to `out` with every character of [`is_hidden`] escaped (a CR before a LF
+/// kept), telling `escaped` each escaped character's offset in `text` and the bytes added so
+/// far, that one included.
+fn write_visibly(text: &str, out: &mut String, mut escaped: impl FnMut(usize, usize)) {
+    let mut added = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let crlf = c == '\r' && chars.peek().is_some_and(|(_, n)| *n == '\n');
         if is_hidden(c) && !crlf {
-            out.push_str(&escape(c));
+            let visible = escape(c);
+            added += visible.len() - c.len_utf8();
+            escaped(at, added);
+            out.push_str(&visible);
         } else {
             out.push(c);
         }
     }
-    Cow::Owned(out)
 }
 
 /// The problem of a path that is neither a regular file nor a folder: a FIFO, a socket or a

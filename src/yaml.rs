@@ -90,6 +90,24 @@ impl Limits {
         budget
     }
 
+    /// What a problem at a limit says to do, with every limit named.
+    fn help(&self) -> String {
+        format!(
+            "ropa limits a YAML file to {} bytes, nesting depth {}, {} nodes, {} events, {} \
+             bytes of text, {} anchors, {} alias uses, {} nodes expanded from aliases and {} \
+             merge keys (the README's limits table); split the file or expand fewer aliases",
+            self.max_file_bytes,
+            self.max_depth,
+            self.max_nodes,
+            self.max_events,
+            self.max_scalar_bytes,
+            self.max_anchors,
+            self.max_aliases,
+            self.max_alias_replay,
+            self.max_merge_keys,
+        )
+    }
+
     /// The limit a budget breach passed, named for people: what was counted and the limit.
     fn breached(&self, breach: &serde_saphyr::budget::BudgetBreach) -> String {
         use serde_saphyr::budget::BudgetBreach as B;
@@ -243,21 +261,34 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
         budget: Some(limits.yaml_budget()),
     };
     serde_saphyr::from_str_with_options::<Node>(&file.text, options).map_err(|err| {
-        let formatter = serde_saphyr::DefaultMessageFormatter;
-        let message: String = match &err {
+        let one_document = || {
+            (
+                "this file holds more than one YAML document (`---`)".to_string(),
+                Some("a register file is one document: put each in its own file".to_string()),
+            )
+        };
+        let (message, help) = match &err {
             serde_saphyr::Error::MultipleDocuments { .. }
             | serde_saphyr::Error::Budget {
                 breach: serde_saphyr::budget::BudgetBreach::Documents { .. },
                 ..
-            } => "this file holds more than one YAML document (`---`)".to_string(),
-            serde_saphyr::Error::Budget { breach, .. } => {
-                format!("the file passes a limit: {}", limits.breached(breach))
+            } => one_document(),
+            serde_saphyr::Error::Budget { breach, .. } => (
+                format!("the file passes a limit: {}", limits.breached(breach)),
+                Some(limits.help()),
+            ),
+            _ => {
+                let message: String = serde_saphyr::DefaultMessageFormatter
+                    .format_message(&err)
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                // Alias replay and the scanner's own caps come as other errors.
+                let limited = ["limit", "budget", "alias"]
+                    .iter()
+                    .any(|w| message.contains(w));
+                (message, limited.then(|| limits.help()))
             }
-            _ => formatter
-                .format_message(&err)
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect(),
         };
         let offset = err.location().map(|loc| {
             let span = loc.span();
@@ -273,31 +304,9 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
             file: file_id,
             span: Span::new(offset.unwrap_or(0).min(file.text.len()), 0),
         };
-        let mut problem =
-            Problem::at(Code::YamlSyntax, at, format!("invalid YAML: {message}")).label("here");
-        if message.contains("documen") {
-            problem = problem.help("a register file is one document: put each in its own file");
-        } else if message.contains("limit")
-            || message.contains("budget")
-            || message.contains("alias")
-        {
-            problem = problem.help(format!(
-                "ropa limits a YAML file to {} bytes, nesting depth {}, {} nodes, {} events, {} \
-                 bytes of text, {} anchors, {} alias uses, {} nodes expanded from aliases and \
-                 {} merge keys (the README's limits table); split the file or expand fewer \
-                 aliases",
-                limits.max_file_bytes,
-                limits.max_depth,
-                limits.max_nodes,
-                limits.max_events,
-                limits.max_scalar_bytes,
-                limits.max_anchors,
-                limits.max_aliases,
-                limits.max_alias_replay,
-                limits.max_merge_keys,
-            ));
-        }
-        problem
+        Problem::at(Code::YamlSyntax, at, format!("invalid YAML: {message}"))
+            .label("here")
+            .maybe_help(help)
     })
 }
 
