@@ -62,7 +62,7 @@ fn run_stages(dir: &Path) -> Stages {
     let t = Instant::now();
     let model = entities::build(
         &loaded.register,
-        &loaded.pack.regions,
+        &loaded.pack.vocabulary,
         loaded.pack.named.as_ref(),
         None,
     )

@@ -11,9 +11,9 @@ use cedar_policy::{
 };
 
 use crate::parallel::{available_threads, map_chunks};
-use crate::policy::{NamedCategories, Region, RequestKind};
+use crate::policy::{NamedCategories, RequestKind, Vocabulary};
 use crate::problem::{Code, Problem};
-use crate::register::{Activity, Dpo, Register, TextRecord};
+use crate::register::{Activity, Dpo, Recipients, Register, TextRecord};
 use crate::source::Location;
 use crate::taxonomy::Taxonomy;
 use crate::yaml::Located;
@@ -27,6 +27,8 @@ pub enum Subject {
     Activity(usize),
     /// `activities[a].data[i]`.
     DataItem(usize, usize),
+    /// `activities[a].data_subjects[s]`.
+    DataSubject(usize, usize),
     /// `activities[a].subprocessors[r]`.
     Subprocessor(usize, usize),
     /// `activities[a].transfers[t]`.
@@ -40,6 +42,7 @@ impl Subject {
             Subject::Organisation => RequestKind::Organisation,
             Subject::Activity(_) => RequestKind::Activity,
             Subject::DataItem(..) => RequestKind::DataItem,
+            Subject::DataSubject(..) => RequestKind::DataSubject,
             Subject::Subprocessor(..) => RequestKind::Subprocessor,
             Subject::Transfer(..) => RequestKind::Transfer,
         }
@@ -142,8 +145,22 @@ fn record(
         .map_err(|e| Problem::general(Code::EntityError, format!("cannot build a record: {e}")))
 }
 
-fn text_record(rec: &TextRecord) -> Result<RestrictedExpression, Problem> {
-    record(rec.fields.iter().map(|(k, v)| (k.to_string(), text(v))))
+/// A text record with only its present fields (see [`Vocabulary::is_absent`]).
+fn text_record(rec: &TextRecord, vocabulary: &Vocabulary) -> Result<RestrictedExpression, Problem> {
+    record(
+        rec.fields
+            .iter()
+            .filter(|(_, v)| !vocabulary.is_absent(&v.value))
+            .map(|(k, v)| (k.to_string(), text(v))),
+    )
+}
+
+/// An optional text that is present: written and not empty or a placeholder.
+fn present<'a>(
+    value: Option<&'a Located<String>>,
+    vocabulary: &Vocabulary,
+) -> Option<&'a Located<String>> {
+    value.filter(|v| !vocabulary.is_absent(&v.value))
 }
 
 /// Entities for the categories of a taxonomy, each in its parents.
@@ -199,13 +216,14 @@ fn activity_attrs(
     activity: &Activity,
     register: &Register,
     t: &Types,
+    vocabulary: &Vocabulary,
     named: Option<&NamedCategories>,
 ) -> Result<HashMap<String, RestrictedExpression>, Problem> {
     let mut attrs: HashMap<String, RestrictedExpression> = HashMap::new();
     let mut put = |k: &str, v: RestrictedExpression| {
         attrs.insert(k.to_string(), v);
     };
-    if let Some(name) = &activity.name {
+    if let Some(name) = present(activity.name.as_ref(), vocabulary) {
         put("name", text(name));
     }
     put("systems", set_of_text(&activity.systems));
@@ -216,9 +234,10 @@ fn activity_attrs(
     let controllers = activity
         .controllers
         .iter()
+        .filter(|c| !vocabulary.is_absent(&c.name.value))
         .map(|c| {
             let mut fields = vec![("name".to_string(), text(&c.name))];
-            if let Some(contact) = &c.contact {
+            if let Some(contact) = present(c.contact.as_ref(), vocabulary) {
                 fields.push(("contact".to_string(), text(contact)));
             }
             record(fields)
@@ -261,17 +280,17 @@ fn activity_attrs(
                 .map(|b| RestrictedExpression::new_entity_uid(uid(&t.legal_basis, b))),
         ),
     );
-    if let Some(v) = &activity.legitimate_interest_assessment {
+    if let Some(v) = present(activity.legitimate_interest_assessment.as_ref(), vocabulary) {
         put("legitimate_interest_assessment", text(v));
     }
-    if let Some(v) = &activity.security_measures {
+    if let Some(v) = present(activity.security_measures.as_ref(), vocabulary) {
         put("security_measures", text(v));
     }
     if let Some(v) = &activity.expected_special_categories {
         put("expected_special_categories", text(v));
     }
     for (name, rec) in &activity.records {
-        put(name, text_record(rec)?);
+        put(name, text_record(rec, vocabulary)?);
     }
     let subs: BTreeSet<&str> = activity
         .subprocessors
@@ -285,6 +304,29 @@ fn activity_attrs(
                 .map(|s| RestrictedExpression::new_entity_uid(uid(&t.subprocessor, s))),
         ),
     );
+    match &activity.recipients {
+        Recipients::Unstated => {}
+        Recipients::NoneDeclared(_) => put("recipients", RestrictedExpression::new_set([])),
+        Recipients::Listed(list) => {
+            let records = list
+                .iter()
+                .map(|r| {
+                    let mut fields = vec![("category".to_string(), text(&r.category))];
+                    if let Some(name) = present(r.name.as_ref(), vocabulary) {
+                        fields.push(("name".to_string(), text(name)));
+                    }
+                    if let Some(country) = &r.country {
+                        fields.push((
+                            "country".to_string(),
+                            RestrictedExpression::new_entity_uid(uid(&t.country, &country.value)),
+                        ));
+                    }
+                    record(fields)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            put("recipients", RestrictedExpression::new_set(records));
+        }
+    }
     Ok(attrs)
 }
 
@@ -297,11 +339,12 @@ fn activity_attrs(
 /// those sets. `None` keeps every ancestor.
 pub fn build(
     register: &Register,
-    regions: &[Region],
+    vocabulary: &Vocabulary,
     named: Option<&NamedCategories>,
     schema: Option<&Schema>,
 ) -> Result<Model, Problem> {
     let t = Types::new()?;
+    let regions = &vocabulary.regions;
     let mut entities = taxonomy_entities(&register.data_categories, &t.data_category);
     entities.extend(
         regions
@@ -317,6 +360,17 @@ pub fn build(
                 .activities
                 .iter()
                 .flat_map(|a| a.transfers.iter().filter_map(|tr| tr.country.as_ref())),
+        )
+        .chain(
+            register
+                .activities
+                .iter()
+                .flat_map(|a| match &a.recipients {
+                    Recipients::Listed(list) => {
+                        list.iter().filter_map(|r| r.country.as_ref()).collect()
+                    }
+                    _ => Vec::new(),
+                }),
         )
         .map(|c| c.value.as_str())
         .collect();
@@ -337,7 +391,7 @@ pub fn build(
     let org_uid = uid(&t.organisation, &org.id.value);
     let mut org_attrs = HashMap::new();
     org_attrs.insert("name".to_string(), text(&org.name));
-    if let Some(contact) = &org.contact {
+    if let Some(contact) = present(org.contact.as_ref(), vocabulary) {
         org_attrs.insert("contact".to_string(), text(contact));
     }
     match &org.dpo {
@@ -355,8 +409,11 @@ pub fn build(
                 "designated".to_string(),
                 RestrictedExpression::new_bool(true),
             )];
-            fields.extend(name.as_ref().map(|n| ("name".to_string(), text(n))));
-            fields.extend(contact.as_ref().map(|c| ("contact".to_string(), text(c))));
+            fields
+                .extend(present(name.as_ref(), vocabulary).map(|n| ("name".to_string(), text(n))));
+            fields.extend(
+                present(contact.as_ref(), vocabulary).map(|c| ("contact".to_string(), text(c))),
+            );
             org_attrs.insert("dpo".to_string(), record(fields)?);
         }
         None => {}
@@ -378,9 +435,11 @@ pub fn build(
             ("authorisation", &sub.authorisation),
             ("notified_on", &sub.notified_on),
             ("transfer_mechanism", &sub.transfer_mechanism),
+            ("tia_ref", &sub.tia_ref),
+            ("dpf_certified", &sub.dpf_certified),
         ];
         for (k, v) in optional {
-            if let Some(v) = v {
+            if let Some(v) = present(v.as_ref(), vocabulary) {
                 attrs.insert(k.to_string(), text(v));
             }
         }
@@ -405,7 +464,16 @@ pub fn build(
         |chunk| {
             let mut part = (Vec::new(), Vec::new());
             for &a in chunk {
-                build_activity(a, register, &t, named, &org_uid, &mut part.0, &mut part.1)?;
+                build_activity(
+                    a,
+                    register,
+                    &t,
+                    vocabulary,
+                    named,
+                    &org_uid,
+                    &mut part.0,
+                    &mut part.1,
+                )?;
             }
             Ok(part)
         },
@@ -501,6 +569,18 @@ impl Model {
                     context,
                 )
             }
+            Subject::DataSubject(a, s) => {
+                let activity = activity(a)?;
+                let subject = activity
+                    .data_subjects
+                    .get(s)
+                    .map_or("", |s| s.value.as_str());
+                (
+                    uid(&t.activity, &activity.id.value),
+                    uid(&t.subject_category, subject),
+                    Context::empty(),
+                )
+            }
             Subject::Subprocessor(a, r) => {
                 let activity = activity(a)?;
                 let sub = activity
@@ -544,10 +624,15 @@ fn transfer_uid(t: &Types, activity: &str, n: usize) -> EntityUid {
 }
 
 /// The entities (the activity, its transfers) and the checks of `activities[a]`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one activity's share of the model's inputs"
+)]
 fn build_activity(
     a: usize,
     register: &Register,
     t: &Types,
+    vocabulary: &Vocabulary,
     named: Option<&NamedCategories>,
     org_uid: &EntityUid,
     entities: &mut Vec<Entity>,
@@ -557,7 +642,7 @@ fn build_activity(
         return Ok(());
     };
     let activity_uid = uid(&t.activity, &activity.id.value);
-    let attrs = activity_attrs(activity, register, t, named)?;
+    let attrs = activity_attrs(activity, register, t, vocabulary, named)?;
     entities.push(entity(
         activity_uid,
         attrs,
@@ -573,9 +658,15 @@ fn build_activity(
             at: item.category.at,
         });
     }
+    for (s, subject) in activity.data_subjects.iter().enumerate() {
+        checks.push(Check {
+            subject: Subject::DataSubject(a, s),
+            at: subject.at,
+        });
+    }
     for (n, transfer) in activity.transfers.iter().enumerate() {
         let mut attrs = HashMap::new();
-        if let Some(to) = &transfer.to {
+        if let Some(to) = present(transfer.to.as_ref(), vocabulary) {
             attrs.insert("to".to_string(), text(to));
         }
         if let Some(country) = &transfer.country {
@@ -586,6 +677,12 @@ fn build_activity(
         }
         if let Some(mechanism) = &transfer.mechanism {
             attrs.insert("mechanism".to_string(), text(mechanism));
+        }
+        if let Some(tia) = present(transfer.tia_ref.as_ref(), vocabulary) {
+            attrs.insert("tia_ref".to_string(), text(tia));
+        }
+        if let Some(dpf) = &transfer.dpf_certified {
+            attrs.insert("dpf_certified".to_string(), text(dpf));
         }
         entities.push(entity(
             transfer_uid(t, &activity.id.value, n),

@@ -241,6 +241,11 @@ fn scopes(register: &Register, subject: Subject) -> [(Var, Option<&FieldSpans>);
                 (Var::Context, item),
             ]
         }
+        Subject::DataSubject(a, _) => [
+            (Var::Principal, activity(a)),
+            (Var::Resource, None),
+            (Var::Context, None),
+        ],
         Subject::Subprocessor(a, r) => {
             let sub = register
                 .activities
@@ -320,6 +325,15 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
                 activity
                     .and_then(|x| x.data.get(i))
                     .map(|d| d.category.value.clone()),
+            )
+        }
+        Subject::DataSubject(a, s) => {
+            let activity = register.activities.get(a);
+            (
+                activity.map(|x| x.id.value.clone()),
+                activity
+                    .and_then(|x| x.data_subjects.get(s))
+                    .map(|s| s.value.clone()),
             )
         }
         Subject::Subprocessor(a, r) => {

@@ -83,7 +83,7 @@ pub fn run_check(
         register,
         files,
     } = load_all(inputs, policies, limits, sources)?;
-    let model = entities::build(&register, &pack.regions, pack.named.as_ref(), None)
+    let model = entities::build(&register, &pack.vocabulary, pack.named.as_ref(), None)
         .map_err(|p| vec![p])?;
     let findings = eval::evaluate(&register, &pack, &model).map_err(sorted)?;
     let Waived { findings, waived } = apply_waivers(findings, &register.waivers, today);

@@ -28,6 +28,8 @@ pub enum RequestKind {
     Activity,
     /// One data item of an activity.
     DataItem,
+    /// One data-subject category of an activity.
+    DataSubject,
     /// One sub-processor engaged by an activity.
     Subprocessor,
     /// One transfer listed by an activity.
@@ -36,10 +38,11 @@ pub enum RequestKind {
 
 impl RequestKind {
     /// Every kind.
-    pub const ALL: [RequestKind; 5] = [
+    pub const ALL: [RequestKind; 6] = [
         RequestKind::Organisation,
         RequestKind::Activity,
         RequestKind::DataItem,
+        RequestKind::DataSubject,
         RequestKind::Subprocessor,
         RequestKind::Transfer,
     ];
@@ -50,6 +53,7 @@ impl RequestKind {
             RequestKind::Organisation => "check_organisation",
             RequestKind::Activity => "check_activity",
             RequestKind::DataItem => "check_data_item",
+            RequestKind::DataSubject => "check_data_subject",
             RequestKind::Subprocessor => "check_subprocessor",
             RequestKind::Transfer => "check_transfer",
         }
@@ -61,6 +65,7 @@ impl RequestKind {
             RequestKind::Organisation => "organisation",
             RequestKind::Activity => "activity",
             RequestKind::DataItem => "data item",
+            RequestKind::DataSubject => "data subject",
             RequestKind::Subprocessor => "sub-processor",
             RequestKind::Transfer => "transfer",
         }
@@ -123,8 +128,8 @@ pub struct PolicyPack {
     pub data_categories: Taxonomy,
     /// The data-subject taxonomy.
     pub subject_categories: Taxonomy,
-    /// Regions of countries.
-    pub regions: Vec<Region>,
+    /// Regions of countries, and the values that count as absent.
+    pub vocabulary: Vocabulary,
     /// The categories the rules name, when every mention could be read.
     pub named: Option<NamedCategories>,
 }
@@ -168,16 +173,26 @@ impl NamedCategories {
     }
 }
 
-/// A named group of countries, such as the EEA.
-#[derive(Debug, Clone)]
-pub struct Region {
-    /// Its id (`EEA`).
-    pub id: String,
-    /// ISO 3166 alpha-2 codes.
-    pub countries: Vec<String>,
+/// The pack's data beside the taxonomies that shapes what reaches Cedar.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    /// Regions of countries.
+    pub regions: Vec<Region>,
+    /// Placeholder texts that mean "not filled in" (`-`, `n.v.t.`, `tbd`), lower case.
+    pub absent_values: Vec<String>,
 }
 
-impl PolicyPack {
+impl Vocabulary {
+    /// Whether a text counts as absent: empty, only white space, or a placeholder (trimmed,
+    /// any case). A rule that needs the field then fires, as if it were not written.
+    pub fn is_absent(&self, text: &str) -> bool {
+        let text = text.trim();
+        text.is_empty() || {
+            let lower = text.to_lowercase();
+            self.absent_values.contains(&lower)
+        }
+    }
+
     /// The ids of the regions a country is in.
     pub fn regions_of<'a>(&'a self, country: &'a str) -> impl Iterator<Item = &'a str> {
         self.regions
@@ -185,6 +200,15 @@ impl PolicyPack {
             .filter(move |r| r.countries.iter().any(|c| c == country))
             .map(|r| r.id.as_str())
     }
+}
+
+/// A named group of countries, such as the EEA.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Its id (`EEA`).
+    pub id: String,
+    /// ISO 3166 alpha-2 codes.
+    pub countries: Vec<String>,
 }
 
 impl PolicyPack {
@@ -308,11 +332,11 @@ pub fn load_policies(
         }
         None => None,
     };
-    let (data_categories, subject_categories, regions) = taxonomies.unwrap_or_else(|| {
+    let (data_categories, subject_categories, vocabulary) = taxonomies.unwrap_or_else(|| {
         (
             Taxonomy::new(Kind::Data),
             Taxonomy::new(Kind::Subject),
-            Vec::new(),
+            Vocabulary::default(),
         )
     });
     if let Some(schema) = &schema {
@@ -352,7 +376,7 @@ pub fn load_policies(
         sets,
         data_categories,
         subject_categories,
-        regions,
+        vocabulary,
         named,
     })
 }
@@ -427,16 +451,16 @@ fn load_taxonomy(
     sources: &SourceMap,
     limits: &Limits,
     problems: &mut Vec<Problem>,
-) -> (Taxonomy, Taxonomy, Vec<Region>) {
+) -> (Taxonomy, Taxonomy, Vocabulary) {
     let mut data = Taxonomy::new(Kind::Data);
     let mut subjects = Taxonomy::new(Kind::Subject);
-    let mut regions = Vec::new();
+    let mut vocabulary = Vocabulary::default();
     let source = sources.file(file);
     let root = match parse(file, source, limits) {
         Ok(root) => root,
         Err(problem) => {
             problems.push(problem);
-            return (data, subjects, regions);
+            return (data, subjects, vocabulary);
         }
     };
     let mut reader = Reader::new(file, source, problems);
@@ -444,6 +468,7 @@ fn load_taxonomy(
         let data_node = fields.require(&mut reader, "data_categories");
         let subject_node = fields.require(&mut reader, "subject_categories");
         let region_node = fields.get("regions");
+        let absent_node = fields.get("absent_values");
         fields.finish(&mut reader);
         let data_list = data_node
             .map(|n| read_categories(&mut reader, n, Kind::Data))
@@ -452,14 +477,21 @@ fn load_taxonomy(
             .map(|n| read_categories(&mut reader, n, Kind::Subject))
             .unwrap_or_default();
         if let Some(node) = region_node {
-            regions = read_regions(&mut reader, node);
+            vocabulary.regions = read_regions(&mut reader, node);
+        }
+        if let Some(node) = absent_node {
+            vocabulary.absent_values = reader
+                .text_list(node, "`absent_values`")
+                .into_iter()
+                .map(|v| v.value.trim().to_lowercase())
+                .collect();
         }
         data.extend(data_list, false, problems);
         subjects.extend(subject_list, false, problems);
     }
     data.finish(problems);
     subjects.finish(problems);
-    (data, subjects, regions)
+    (data, subjects, vocabulary)
 }
 
 fn read_regions(reader: &mut Reader<'_>, node: &crate::yaml::Node) -> Vec<Region> {

@@ -41,6 +41,8 @@ pub struct Category {
     pub id: Located<String>,
     /// Its Dutch label, when given.
     pub label: Option<Located<String>>,
+    /// Its English label, when given.
+    pub label_en: Option<Located<String>>,
     /// Its parents' ids.
     pub parents: Vec<Located<String>>,
 }
@@ -122,16 +124,31 @@ impl Taxonomy {
         .help(help)
     }
 
-    /// Adds categories; with `need_parent`, each must name at least one parent. Parents and
-    /// cycles are checked by [`Taxonomy::finish`].
+    /// Adds categories; with `need_parent` (a register's own), each must name at least one
+    /// parent, and one the taxonomy already has merges into it: its parents join the
+    /// existing ones, so a pack that gains a category never breaks a register that had it.
+    /// An id given twice in one call is a problem. Parents and cycles are checked by
+    /// [`Taxonomy::finish`].
     pub fn extend(
         &mut self,
         categories: Vec<Category>,
         need_parent: bool,
         problems: &mut Vec<Problem>,
     ) {
+        let before = self.categories.len();
         for category in categories {
-            if let Some(&first) = self.index.get(&category.id.value) {
+            let existing = self.index.get(&category.id.value).copied();
+            if let Some(known) = existing.filter(|&i| need_parent && i < before) {
+                if let Some(merged) = self.categories.get_mut(known) {
+                    for parent in category.parents {
+                        if !merged.parents.iter().any(|p| p.value == parent.value) {
+                            merged.parents.push(parent);
+                        }
+                    }
+                }
+                continue;
+            }
+            if let Some(first) = existing {
                 let mut problem = Problem::at(
                     Code::DuplicateId,
                     category.id.at,
@@ -265,7 +282,7 @@ impl Taxonomy {
     }
 }
 
-/// Reads a list of `{id, label, parents}` categories.
+/// Reads a list of `{id, label, label_en, parents}` categories.
 pub fn read_categories(reader: &mut Reader<'_>, node: &Node, kind: Kind) -> Vec<Category> {
     let mut categories = Vec::new();
     for item in reader.list(node, kind.section()) {
@@ -276,6 +293,9 @@ pub fn read_categories(reader: &mut Reader<'_>, node: &Node, kind: Kind) -> Vec<
             .require(reader, "id")
             .and_then(|n| reader.text(n, "a category id"));
         let label = fields.get("label").and_then(|n| reader.text(n, "label"));
+        let label_en = fields
+            .get("label_en")
+            .and_then(|n| reader.text(n, "label_en"));
         let parents = fields
             .get("parents")
             .map(|n| reader.text_list(n, "parents"))
@@ -293,7 +313,12 @@ pub fn read_categories(reader: &mut Reader<'_>, node: &Node, kind: Kind) -> Vec<
             );
             continue;
         }
-        categories.push(Category { id, label, parents });
+        categories.push(Category {
+            id,
+            label,
+            label_en,
+            parents,
+        });
     }
     categories
 }
@@ -328,6 +353,7 @@ mod tests {
             .map(|(i, (id, parents))| Category {
                 id: located(file, id, i),
                 label: None,
+                label_en: None,
                 parents: parents.iter().map(|p| located(file, p, i)).collect(),
             })
             .collect();

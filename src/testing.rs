@@ -322,7 +322,7 @@ fn run_case(
             );
         }
     }
-    let findings = entities::build(&register, &pack.regions, pack.named.as_ref(), None)
+    let findings = entities::build(&register, &pack.vocabulary, pack.named.as_ref(), None)
         .map_err(|p| vec![p])
         .and_then(|model| eval::evaluate(&register, pack, &model));
     let findings = match findings {

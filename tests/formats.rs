@@ -334,7 +334,7 @@ fn fingerprints_survive_unrelated_edits_and_are_unique() {
     std::fs::write(&activities, format!("# herzien\n# door de FG\n{text}")).expect("write");
     std::fs::write(
         dir.join("extra.yaml"),
-        "activities:\n  - id: nieuw\n    role: controller\n    data_subjects: [customer_contact]\n    purposes: [{ id: p, text: P }]\n    legal_basis: [legal_obligation]\n    retention: { period: P1Y }\n    security_measures: ISMS\n    data: [{ category: name }]\n",
+        "activities:\n  - id: nieuw\n    role: controller\n    data_subjects: [customer_contact]\n    purposes: [{ id: p, text: P }]\n    legal_basis: [legal_obligation]\n    retention: { period: P1Y }\n    security_measures: ISMS\n    recipients: none\n    data: [{ category: name }]\n",
     )
     .expect("write");
     let after = sarif_prints(&dir);
@@ -371,7 +371,7 @@ fn output_is_written_whole_and_the_summary_goes_to_the_terminal() {
     ]);
     assert_eq!(code, 1);
     assert!(
-        stdout.starts_with("ropa: 60 errors, 11 warnings"),
+        stdout.starts_with("ropa: 63 errors, 11 warnings"),
         "{stdout}"
     );
     let (direct, _) = ropa(&["check", "--format", "sarif"]);

@@ -7,7 +7,7 @@ use std::path::Path;
 use cedar_policy::Schema;
 use ropa::entities;
 use ropa::pipeline::{run_check, Checked};
-use ropa::policy::{load_policies, Region};
+use ropa::policy::{load_policies, Vocabulary};
 use ropa::register::load::{discover, load_register};
 use ropa::register::Register;
 use ropa::source::SourceMap;
@@ -57,7 +57,10 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     (
         "location-purpose-explicit",
         &[
+            // Call detail records say "with whom, where, when": location data too.
+            ("cloud-voip-telefonie", "call_detail_record"),
             ("mobile-device-management", "gps_position"),
+            ("service-onderhoud-telefonie", "call_detail_record"),
             ("zorgalarmering", "gps_position"),
         ],
     ),
@@ -129,7 +132,11 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("organisation-identity-required", &[("", "")]),
-    ("contract-basis-subject-not-party", &[("algemeen", "")]),
+    (
+        "contract-basis-subject-not-party",
+        &[("algemeen", "customer_contact")],
+    ),
+    ("recipients-required", &[("algemeen", "")]),
     // Must not fire on the seed. The first three are controller rules, and every activity
     // they would hold for is a processor's.
     ("dpia-required", &[]),
@@ -144,6 +151,12 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     ("data-required", &[]),
     ("data-subjects-required", &[]),
     ("legal-basis-required", &[]),
+    // The annex states no transfers, countries or authorisations of its sub-processors
+    // (every one is a kind of provider), and no children.
+    ("subprocessor-authorised", &[]),
+    ("transfer-mechanism-valid", &[]),
+    ("transfer-impact-assessed", &[]),
+    ("child-consent-parental", &[]),
 ];
 
 #[test]
@@ -210,7 +223,7 @@ fn findings_are_deterministic() {
     assert_eq!(a.findings, b.findings);
 }
 
-fn load(dir: &Path) -> (Register, Schema, Vec<Region>) {
+fn load(dir: &Path) -> (Register, Schema, Vocabulary) {
     let mut sources = SourceMap::new();
     let limits = Limits::default();
     let pack = match load_policies(&root().join("policies"), &mut sources, &limits) {
@@ -228,7 +241,7 @@ fn load(dir: &Path) -> (Register, Schema, Vec<Region>) {
         &mut sources,
         &limits,
     ) {
-        Ok(register) => (register, pack.schema, pack.regions),
+        Ok(register) => (register, pack.schema, pack.vocabulary),
         Err(problems) => unreachable!("{} must load: {problems:#?}", dir.display()),
     }
 }
@@ -429,4 +442,63 @@ fn sliced_parallel_evaluation_equals_plain_evaluation() {
         );
     }
     let _ = std::fs::remove_dir_all(&generated);
+}
+
+#[test]
+fn every_pack_category_has_a_dutch_and_an_english_label() {
+    let mut sources = SourceMap::new();
+    let pack = match load_policies(&root().join("policies"), &mut sources, &Limits::default()) {
+        Ok(pack) => pack,
+        Err(problems) => unreachable!("{problems:?}"),
+    };
+    let mut missing = Vec::new();
+    for taxonomy in [&pack.data_categories, &pack.subject_categories] {
+        for category in taxonomy.categories() {
+            let filled = |l: &Option<ropa::yaml::Located<String>>| {
+                l.as_ref().is_some_and(|l| !l.value.trim().is_empty())
+            };
+            if !filled(&category.label) || !filled(&category.label_en) {
+                missing.push(category.id.value.clone());
+            }
+        }
+    }
+    assert!(pack.data_categories.categories().len() > 100);
+    assert!(missing.is_empty(), "without both labels: {missing:?}");
+}
+
+#[test]
+fn a_pack_category_a_register_also_defines_merges_its_parents() {
+    let dir = std::env::temp_dir().join(format!("ropa-merge-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_default();
+    // `salary` is in the pack (under payroll); this register had it first, under health.
+    std::fs::write(
+        dir.join("r.yaml"),
+        "organisation: { id: o, name: O, contact: c, dpo: none-designated }\n\
+         data_categories: [{ id: salary, label: loon, parents: [health] }]\n\
+         activities: [{ id: hr, data: [{ category: salary }] }]\n",
+    )
+    .unwrap_or_default();
+    let mut sources = SourceMap::new();
+    let checked = run_check(
+        &[dir.to_string_lossy().into_owned()],
+        &root().join("policies"),
+        "2026-11-28",
+        &Limits::default(),
+        &mut sources,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(problems) => unreachable!("the register loads: {problems:#?}"),
+    };
+    let taxonomy = &checked.register.data_categories;
+    assert!(
+        taxonomy.is_in("salary", "payroll"),
+        "the pack's parent stays"
+    );
+    assert!(
+        taxonomy.is_in("salary", "health"),
+        "the register's parent joins"
+    );
 }

@@ -58,11 +58,11 @@ pub const TEXT_RECORDS: [(&str, &[&str]); 10] = [
     ("special_category_condition", &["article", "ref"]),
     ("criminal_data_basis", &["ref"]),
     ("national_id_basis", &["ref"]),
-    ("consent", &["withdrawal", "proof"]),
+    ("consent", &["withdrawal", "proof", "parental"]),
     ("retention", &["period", "criterion"]),
     ("dpia", &["ref", "screening", "not_required_reason"]),
     ("works_council", &["consent_ref", "not_applicable_reason"]),
-    ("minimisation", &["justification"]),
+    ("minimisation", &["justification", "bsn_masked"]),
     ("communications", &["justification", "notice"]),
     ("offence_use", &["statement"]),
 ];
@@ -165,6 +165,29 @@ pub struct DataItem {
     pub fields: FieldSpans,
 }
 
+/// The Art. 30(1)(d) recipients of an activity.
+#[derive(Debug, Clone, Default)]
+pub enum Recipients {
+    /// Not stated (or `recipients: []`).
+    #[default]
+    Unstated,
+    /// `recipients: none`: stated that there are none.
+    NoneDeclared(Location),
+    /// Categories of recipients.
+    Listed(Vec<Recipient>),
+}
+
+/// A category of recipients.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    /// The category, in the register's words.
+    pub category: Located<String>,
+    /// A named recipient.
+    pub name: Option<Located<String>>,
+    /// ISO 3166 alpha-2 country, for a recipient in a third country.
+    pub country: Option<Located<String>>,
+}
+
 /// A transfer outside the EEA.
 #[derive(Debug, Clone)]
 pub struct Transfer {
@@ -174,6 +197,10 @@ pub struct Transfer {
     pub country: Option<Located<String>>,
     /// Transfer tool.
     pub mechanism: Option<Located<String>>,
+    /// The transfer impact assessment.
+    pub tia_ref: Option<Located<String>>,
+    /// `yes` or `no`: certified under the EU-US Data Privacy Framework.
+    pub dpf_certified: Option<Located<String>>,
     /// Where the transfer starts (its first key).
     pub at: Location,
     /// Where each field was written.
@@ -215,6 +242,8 @@ pub struct Activity {
     pub subprocessors: Vec<Located<String>>,
     /// Transfers outside the EEA.
     pub transfers: Vec<Transfer>,
+    /// Art. 30(1)(d) recipients.
+    pub recipients: Recipients,
     /// Where each field was written.
     pub fields: FieldSpans,
 }
@@ -252,6 +281,10 @@ pub struct Subprocessor {
     pub notified_on: Option<Located<String>>,
     /// Transfer tool when outside the EEA.
     pub transfer_mechanism: Option<Located<String>>,
+    /// The transfer impact assessment.
+    pub tia_ref: Option<Located<String>>,
+    /// `yes` or `no`: certified under the EU-US Data Privacy Framework.
+    pub dpf_certified: Option<Located<String>>,
     /// Where each field was written.
     pub fields: FieldSpans,
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use super::vocab;
 use super::{
-    Activity, Controller, DataItem, Dpo, FieldSpans, Organisation, Purpose, Subprocessor,
-    TextRecord, Transfer, Waiver, TEXT_RECORDS,
+    Activity, Controller, DataItem, Dpo, FieldSpans, Organisation, Purpose, Recipient, Recipients,
+    Subprocessor, TextRecord, Transfer, Waiver, TEXT_RECORDS,
 };
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::Location;
@@ -188,6 +188,34 @@ fn check_format(
     None
 }
 
+/// A country code from the ISO 3166-1 list, or a problem with a suggestion.
+fn check_country(
+    reader: &mut Reader<'_>,
+    value: Option<Located<String>>,
+) -> Option<Located<String>> {
+    let value = value?;
+    if vocab::is_country_code(&value.value) {
+        return Some(value);
+    }
+    let help = match vocab::country_suggestion(&value.value) {
+        Some(code) => format!("did you mean `{code}`?"),
+        None => "use the ISO 3166-1 alpha-2 code, for example `NL`, `US`, `GB`".to_string(),
+    };
+    reader.report(
+        Problem::at(
+            Code::InvalidValue,
+            value.at,
+            format!(
+                "`{}` is not an ISO 3166-1 alpha-2 country code",
+                value.value
+            ),
+        )
+        .label("not a country code")
+        .help(help),
+    );
+    None
+}
+
 /// Reads one file's root mapping.
 pub(super) fn read_file(reader: &mut Reader<'_>, root: &Node) -> FileSections {
     let mut sections = FileSections::default();
@@ -316,6 +344,17 @@ fn read_text_record(
     }
     rec.finish();
     let mut record = TextRecord { fields };
+    if name == "special_category_condition" {
+        normalise_art9(reader, &mut record);
+    }
+    if name == "minimisation" {
+        if let Some(i) = record.fields.iter().position(|(k, _)| *k == "bsn_masked") {
+            let (_, value) = record.fields.remove(i);
+            if let Some(value) = check_choice(reader, value, &vocab::YES_NO, "bsn_masked") {
+                record.fields.insert(i, ("bsn_masked", value));
+            }
+        }
+    }
     if name == "retention" {
         let period = record.get("period").cloned();
         if period.is_some()
@@ -332,6 +371,45 @@ fn read_text_record(
         }
     }
     Some(record)
+}
+
+/// Writes `special_category_condition.article` as its Art. 9(2) point (`9(2)(a)`), or
+/// reports a value that is not one and drops it.
+fn normalise_art9(reader: &mut Reader<'_>, record: &mut TextRecord) {
+    let Some(i) = record.fields.iter().position(|(k, _)| *k == "article") else {
+        return;
+    };
+    let Some((_, article)) = record.fields.get_mut(i) else {
+        return;
+    };
+    if let Some(point) = vocab::art9_point(&article.value) {
+        article.value = point.to_string();
+        return;
+    }
+    let help = if article.value.trim_start().starts_with('6') || article.value.contains("6(1)") {
+        format!(
+            "`{}` is a legal basis of Art. 6(1), not a condition of Art. 9(2): name the Art. 9(2) \
+             point, one of {}",
+            article.value,
+            vocab::ART9_POINTS.join(", ")
+        )
+    } else {
+        suggestion(&article.value, vocab::ART9_POINTS).unwrap_or_else(|| {
+            format!(
+                "an Art. 9(2) condition is one of {}",
+                vocab::ART9_POINTS.join(", ")
+            )
+        })
+    };
+    let problem = Problem::at(
+        Code::UnknownValue,
+        article.at,
+        format!("`{}` is not an Art. 9(2) condition", article.value),
+    )
+    .label("not a point of Art. 9(2)")
+    .help(help);
+    reader.report(problem);
+    record.fields.remove(i);
 }
 
 fn read_defaults(reader: &mut Reader<'_>, node: &Node) -> Option<Defaults> {
@@ -407,19 +485,17 @@ fn read_transfers(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Transfer> {
         let to = rec.text("to");
         let country = rec.text("country");
         let mechanism = rec.choice("mechanism", &vocab::TRANSFER_MECHANISMS);
+        let tia_ref = rec.text("tia_ref");
+        let dpf_certified = rec.choice("dpf_certified", &vocab::YES_NO);
         let at = rec.first_key();
         let fields = rec.finish();
-        let country = check_format(
-            reader,
-            country,
-            vocab::is_country_code,
-            "an ISO 3166 alpha-2 country code",
-            "US",
-        );
+        let country = check_country(reader, country);
         transfers.push(Transfer {
             to,
             country,
             mechanism,
+            tia_ref,
+            dpf_certified,
             at,
             fields,
         });
@@ -495,6 +571,10 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         let items = rec.list("transfers");
         read_transfers(rec.reader, items)
     };
+    let recipients = rec
+        .node("recipients")
+        .map(|n| read_recipients(rec.reader, n))
+        .unwrap_or_default();
     let fields = rec.finish();
     let operations = read_operations(reader, operations);
     let legal_basis = read_legal_bases(reader, legal_basis);
@@ -516,8 +596,62 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         records,
         subprocessors,
         transfers,
+        recipients,
         fields,
     })
+}
+
+/// `recipients: none`, or a list of `{ category, name?, country? }`.
+fn read_recipients(reader: &mut Reader<'_>, node: &Node) -> Recipients {
+    if let Value::Text(text) = &node.value {
+        if text == vocab::NO_RECIPIENTS {
+            return Recipients::NoneDeclared(reader.at(node));
+        }
+        reader.report(
+            Problem::at(
+                Code::UnknownValue,
+                reader.at(node),
+                format!("unknown `recipients` value `{text}`"),
+            )
+            .label("expected a list or `none`")
+            .help("write `recipients: [{ category: ..., country: ... }]`, or `recipients: none`"),
+        );
+        return Recipients::Unstated;
+    }
+    let mut recipients = Vec::new();
+    for item in reader.list(node, "`recipients`") {
+        let Some(mut rec) = Record::open(reader, item, "a recipient") else {
+            continue;
+        };
+        let category = rec.required_text("category");
+        let name = rec.text("name");
+        let country = rec.text("country");
+        rec.finish();
+        let country = check_country(reader, country);
+        let Some(category) = category else { continue };
+        if category.value.trim().is_empty() {
+            reader.report(
+                Problem::at(
+                    Code::InvalidValue,
+                    category.at,
+                    "a recipient's `category` is empty",
+                )
+                .label("empty")
+                .help("name the category of recipients, e.g. `Belastingdienst` or `accountant`"),
+            );
+            continue;
+        }
+        recipients.push(Recipient {
+            category,
+            name,
+            country,
+        });
+    }
+    if recipients.is_empty() {
+        Recipients::Unstated
+    } else {
+        Recipients::Listed(recipients)
+    }
 }
 
 fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocessor> {
@@ -530,16 +664,12 @@ fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocesso
     let authorisation = rec.choice("authorisation", &vocab::AUTHORISATIONS);
     let notified_on = rec.text("notified_on");
     let transfer_mechanism = rec.choice("transfer_mechanism", &vocab::TRANSFER_MECHANISMS);
+    let tia_ref = rec.text("tia_ref");
+    let dpf_certified = rec.choice("dpf_certified", &vocab::YES_NO);
     let fields = rec.finish();
     let kind = kind
         .and_then(|k| check_choice(reader, k, &vocab::SUBPROCESSOR_KINDS, "sub-processor kind"));
-    let country = check_format(
-        reader,
-        country,
-        vocab::is_country_code,
-        "an ISO 3166 alpha-2 country code",
-        "NL",
-    );
+    let country = check_country(reader, country);
     let notified_on = check_format(
         reader,
         notified_on,
@@ -557,6 +687,8 @@ fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocesso
         authorisation,
         notified_on,
         transfer_mechanism,
+        tia_ref,
+        dpf_certified,
         fields,
     })
 }

@@ -108,6 +108,12 @@ pub const EXPECTED_SPECIAL_CATEGORIES: [&str; 3] = ["yes", "no", "possible"];
 /// The `dpo` value for an organisation that has designated none.
 pub const NO_DPO: &str = "none-designated";
 
+/// `recipients: none`: the activity discloses to no one.
+pub const NO_RECIPIENTS: &str = "none";
+
+/// A yes/no answer (YAML 1.2: `yes` and `no` are text).
+pub const YES_NO: [&str; 2] = ["yes", "no"];
+
 /// Lowercase ASCII letters and digits in non-empty words joined by `separator`.
 pub fn is_identifier(id: &str, separator: char) -> bool {
     !id.is_empty()
@@ -182,9 +188,66 @@ pub fn is_iso_duration(text: &str) -> bool {
     matches!((date_units, time_units), (Some(d), Some(t)) if d + t > 0)
 }
 
-/// An ISO 3166-1 alpha-2 code's shape: two uppercase ASCII letters.
+/// Whether `text` is an ISO 3166-1 alpha-2 country code, as written (upper case), in the
+/// maintained list of the `celes` crate.
 pub fn is_country_code(text: &str) -> bool {
-    text.len() == 2 && text.chars().all(|c| c.is_ascii_uppercase())
+    text.len() == 2
+        && text.chars().all(|c| c.is_ascii_uppercase())
+        && celes::Country::from_alpha2(text).is_ok()
+}
+
+/// What a country code that is not one was probably meant to be: the same code in upper
+/// case, or the ISO code for a common non-ISO one (`UK` is `GB`; `EL`, the EU's code for
+/// Greece, is `GR`).
+pub fn country_suggestion(text: &str) -> Option<&'static str> {
+    match text.to_ascii_uppercase().as_str() {
+        "UK" => Some("GB"),
+        "EL" => Some("GR"),
+        upper => celes::Country::from_alpha2(upper)
+            .ok()
+            .map(|c| c.alpha2)
+            .filter(|code| *code != text),
+    }
+}
+
+/// The Art. 9(2) points, as ropa writes them.
+pub const ART9_POINTS: [&str; 10] = [
+    "9(2)(a)", "9(2)(b)", "9(2)(c)", "9(2)(d)", "9(2)(e)", "9(2)(f)", "9(2)(g)", "9(2)(h)",
+    "9(2)(i)", "9(2)(j)",
+];
+
+/// An Art. 9(2) point in any of its usual spellings (`9(2)(a)`, `art. 9(2)(a)`, `9.2.a`,
+/// `art. 9 lid 2 sub a AVG`, any case), written as `9(2)(a)`; `None` when it is not one.
+pub fn art9_point(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    let mut rest = lower.trim();
+    for prefix in ["artikel", "art.", "art"] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            rest = r;
+            break;
+        }
+    }
+    for suffix in ["avg", "gdpr", "uavg"] {
+        if let Some(r) = rest.trim_end().strip_suffix(suffix) {
+            rest = r;
+            break;
+        }
+    }
+    let words = rest.replace(['(', ')', '.', ','], " ");
+    let parts: Vec<&str> = words
+        .split_whitespace()
+        .filter(|w| !matches!(*w, "lid" | "sub" | "onder"))
+        .collect();
+    let point = match parts.as_slice() {
+        ["9", "2", letter] => *letter,
+        // `9(2)a` or `9.2a`
+        ["9", two_letter] => two_letter.strip_prefix('2')?,
+        _ => return None,
+    };
+    ART9_POINTS
+        .iter()
+        .copied()
+        .find(|p| p.get(5..6) == Some(point))
 }
 
 #[cfg(test)]
@@ -211,6 +274,37 @@ mod tests {
             Some("legal_obligation")
         );
         assert_eq!(legal_basis("gerechtvaardigd"), None);
+    }
+
+    #[test]
+    fn art9_points_in_every_spelling() {
+        for ok in [
+            "9(2)(a)",
+            "Art. 9(2)(a)",
+            "9.2.a",
+            "art. 9 lid 2 sub a",
+            "Art. 9 lid 2 sub a AVG",
+            "artikel 9(2)(a) GDPR",
+            "9(2)a",
+        ] {
+            assert_eq!(art9_point(ok), Some("9(2)(a)"), "{ok}");
+        }
+        assert_eq!(art9_point("9(2)(j)"), Some("9(2)(j)"));
+        for bad in ["6(1)(b)", "9(2)(k)", "9(1)", "", "9(3)(a)", "art. 10"] {
+            assert_eq!(art9_point(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn country_codes_from_the_list() {
+        assert!(is_country_code("NL"));
+        assert!(is_country_code("GB"));
+        assert!(!is_country_code("UK"));
+        assert!(!is_country_code("XX"));
+        assert!(!is_country_code("nl"));
+        assert_eq!(country_suggestion("UK"), Some("GB"));
+        assert_eq!(country_suggestion("nl"), Some("NL"));
+        assert_eq!(country_suggestion("XX"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub fn kind_id(kind: RequestKind) -> &'static str {
         RequestKind::Organisation => "organisation",
         RequestKind::Activity => "activity",
         RequestKind::DataItem => "data_item",
+        RequestKind::DataSubject => "data_subject",
         RequestKind::Subprocessor => "subprocessor",
         RequestKind::Transfer => "transfer",
     }
