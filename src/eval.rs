@@ -274,6 +274,31 @@ fn scopes(register: &Register, subject: Subject) -> [(Var, Option<&FieldSpans>);
     }
 }
 
+/// A label on each entry whose category is, or is under, a category in `named`.
+fn triggers<'a>(
+    entries: impl Iterator<Item = &'a crate::yaml::Located<String>> + 'a,
+    named: &'a std::collections::BTreeSet<String>,
+    taxonomy: &'a Taxonomy,
+) -> impl Iterator<Item = Label> + 'a {
+    entries.filter_map(move |entry| {
+        let category = entry.value.as_str();
+        let holds = |n: &&String| *n == category || taxonomy.is_in(category, n);
+        // The most specific named category it is in (`driving_behaviour`, not `behavioural`).
+        let under = named.iter().filter(holds).find(|n| {
+            !named
+                .iter()
+                .filter(holds)
+                .any(|m| m != *n && taxonomy.is_in(m, n))
+        })?;
+        let text = if under == category {
+            format!("`{category}`")
+        } else {
+            format!("`{category}` is {}", taxonomy.noun_phrase(under))
+        };
+        Some(Label { at: entry.at, text })
+    })
+}
+
 fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
     let mut labels = Vec::new();
     let scopes = scopes(register, check.subject);
@@ -289,6 +314,22 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
                 format!("`{attr}`")
             };
             labels.push(Label { at: field.at, text });
+        }
+    }
+    // On an activity: the data items and subject categories under a category the rule
+    // names, which are what made it fire.
+    if let Subject::Activity(a) = check.subject {
+        if let Some(activity) = register.activities.get(a) {
+            labels.extend(triggers(
+                activity.data.iter().map(|d| &d.category),
+                &rule.names.data,
+                &register.data_categories,
+            ));
+            labels.extend(triggers(
+                activity.data_subjects.iter(),
+                &rule.names.subjects,
+                &register.subject_categories,
+            ));
         }
     }
     // The definition of an engaged sub-processor, when the rule reads it.

@@ -109,6 +109,9 @@ pub struct Rule {
     pub kinds: Vec<RequestKind>,
     /// Top-level attributes the policy reads, by variable.
     pub reads: Reads,
+    /// The data and subject categories the policy names (empty when a mention is not a
+    /// plain literal): an activity's items and subjects under them are what triggered it.
+    pub names: NamedCategories,
     /// The policy's source.
     pub at: Location,
     /// The policy's text.
@@ -697,7 +700,9 @@ pub fn load_policy_file(
             problems.push(Problem::at(Code::DuplicateRule, at, err.to_string()).label("here"));
             continue;
         }
-        let reads = attribute_reads_in_source(text.get(span.offset..span.end()).unwrap_or(""));
+        let own_source = text.get(span.offset..span.end()).unwrap_or("");
+        let reads = attribute_reads_in_source(own_source);
+        let names = NamedCategories::from_sources([own_source]).unwrap_or_default();
         file_rules.push(Rule {
             id,
             severity,
@@ -707,6 +712,7 @@ pub fn load_policy_file(
             label: annotation("label").map(Arc::from),
             kinds: kinds.clone(),
             reads,
+            names,
             at,
             source: text
                 .get(span.offset..span.end())

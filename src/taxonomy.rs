@@ -99,6 +99,19 @@ impl Taxonomy {
         self.ancestors(id).any(|a| a == ancestor)
     }
 
+    /// How a label names membership of a category: "in `location` (locatiegegevens)".
+    pub fn noun_phrase(&self, id: &str) -> String {
+        let label = self
+            .index
+            .get(id)
+            .and_then(|&i| self.categories.get(i))
+            .and_then(|c| c.label.as_ref());
+        match label {
+            Some(label) => format!("in `{id}` ({})", label.value),
+            None => format!("in `{id}`"),
+        }
+    }
+
     /// A problem for an id that is not defined, with a suggestion.
     pub fn unknown(&self, id: &Located<String>) -> Problem {
         let help = suggestion(&id.value, self.index.keys().map(String::as_str))
