@@ -13,7 +13,9 @@ use cedar_policy::{
 use crate::parallel::{available_threads, map_chunks};
 use crate::policy::{NamedCategories, RequestKind, Vocabulary};
 use crate::problem::{Code, Problem};
-use crate::register::{Activity, Dpo, Recipients, Register, TextRecord};
+use crate::register::{
+    vocab, Activity, AutomatedDecision, Controller, Dpo, Recipients, Register, TextRecord,
+};
 use crate::source::Location;
 use crate::taxonomy::Taxonomy;
 use crate::yaml::Located;
@@ -145,14 +147,60 @@ fn record(
         .map_err(|e| Problem::general(Code::EntityError, format!("cannot build a record: {e}")))
 }
 
-/// A text record with only its present fields (see [`Vocabulary::is_absent`]).
-fn text_record(rec: &TextRecord, vocabulary: &Vocabulary) -> Result<RestrictedExpression, Problem> {
-    record(
-        rec.fields
-            .iter()
-            .filter(|(_, v)| !vocabulary.is_absent(&v.value))
-            .map(|(k, v)| (k.to_string(), text(v))),
-    )
+/// A text record with only its present fields (see [`Vocabulary::is_absent`]). `retention`
+/// also gets what rules compare: the period in days and the criterion in lower case.
+fn text_record(
+    name: &str,
+    rec: &TextRecord,
+    vocabulary: &Vocabulary,
+) -> Result<RestrictedExpression, Problem> {
+    let present = rec
+        .fields
+        .iter()
+        .filter(|(_, v)| !vocabulary.is_absent(&v.value));
+    let mut fields: Vec<(String, RestrictedExpression)> = present
+        .clone()
+        .map(|(k, v)| (k.to_string(), text(v)))
+        .collect();
+    if name == "retention" {
+        for (key, value) in present {
+            match *key {
+                "period" => {
+                    if let Some(days) = vocab::period_days(&value.value) {
+                        fields.push((
+                            "period_days".to_string(),
+                            RestrictedExpression::new_long(days),
+                        ));
+                    }
+                }
+                "criterion" => fields.push((
+                    "criterion_normalised".to_string(),
+                    RestrictedExpression::new_string(value.value.to_lowercase()),
+                )),
+                _ => {}
+            }
+        }
+    }
+    record(fields)
+}
+
+/// Controllers as records, those with an absent name left out.
+fn controller_records(
+    controllers: &[Controller],
+    vocabulary: &Vocabulary,
+) -> Result<RestrictedExpression, Problem> {
+    let records = controllers
+        .iter()
+        .filter(|c| !vocabulary.is_absent(&c.name.value))
+        .map(|c| {
+            let mut fields = vec![("name".to_string(), text(&c.name))];
+            if let Some(contact) = present(c.contact.as_ref(), vocabulary) {
+                fields.push(("contact".to_string(), text(contact)));
+            }
+            record(fields)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RestrictedExpression::new_set(records))
 }
 
 /// An optional text that is present: written and not empty or a placeholder.
@@ -231,19 +279,10 @@ fn activity_attrs(
         "role",
         RestrictedExpression::new_string(activity.effective_role().to_string()),
     );
-    let controllers = activity
-        .controllers
-        .iter()
-        .filter(|c| !vocabulary.is_absent(&c.name.value))
-        .map(|c| {
-            let mut fields = vec![("name".to_string(), text(&c.name))];
-            if let Some(contact) = present(c.contact.as_ref(), vocabulary) {
-                fields.push(("contact".to_string(), text(contact)));
-            }
-            record(fields)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    put("controllers", RestrictedExpression::new_set(controllers));
+    put(
+        "controllers",
+        controller_records(&activity.controllers, vocabulary)?,
+    );
     put("operations", set_of_text(&activity.operations));
     put(
         "data_subjects",
@@ -266,6 +305,16 @@ fn activity_attrs(
     put(
         "purposes",
         set_of_text(activity.purposes.iter().map(|p| &p.id)),
+    );
+    let purposes_text: Vec<String> = activity
+        .purposes
+        .iter()
+        .filter_map(|p| p.text.as_ref())
+        .map(|t| t.value.to_lowercase())
+        .collect();
+    put(
+        "purposes_text",
+        RestrictedExpression::new_string(purposes_text.join("\n")),
     );
     let bases: BTreeSet<&str> = activity
         .legal_basis
@@ -290,7 +339,52 @@ fn activity_attrs(
         put("expected_special_categories", text(v));
     }
     for (name, rec) in &activity.records {
-        put(name, text_record(rec, vocabulary)?);
+        put(name, text_record(name, rec, vocabulary)?);
+    }
+    for (name, value) in [
+        ("large_scale", &activity.large_scale),
+        ("profiling", &activity.profiling),
+    ] {
+        if let Some(value) = value {
+            put(name, text(value));
+        }
+    }
+    match &activity.automated_decision {
+        None => {}
+        Some(AutomatedDecision::No(_)) => put(
+            "automated_decision",
+            record([(
+                "declared".to_string(),
+                RestrictedExpression::new_bool(false),
+            )])?,
+        ),
+        Some(AutomatedDecision::Declared {
+            exception,
+            safeguards,
+            reference,
+        }) => {
+            let mut fields = vec![("declared".to_string(), RestrictedExpression::new_bool(true))];
+            for (key, value) in [
+                ("exception", exception),
+                ("safeguards", safeguards),
+                ("ref", reference),
+            ] {
+                if let Some(value) = present(value.as_ref(), vocabulary) {
+                    fields.push((key.to_string(), text(value)));
+                }
+            }
+            put("automated_decision", record(fields)?);
+        }
+    }
+    if let Some(arrangement) = &activity.joint_arrangement {
+        let mut fields = vec![(
+            "controllers".to_string(),
+            controller_records(&arrangement.controllers, vocabulary)?,
+        )];
+        if let Some(reference) = present(arrangement.reference.as_ref(), vocabulary) {
+            fields.push(("ref".to_string(), text(reference)));
+        }
+        put("joint_arrangement", record(fields)?);
     }
     let subs: BTreeSet<&str> = activity
         .subprocessors
@@ -391,6 +485,14 @@ pub fn build(
     let org_uid = uid(&t.organisation, &org.id.value);
     let mut org_attrs = HashMap::new();
     org_attrs.insert("name".to_string(), text(&org.name));
+    org_attrs.insert(
+        "public_authority".to_string(),
+        RestrictedExpression::new_bool(
+            org.public_authority
+                .as_ref()
+                .is_some_and(|p| p.value == "yes"),
+        ),
+    );
     if let Some(contact) = present(org.contact.as_ref(), vocabulary) {
         org_attrs.insert("contact".to_string(), text(contact));
     }

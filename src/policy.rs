@@ -194,7 +194,12 @@ impl Vocabulary {
             return true;
         }
         // Most texts are longer than any placeholder: no need to fold their case.
-        let longest = self.absent_values.iter().map(String::len).max().unwrap_or(0);
+        let longest = self
+            .absent_values
+            .iter()
+            .map(String::len)
+            .max()
+            .unwrap_or(0);
         text.len() <= 4 * longest && self.absent_values.contains(&text.to_lowercase())
     }
 

@@ -157,6 +157,17 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     ("transfer-mechanism-valid", &[]),
     ("transfer-impact-assessed", &[]),
     ("child-consent-parental", &[]),
+    // Part B: the annex states no public authority, scale, automated decisions, profiling,
+    // joint control, inference-prone data, long periods, personnel data or consent.
+    ("public-authority-no-legitimate-interest", &[]),
+    ("dpo-designation-required", &[]),
+    ("automated-decision-safeguards", &[]),
+    ("automated-decision-undeclared", &[]),
+    ("joint-controller-arrangement", &[]),
+    ("special-category-inference-assessed", &[]),
+    ("retention-period-plausible", &[]),
+    ("works-council-personnel-data", &[]),
+    ("consent-imbalance", &[]),
 ];
 
 #[test]

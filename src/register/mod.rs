@@ -54,17 +54,18 @@ impl FieldSpans {
 
 /// Small records of optional text fields that rules test for presence, by field name. The
 /// YAML key, the Cedar attribute and the schema's record all use these names.
-pub const TEXT_RECORDS: [(&str, &[&str]); 10] = [
+pub const TEXT_RECORDS: [(&str, &[&str]); 11] = [
     ("special_category_condition", &["article", "ref"]),
     ("criminal_data_basis", &["ref"]),
     ("national_id_basis", &["ref"]),
     ("consent", &["withdrawal", "proof", "parental"]),
-    ("retention", &["period", "criterion"]),
+    ("retention", &["period", "criterion", "ref"]),
     ("dpia", &["ref", "screening", "not_required_reason"]),
     ("works_council", &["consent_ref", "not_applicable_reason"]),
     ("minimisation", &["justification", "bsn_masked"]),
     ("communications", &["justification", "notice"]),
     ("offence_use", &["statement"]),
+    ("inference", &["statement"]),
 ];
 
 /// A record of optional text fields (see [`TEXT_RECORDS`]).
@@ -116,6 +117,8 @@ pub struct Organisation {
     pub contact: Option<Located<String>>,
     /// Its data protection officer.
     pub dpo: Option<Dpo>,
+    /// `yes`: a public authority or body (Art. 6(1) second subparagraph, 37(1)(a)).
+    pub public_authority: Option<Located<String>>,
     /// Where each field was written.
     pub fields: FieldSpans,
 }
@@ -244,8 +247,41 @@ pub struct Activity {
     pub transfers: Vec<Transfer>,
     /// Art. 30(1)(d) recipients.
     pub recipients: Recipients,
+    /// `yes` or `no`: processing on a large scale.
+    pub large_scale: Option<Located<String>>,
+    /// `yes` or `no`: Art. 4(4) profiling.
+    pub profiling: Option<Located<String>>,
+    /// Art. 22 decisions based solely on automated processing.
+    pub automated_decision: Option<AutomatedDecision>,
+    /// The Art. 26 arrangement between joint controllers.
+    pub joint_arrangement: Option<JointArrangement>,
     /// Where each field was written.
     pub fields: FieldSpans,
+}
+
+/// `automated_decision:` of an activity.
+#[derive(Debug, Clone)]
+pub enum AutomatedDecision {
+    /// `automated_decision: no`: declared that there are none.
+    No(Location),
+    /// `automated_decision: { exception, safeguards, ref }`.
+    Declared {
+        /// `contract`, `law` or `explicit_consent` (Art. 22(2)).
+        exception: Option<Located<String>>,
+        /// The Art. 22(3) safeguards: human intervention, contesting the decision.
+        safeguards: Option<Located<String>>,
+        /// A reference to the documentation.
+        reference: Option<Located<String>>,
+    },
+}
+
+/// `joint_arrangement:` of an activity.
+#[derive(Debug, Clone)]
+pub struct JointArrangement {
+    /// The arrangement.
+    pub reference: Option<Located<String>>,
+    /// The other joint controllers.
+    pub controllers: Vec<Controller>,
 }
 
 impl Activity {

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use super::vocab;
 use super::{
-    Activity, Controller, DataItem, Dpo, FieldSpans, Organisation, Purpose, Recipient, Recipients,
-    Subprocessor, TextRecord, Transfer, Waiver, TEXT_RECORDS,
+    Activity, AutomatedDecision, Controller, DataItem, Dpo, FieldSpans, JointArrangement,
+    Organisation, Purpose, Recipient, Recipients, Subprocessor, TextRecord, Transfer, Waiver,
+    TEXT_RECORDS,
 };
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::Location;
@@ -270,6 +271,7 @@ fn read_organisation(reader: &mut Reader<'_>, node: &Node) -> Option<Organisatio
     let name = rec.required_text("name");
     let contact = rec.text("contact");
     let dpo = rec.node("dpo").and_then(|n| read_dpo(rec.reader, n));
+    let public_authority = rec.choice("public_authority", &vocab::YES_NO);
     let fields = rec.finish();
     let id = check_kebab_id(reader, id?, "organisation")?;
     Some(Organisation {
@@ -277,6 +279,7 @@ fn read_organisation(reader: &mut Reader<'_>, node: &Node) -> Option<Organisatio
         name: name?,
         contact,
         dpo,
+        public_authority,
         fields,
     })
 }
@@ -575,6 +578,18 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         .node("recipients")
         .map(|n| read_recipients(rec.reader, n))
         .unwrap_or_default();
+    let large_scale = rec.choice("large_scale", &vocab::YES_NO);
+    let profiling = rec.choice("profiling", &vocab::YES_NO);
+    let automated_decision = rec
+        .node("automated_decision")
+        .and_then(|n| read_automated_decision(rec.reader, n));
+    let joint_arrangement = rec
+        .node("joint_arrangement")
+        .and_then(|n| read_joint_arrangement(rec.reader, n));
+    // Rules read the purposes' texts as one normalised text; a label on it shows `purposes`.
+    if let Some(span) = rec.spans.get("purposes") {
+        rec.spans.insert("purposes_text", span.at, false);
+    }
     let fields = rec.finish();
     let operations = read_operations(reader, operations);
     let legal_basis = read_legal_bases(reader, legal_basis);
@@ -597,7 +612,59 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         subprocessors,
         transfers,
         recipients,
+        large_scale,
+        profiling,
+        automated_decision,
+        joint_arrangement,
         fields,
+    })
+}
+
+/// `automated_decision: no`, or `{ exception, safeguards, ref }`.
+fn read_automated_decision(reader: &mut Reader<'_>, node: &Node) -> Option<AutomatedDecision> {
+    if let Value::Text(text) = &node.value {
+        if text == "no" {
+            return Some(AutomatedDecision::No(reader.at(node)));
+        }
+        reader.report(
+            Problem::at(
+                Code::UnknownValue,
+                reader.at(node),
+                format!("unknown `automated_decision` value `{text}`"),
+            )
+            .label("expected `no` or a mapping")
+            .help(
+                "write `automated_decision: no` when no decision is based solely on automated \
+                 processing, or `automated_decision: { exception: contract|law|explicit_consent, \
+                 safeguards: ..., ref: ... }`",
+            ),
+        );
+        return None;
+    }
+    let mut rec = Record::open(reader, node, "`automated_decision`")?;
+    let exception = rec.choice("exception", &vocab::AUTOMATED_DECISION_EXCEPTIONS);
+    let safeguards = rec.text("safeguards");
+    let reference = rec.text("ref");
+    rec.finish();
+    Some(AutomatedDecision::Declared {
+        exception,
+        safeguards,
+        reference,
+    })
+}
+
+/// `joint_arrangement: { ref, controllers }`.
+fn read_joint_arrangement(reader: &mut Reader<'_>, node: &Node) -> Option<JointArrangement> {
+    let mut rec = Record::open(reader, node, "`joint_arrangement`")?;
+    let reference = rec.text("ref");
+    let controllers = {
+        let items = rec.list("controllers");
+        read_controllers(rec.reader, items)
+    };
+    rec.finish();
+    Some(JointArrangement {
+        reference,
+        controllers,
     })
 }
 

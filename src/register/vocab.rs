@@ -111,6 +111,9 @@ pub const NO_DPO: &str = "none-designated";
 /// `recipients: none`: the activity discloses to no one.
 pub const NO_RECIPIENTS: &str = "none";
 
+/// The Art. 22(2) exceptions to the ban on solely automated decisions.
+pub const AUTOMATED_DECISION_EXCEPTIONS: [&str; 3] = ["contract", "law", "explicit_consent"];
+
 /// A yes/no answer (YAML 1.2: `yes` and `no` are text).
 pub const YES_NO: [&str; 2] = ["yes", "no"];
 
@@ -186,6 +189,52 @@ pub fn is_iso_duration(text: &str) -> bool {
         None => Some(0),
     };
     matches!((date_units, time_units), (Some(d), Some(t)) if d + t > 0)
+}
+
+/// An ISO 8601 period as a number of days, the way retention rules compare them: a year is
+/// 365 days, a month 30, a week 7; hours, minutes and seconds count as whole days only once
+/// they add up to one. `None` when the text is not a period.
+pub fn period_days(text: &str) -> Option<i64> {
+    if !is_iso_duration(text) {
+        return None;
+    }
+    let body = text.strip_prefix('P')?;
+    let (date, time) = body.split_once('T').unwrap_or((body, ""));
+    let mut days: i64 = 0;
+    let mut number = String::new();
+    for c in date.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: i64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c {
+            'Y' => 365,
+            'M' => 30,
+            'W' => 7,
+            'D' => 1,
+            _ => return None,
+        };
+        days = days.checked_add(n.checked_mul(unit)?)?;
+    }
+    let mut seconds: i64 = 0;
+    for c in time.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: i64 = number.parse().ok()?;
+        number.clear();
+        let unit = match c {
+            'H' => 3600,
+            'M' => 60,
+            'S' => 1,
+            _ => return None,
+        };
+        seconds = seconds.checked_add(n.checked_mul(unit)?)?;
+    }
+    days.checked_add(seconds / 86_400)
 }
 
 /// Whether `text` is an ISO 3166-1 alpha-2 country code, as written (upper case), in the
@@ -305,6 +354,20 @@ mod tests {
         assert_eq!(country_suggestion("UK"), Some("GB"));
         assert_eq!(country_suggestion("nl"), Some("NL"));
         assert_eq!(country_suggestion("XX"), None);
+    }
+
+    #[test]
+    fn periods_in_days() {
+        assert_eq!(period_days("P10Y"), Some(3650));
+        assert_eq!(period_days("P11Y"), Some(4015));
+        assert_eq!(period_days("P4W"), Some(28));
+        assert_eq!(period_days("P1M"), Some(30));
+        assert_eq!(period_days("P1Y6M"), Some(545));
+        assert_eq!(period_days("PT72H"), Some(3));
+        assert_eq!(period_days("PT23H"), Some(0));
+        assert_eq!(period_days("P1DT12H"), Some(1));
+        assert_eq!(period_days("7 jaar"), None);
+        assert_eq!(period_days("P99999999999999999999Y"), None);
     }
 
     #[test]
