@@ -308,10 +308,11 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
             if field.at == check.at {
                 continue;
             }
+            let key = field.key;
             let text = if field.inherited {
-                format!("`{attr}` (from defaults)")
+                format!("`{key}` (from defaults)")
             } else {
-                format!("`{attr}`")
+                format!("`{key}`")
             };
             labels.push(Label { at: field.at, text });
         }

@@ -26,12 +26,26 @@ pub struct FieldSpan {
     pub at: Location,
     /// Whether the value comes from `defaults`.
     pub inherited: bool,
+    /// The key as the register writes it (an attribute derived from a field, such as
+    /// `purposes_text`, shows the field it comes from).
+    pub key: &'static str,
 }
 
 impl FieldSpans {
     /// Records a field (again: replaces it).
     pub fn insert(&mut self, name: &'static str, at: Location, inherited: bool) {
-        let span = FieldSpan { at, inherited };
+        self.insert_as(name, name, at, inherited);
+    }
+
+    /// Records an attribute derived from the field written as `key`.
+    pub fn insert_as(
+        &mut self,
+        name: &'static str,
+        key: &'static str,
+        at: Location,
+        inherited: bool,
+    ) {
+        let span = FieldSpan { at, inherited, key };
         match self.0.iter_mut().find(|(n, _)| *n == name) {
             Some(entry) => entry.1 = span,
             None => self.0.push((name, span)),

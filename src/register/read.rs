@@ -588,7 +588,8 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         .and_then(|n| read_joint_arrangement(rec.reader, n));
     // Rules read the purposes' texts as one normalised text; a label on it shows `purposes`.
     if let Some(span) = rec.spans.get("purposes") {
-        rec.spans.insert("purposes_text", span.at, false);
+        rec.spans
+            .insert_as("purposes_text", "purposes", span.at, false);
     }
     let fields = rec.finish();
     let operations = read_operations(reader, operations);
