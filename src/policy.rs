@@ -202,14 +202,6 @@ impl Vocabulary {
             .unwrap_or(0);
         text.len() <= 4 * longest && self.absent_values.contains(&text.to_lowercase())
     }
-
-    /// The ids of the regions a country is in.
-    pub fn regions_of<'a>(&'a self, country: &'a str) -> impl Iterator<Item = &'a str> {
-        self.regions
-            .iter()
-            .filter(move |r| r.countries.iter().any(|c| c == country))
-            .map(|r| r.id.as_str())
-    }
 }
 
 /// A named group of countries, such as the EEA.

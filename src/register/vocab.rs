@@ -200,41 +200,36 @@ pub fn period_days(text: &str) -> Option<i64> {
     }
     let body = text.strip_prefix('P')?;
     let (date, time) = body.split_once('T').unwrap_or((body, ""));
-    let mut days: i64 = 0;
-    let mut number = String::new();
-    for c in date.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: i64 = number.parse().ok()?;
-        number.clear();
-        let unit = match c {
-            'Y' => 365,
-            'M' => 30,
-            'W' => 7,
-            'D' => 1,
-            _ => return None,
-        };
-        days = days.checked_add(n.checked_mul(unit)?)?;
-    }
-    let mut seconds: i64 = 0;
-    for c in time.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let n: i64 = number.parse().ok()?;
-        number.clear();
-        let unit = match c {
-            'H' => 3600,
-            'M' => 60,
-            'S' => 1,
-            _ => return None,
-        };
-        seconds = seconds.checked_add(n.checked_mul(unit)?)?;
-    }
+    let days = sum_units(date, |unit| match unit {
+        'Y' => Some(365),
+        'M' => Some(30),
+        'W' => Some(7),
+        'D' => Some(1),
+        _ => None,
+    })?;
+    let seconds = sum_units(time, |unit| match unit {
+        'H' => Some(3600),
+        'M' => Some(60),
+        'S' => Some(1),
+        _ => None,
+    })?;
     days.checked_add(seconds / 86_400)
+}
+
+/// The sum of `<number><unit>` parts (`1Y6M`), each number times its unit's weight.
+fn sum_units(parts: &str, weight: impl Fn(char) -> Option<i64>) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut number = String::new();
+    for c in parts.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: i64 = number.parse().ok()?;
+        number.clear();
+        total = total.checked_add(n.checked_mul(weight(c)?)?)?;
+    }
+    Some(total)
 }
 
 /// Whether `text` is an ISO 3166-1 alpha-2 country code, as written (upper case), in the
