@@ -85,6 +85,7 @@ fn run_stages(dir: &Path) -> Stages {
     let text = render(
         Format::Human,
         &findings,
+        None,
         &summary,
         &loaded.pack.rules,
         &sources,

@@ -415,5 +415,6 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
         labels,
         activity,
         target,
+        change: None,
     }
 }

@@ -65,6 +65,48 @@ pub struct Finding {
     pub activity: Option<String>,
     /// The data item's category or the sub-processor's id.
     pub target: Option<String>,
+    /// Against a base register: whether the base had this finding too.
+    pub change: Option<Change>,
+}
+
+/// A finding against a base register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The base does not have it: the change brought it.
+    New,
+    /// The base has it too.
+    Existing,
+}
+
+impl Change {
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Existing => "existing",
+        }
+    }
+}
+
+/// What identifies a finding across versions of a register: its rule, activity and target,
+/// and its rank among findings with the same three. No file or line: moving, reordering or
+/// splitting files keeps it.
+pub type FindingKey<'a> = (&'a str, Option<&'a str>, Option<&'a str>, usize);
+
+/// The key of each finding, in order.
+pub fn finding_keys(findings: &[Finding]) -> Vec<FindingKey<'_>> {
+    let mut seen: std::collections::HashMap<(&str, Option<&str>, Option<&str>), usize> =
+        std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let key = (f.rule.as_str(), f.activity.as_deref(), f.target.as_deref());
+            let rank = seen.entry(key).or_insert(0);
+            let this = *rank;
+            *rank += 1;
+            (key.0, key.1, key.2, this)
+        })
+        .collect()
 }
 
 /// Counts for a report's closing line.
@@ -82,6 +124,31 @@ pub struct Summary {
     pub rules: usize,
     /// Findings covered by a live waiver (not in the report).
     pub waived: usize,
+    /// Against a base register: how many findings are new, existing and resolved.
+    pub change: Option<ChangeCounts>,
+}
+
+/// Findings against a base register.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChangeCounts {
+    /// Findings the base does not have.
+    pub new: usize,
+    /// Findings the base has too.
+    pub existing: usize,
+    /// The base's findings that are gone.
+    pub resolved: usize,
+}
+
+impl ChangeCounts {
+    /// The counts of marked findings, and of `resolved` base findings.
+    pub fn of(findings: &[Finding], resolved: usize) -> Self {
+        let count = |change| findings.iter().filter(|f| f.change == Some(change)).count();
+        ChangeCounts {
+            new: count(Change::New),
+            existing: count(Change::Existing),
+            resolved,
+        }
+    }
 }
 
 impl Summary {
@@ -98,15 +165,18 @@ impl Summary {
             files,
             rules,
             waived: 0,
+            change: None,
         }
     }
 }
 
 impl Summary {
-    /// The same run's counts for a selection of its findings.
-    pub fn with_findings(&self, findings: &[Finding]) -> Self {
+    /// The same run's counts for a selection of its findings, and `resolved` of the base's.
+    pub fn with_findings(&self, findings: &[Finding], resolved: usize) -> Self {
+        let change = self.change.map(|_| ChangeCounts::of(findings, resolved));
         Summary {
             waived: self.waived,
+            change,
             ..Summary::new(findings, self.activities, self.files, self.rules)
         }
     }

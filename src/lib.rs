@@ -4,12 +4,14 @@
 //! The pipeline: [`register`] (load) -> [`entities`] (Cedar entities and requests) ->
 //! [`eval`] (policies) -> [`finding`] -> [`report`] (render).
 
+pub mod baseline;
 pub mod cedar_text;
 pub mod cli;
 pub mod commands;
 pub mod entities;
 pub mod eval;
 pub mod finding;
+pub mod git;
 pub mod parallel;
 pub mod pipeline;
 pub mod policy;

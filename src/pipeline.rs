@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::finding::{Finding, Summary};
+use crate::baseline::{compare, Base, ChangeView};
+use crate::finding::{ChangeCounts, Finding, Summary};
 use crate::policy::{load_policies, PolicyPack};
 use crate::problem::{sort_problems, Problem};
 use crate::register::load::{discover, load_register};
@@ -24,6 +25,8 @@ pub struct Checked {
     pub register: Register,
     /// The policy pack used.
     pub pack: PolicyPack,
+    /// Against a base register: what the change did.
+    pub change: Option<ChangeView>,
 }
 
 /// A loaded and checked register with its policy pack: what `validate` stops at.
@@ -78,15 +81,29 @@ pub fn run_check(
     limits: &Limits,
     sources: &mut SourceMap,
 ) -> Result<Checked, Vec<Problem>> {
+    run_check_against(inputs, policies, today, limits, sources, None)
+}
+
+/// [`run_check`], and with a base, each finding marked new or existing against the register
+/// as it was there (checked with the same policies), and the base's findings that are gone.
+pub fn run_check_against(
+    inputs: &[String],
+    policies: &Path,
+    today: &str,
+    limits: &Limits,
+    sources: &mut SourceMap,
+    base: Option<&Base>,
+) -> Result<Checked, Vec<Problem>> {
     let Loaded {
         pack,
         register,
         files,
     } = load_all(inputs, policies, limits, sources)?;
-    let model = entities::build(&register, &pack.vocabulary, pack.named.as_ref(), None)
-        .map_err(|p| vec![p])?;
-    let findings = eval::evaluate(&register, &pack, &model).map_err(sorted)?;
-    let Waived { findings, waived } = apply_waivers(findings, &register.waivers, today);
+    let (mut findings, waived) = judge(&register, &pack, today)?;
+    let change = match base {
+        Some(base) => Some(compare(base, inputs, &pack, today, limits, &mut findings)?),
+        None => None,
+    };
     let mut summary = Summary::new(
         &findings,
         register.activities.len(),
@@ -94,10 +111,28 @@ pub fn run_check(
         pack.rules.len(),
     );
     summary.waived = waived;
+    summary.change = change
+        .as_ref()
+        .map(|c| ChangeCounts::of(&findings, c.resolved.len()));
     Ok(Checked {
         findings,
         summary,
         register,
         pack,
+        change,
     })
+}
+
+/// Evaluates a loaded register against the pack and applies its waivers: the findings in
+/// report order, and how many a live waiver covers.
+pub fn judge(
+    register: &Register,
+    pack: &PolicyPack,
+    today: &str,
+) -> Result<(Vec<Finding>, usize), Vec<Problem>> {
+    let model = entities::build(register, &pack.vocabulary, pack.named.as_ref(), None)
+        .map_err(|p| vec![p])?;
+    let findings = eval::evaluate(register, pack, &model).map_err(sorted)?;
+    let Waived { findings, waived } = apply_waivers(findings, &register.waivers, today);
+    Ok((findings, waived))
 }

@@ -6,7 +6,11 @@ use crate::pipeline::Checked;
 use crate::problem::{suggestion, Code, Problem};
 use crate::report::human::Style;
 
-use super::{check_or_fail, deliver, fail_as, Outcome, OutputArgs, ReportArgs};
+use crate::source::SourceMap;
+
+use super::{
+    check_or_fail, deliver, fail, fail_as, ChangeArgs, Outcome, OutputArgs, ReportArgs, Selection,
+};
 
 /// Arguments of `ropa check`.
 #[derive(Debug, clap::Args)]
@@ -23,12 +27,29 @@ pub struct CheckArgs {
     #[arg(long = "activity", value_name = "ID")]
     pub activities: Vec<String>,
     #[command(flatten)]
+    pub change: ChangeArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
 /// Runs `ropa check`.
 pub fn run(args: &CheckArgs, style: Style) -> Outcome {
-    let (checked, sources) = match check_or_fail(&args.paths, &args.report, &args.output, style) {
+    let base = args.change.base();
+    if args.change.fail_on_new && base.is_none() {
+        let problem = Problem::general(
+            Code::Io,
+            "--fail-on-new needs a base to tell new findings from existing ones",
+        )
+        .help("name it: `--base origin/main` (a git revision) or `--base-dir DIR`");
+        return fail(&[problem], &SourceMap::new(), style);
+    }
+    let (checked, sources) = match check_or_fail(
+        &args.paths,
+        base.as_ref(),
+        &args.report,
+        &args.output,
+        style,
+    ) {
         Ok(done) => done,
         Err(outcome) => return outcome,
     };
@@ -36,21 +57,28 @@ pub fn run(args: &CheckArgs, style: Style) -> Outcome {
     if !problems.is_empty() {
         return fail_as(&problems, &sources, style, args.report.format, &args.output);
     }
-    let findings: Vec<Finding> = checked
-        .findings
-        .iter()
-        .filter(|f| args.rules.is_empty() || args.rules.contains(&f.rule))
-        .filter(|f| {
-            args.activities.is_empty()
+    let selected = |f: &&Finding| {
+        (args.rules.is_empty() || args.rules.contains(&f.rule))
+            && (args.activities.is_empty()
                 || f.activity
                     .as_ref()
-                    .is_some_and(|a| args.activities.contains(a))
-        })
+                    .is_some_and(|a| args.activities.contains(a)))
+    };
+    let findings: Vec<Finding> = checked.findings.iter().filter(selected).cloned().collect();
+    let resolved: Vec<Finding> = checked
+        .change
+        .iter()
+        .flat_map(|c| c.resolved.iter())
+        .filter(selected)
         .cloned()
         .collect();
     deliver(
         &checked,
-        &findings,
+        &Selection {
+            findings: &findings,
+            resolved: &resolved,
+            fail_on_new: args.change.fail_on_new,
+        },
         &args.report,
         &args.output,
         &sources,

@@ -15,12 +15,13 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use crate::finding::{Finding, Severity};
-use crate::pipeline::{run_check, Checked};
+use crate::baseline::Base;
+use crate::finding::{Change, Finding, Severity};
+use crate::pipeline::{run_check_against, Checked};
 use crate::policy::{load_policies, PolicyPack};
 use crate::problem::{sort_problems, Code, Problem};
 use crate::report::human::{self, Style};
-use crate::report::{render, render_problems, Format};
+use crate::report::{render, render_problems, ChangeReport, Format};
 use crate::source::{display_name, SourceMap};
 use crate::waiver::today;
 use crate::yaml::Limits;
@@ -77,6 +78,38 @@ pub struct ReportArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+}
+
+/// What to judge the register against, and what fails the gate then.
+#[derive(Debug, clap::Args)]
+pub struct ChangeArgs {
+    /// Judge the change since git revision REV: the register is also checked as it was there
+    /// (same paths, read from git's objects), and every finding is new or existing.
+    #[arg(
+        long,
+        value_name = "REV",
+        conflicts_with = "base_dir",
+        allow_hyphen_values = true
+    )]
+    pub base: Option<String>,
+    /// As --base, with the register as it was in DIR (the same paths below it), without git.
+    #[arg(long, value_name = "DIR")]
+    pub base_dir: Option<PathBuf>,
+    /// Only new findings at or above --fail-on make the exit code 1 (needs --base or
+    /// --base-dir): the gate for a register with a backlog.
+    #[arg(long)]
+    pub fail_on_new: bool,
+}
+
+impl ChangeArgs {
+    /// The base, when one is named.
+    pub fn base(&self) -> Option<Base> {
+        match (&self.base, &self.base_dir) {
+            (Some(rev), _) => Some(Base::Rev(rev.clone())),
+            (None, Some(dir)) => Some(Base::Dir(dir.clone())),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Where the report goes.
@@ -160,27 +193,40 @@ pub fn load_pack_or_fail(
 /// the outcome to return.
 pub fn check_or_fail(
     inputs: &[String],
+    base: Option<&Base>,
     report: &ReportArgs,
     output: &OutputArgs,
     style: Style,
 ) -> Result<(Checked, SourceMap), Outcome> {
     let mut sources = SourceMap::new();
-    match run_check(
+    match run_check_against(
         inputs,
         &report.policies,
         &today(),
         &Limits::default(),
         &mut sources,
+        base,
     ) {
         Ok(checked) => Ok((checked, sources)),
         Err(problems) => Err(fail_as(&problems, &sources, style, report.format, output)),
     }
 }
 
+/// The findings a report shows: the current ones, and against a base the base's that are
+/// gone; `fail_on_new` makes only new findings fail the gate.
+pub struct Selection<'a> {
+    /// The findings to report.
+    pub findings: &'a [Finding],
+    /// The base's findings that are gone.
+    pub resolved: &'a [Finding],
+    /// Only new findings count for the exit code.
+    pub fail_on_new: bool,
+}
+
 /// Renders the selected findings, sends them where asked, and gives the outcome.
 pub fn deliver(
     checked: &Checked,
-    findings: &[Finding],
+    selection: &Selection<'_>,
     report: &ReportArgs,
     output: &OutputArgs,
     sources: &SourceMap,
@@ -189,10 +235,19 @@ pub fn deliver(
     let ReportArgs {
         format, fail_on, ..
     } = *report;
-    let summary = checked.summary.with_findings(findings);
+    let findings = selection.findings;
+    let summary = checked
+        .summary
+        .with_findings(findings, selection.resolved.len());
+    let change = checked.change.as_ref().map(|c| ChangeReport {
+        base: &c.base,
+        base_failed: c.base_failed.as_deref(),
+        resolved: selection.resolved,
+    });
     let text = render(
         format,
         findings,
+        change.as_ref(),
         &summary,
         &checked.pack.rules,
         sources,
@@ -214,10 +269,23 @@ pub fn deliver(
                 return fail(&[problem], sources, style);
             }
             // The report went to the file; the terminal still gets the verdict.
-            let _ = emit(&human::summary_line(&summary));
+            let mut verdict = human::summary_line(&summary);
+            if let Some(change) = &change {
+                verdict.push_str(&human::change_line(change, &summary));
+            }
+            let _ = emit(&verdict);
         }
     }
-    outcome(findings, fail_on)
+    if selection.fail_on_new {
+        let new: Vec<Finding> = findings
+            .iter()
+            .filter(|f| f.change == Some(Change::New))
+            .cloned()
+            .collect();
+        outcome(&new, fail_on)
+    } else {
+        outcome(findings, fail_on)
+    }
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so the

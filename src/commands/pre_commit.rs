@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::report::human::Style;
 use crate::source::FileId;
 
-use super::{check_or_fail, deliver, Outcome, OutputArgs, ReportArgs};
+use super::{check_or_fail, deliver, Outcome, OutputArgs, ReportArgs, Selection};
 
 /// Arguments of `ropa pre-commit`.
 #[derive(Debug, clap::Args)]
@@ -27,7 +27,7 @@ pub struct PreCommitArgs {
 /// Runs `ropa pre-commit`.
 pub fn run(args: &PreCommitArgs, style: Style) -> Outcome {
     let inputs = std::slice::from_ref(&args.register);
-    let (checked, sources) = match check_or_fail(inputs, &args.report, &args.output, style) {
+    let (checked, sources) = match check_or_fail(inputs, None, &args.report, &args.output, style) {
         Ok(done) => done,
         Err(outcome) => return outcome,
     };
@@ -59,7 +59,11 @@ pub fn run(args: &PreCommitArgs, style: Style) -> Outcome {
     };
     deliver(
         &checked,
-        &findings,
+        &Selection {
+            findings: &findings,
+            resolved: &[],
+            fail_on_new: false,
+        },
         &args.report,
         &args.output,
         &sources,

@@ -177,10 +177,39 @@ pub fn load_register(
             Err(problem) => problems.push(problem),
         }
     }
-    // Parsing and reading files are independent: spread them over the cores, keep the order.
-    let sources: &SourceMap = sources;
-    let read = map_chunks(
+    let all_read = files.len() == paths.len();
+    load_register_files(
         &files,
+        all_read,
+        problems,
+        data_categories,
+        subject_categories,
+        rule_ids,
+        sources,
+        limits,
+    )
+}
+
+/// [`load_register`] for files already in `sources` (read from disk or from elsewhere, such
+/// as a git revision); `all_read` says that no file failed to read, with `problems` the
+/// problems so far.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the loader's inputs, passed through"
+)]
+pub fn load_register_files(
+    files: &[FileId],
+    all_read: bool,
+    mut problems: Vec<Problem>,
+    data_categories: Taxonomy,
+    subject_categories: Taxonomy,
+    rule_ids: &[&str],
+    sources: &SourceMap,
+    limits: &Limits,
+) -> Result<Register, Vec<Problem>> {
+    // Parsing and reading files are independent: spread them over the cores, keep the order.
+    let read = map_chunks(
+        files,
         available_threads(),
         FILES_PER_THREAD,
         |chunk| {
@@ -201,7 +230,7 @@ pub fn load_register(
         sections.extend(file_sections);
         problems.extend(file_problems);
     }
-    let all_read = sections.len() == paths.len();
+    let all_read = all_read && sections.len() == files.len();
     let register = resolve(
         sections,
         data_categories,

@@ -8,8 +8,9 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::finding::{Finding, Severity, Summary};
+use crate::finding::{Change, Finding, Severity, Summary};
 use crate::problem::Problem;
+use crate::report::ChangeReport;
 use crate::source::{visible, FileId, Location, SourceFile, SourceMap};
 
 /// How to draw the human report.
@@ -229,6 +230,7 @@ fn finding_help(finding: &Finding) -> Option<String> {
 /// closing summary line.
 pub fn render_findings(
     findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
     summary: &Summary,
     sources: &SourceMap,
     style: Style,
@@ -255,9 +257,14 @@ pub fn render_findings(
             .iter()
             .map(|l| (l.at, l.text.as_str()))
             .collect();
+        // Against a base, a finding the change brought says so beside its rule.
+        let code = match finding.change {
+            Some(Change::New) => format!("{} (new)", finding.rule),
+            _ => finding.rule.clone(),
+        };
         let v = view(
             sources,
-            Some(finding.rule.clone()),
+            Some(code),
             severity,
             finding.message.to_string(),
             finding_help(finding),
@@ -268,8 +275,51 @@ pub fn render_findings(
         out.push('\n');
     }
     out.push_str(&rule_counts(findings));
+    if let Some(change) = change {
+        out.push_str(&resolved_list(change));
+    }
     out.push_str(&summary_line(summary));
+    if let Some(change) = change {
+        out.push_str(&change_line(change, summary));
+    }
     out
+}
+
+/// The base's findings that are gone, one line each.
+fn resolved_list(change: &ChangeReport<'_>) -> String {
+    if change.resolved.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("── resolved since {}\n\n", visible(change.base));
+    for f in change.resolved {
+        let mut line = format!("  {:<7}  {}", f.severity.name(), visible(&f.rule));
+        if let Some(activity) = &f.activity {
+            line.push_str(&format!("  activity {}", visible(activity)));
+        }
+        if let Some(target) = &f.target {
+            line.push_str(&format!("  target {}", visible(target)));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
+/// The closing line against a base: what the change did.
+pub fn change_line(change: &ChangeReport<'_>, summary: &Summary) -> String {
+    let base = visible(change.base);
+    match (change.base_failed, summary.change) {
+        (Some(why), _) => format!(
+            "ropa: the base {base} does not load ({}): every finding counts as new\n",
+            visible(why)
+        ),
+        (None, Some(c)) => format!(
+            "ropa: against {base}: {} new, {} existing, {} resolved\n",
+            c.new, c.existing, c.resolved
+        ),
+        (None, None) => String::new(),
+    }
 }
 
 /// Findings per rule, most first.

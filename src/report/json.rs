@@ -28,6 +28,12 @@
 //! }
 //! ```
 //!
+//! With a base (`--base REV`, `--base-dir DIR`), each finding also has `"change": "new"` or
+//! `"existing"`, the summary has `new`, `existing` and `resolved` counts, and the object has
+//! `"base": { "name", "loaded", "problem" }` and `"resolved": [{ "rule", "severity",
+//! "message", "activity", "target" }]`, the base's findings that are gone (they have no place
+//! in the current files). Without a base these fields are absent.
+//!
 //! Findings are sorted by file, position and rule. New fields may be added to objects
 //! within a version; a change to existing fields bumps `version`.
 //!
@@ -40,7 +46,7 @@ use serde::Serialize;
 
 use crate::finding::{Finding, Summary};
 use crate::problem::Problem;
-use crate::report::Place;
+use crate::report::{ChangeReport, Place};
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
@@ -48,6 +54,26 @@ struct Report<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
     summary: JsonSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base: Option<JsonBase<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved: Option<Vec<JsonResolved<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JsonBase<'a> {
+    name: &'a str,
+    loaded: bool,
+    problem: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonResolved<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    activity: Option<&'a str>,
+    target: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +95,8 @@ struct JsonFinding<'a> {
     activity: Option<&'a str>,
     target: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +107,12 @@ struct JsonSummary {
     files: usize,
     rules: usize,
     waived: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    new: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    existing: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -149,7 +183,12 @@ pub fn render_json_problems(problems: &[Problem], sources: &SourceMap) -> String
 }
 
 /// Renders the findings as the version-1 JSON report.
-pub fn render_json(findings: &[Finding], summary: &Summary, sources: &SourceMap) -> String {
+pub fn render_json(
+    findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
+    summary: &Summary,
+    sources: &SourceMap,
+) -> String {
     let report = Report {
         version: 1,
         findings: findings
@@ -171,6 +210,7 @@ pub fn render_json(findings: &[Finding], summary: &Summary, sources: &SourceMap)
                         position: Place::of(l.at, sources),
                     })
                     .collect(),
+                change: f.change.map(|c| c.name()),
             })
             .collect(),
         summary: JsonSummary {
@@ -180,7 +220,27 @@ pub fn render_json(findings: &[Finding], summary: &Summary, sources: &SourceMap)
             files: summary.files,
             rules: summary.rules,
             waived: summary.waived,
+            new: summary.change.map(|c| c.new),
+            existing: summary.change.map(|c| c.existing),
+            resolved: summary.change.map(|c| c.resolved),
         },
+        base: change.map(|c| JsonBase {
+            name: c.base,
+            loaded: c.base_failed.is_none(),
+            problem: c.base_failed,
+        }),
+        resolved: change.map(|c| {
+            c.resolved
+                .iter()
+                .map(|f| JsonResolved {
+                    rule: &f.rule,
+                    severity: f.severity.name(),
+                    message: &f.message,
+                    activity: f.activity.as_deref(),
+                    target: f.target.as_deref(),
+                })
+                .collect()
+        }),
     };
     let mut text =
         serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -12,7 +12,7 @@ pub mod rules;
 pub mod sarif;
 pub mod tests;
 
-use crate::finding::{Finding, Summary};
+use crate::finding::{finding_keys, Finding, Summary};
 use crate::policy::Rule;
 use crate::problem::Problem;
 use crate::source::{Location, SourceMap};
@@ -36,18 +36,30 @@ pub enum Format {
     Markdown,
 }
 
-/// Renders findings in a format.
+/// What a report says about the change, against a base register.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeReport<'a> {
+    /// How the base is named (`origin/main`, a folder).
+    pub base: &'a str,
+    /// Why the base did not load, when it did not (every finding is then new).
+    pub base_failed: Option<&'a str>,
+    /// The base's findings that are gone (their places are in the base, not in `sources`).
+    pub resolved: &'a [Finding],
+}
+
+/// Renders findings in a format; `change` when they were judged against a base.
 pub fn render(
     format: Format,
     findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
     summary: &Summary,
     rules: &[Rule],
     sources: &SourceMap,
     style: human::Style,
 ) -> String {
     match format {
-        Format::Human => human::render_findings(findings, summary, sources, style),
-        Format::Json => json::render_json(findings, summary, sources),
+        Format::Human => human::render_findings(findings, change, summary, sources, style),
+        Format::Json => json::render_json(findings, change, summary, sources),
         Format::Sarif => sarif::render_sarif(findings, rules, sources),
         Format::Junit => junit::render_junit(findings, rules, sources),
         Format::Github => github::render_github(findings, sources),
@@ -139,18 +151,13 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// target (not the file or line, so unrelated edits and moves keep it), plus the finding's
 /// rank among findings with the same three, so every fingerprint in a run is unique.
 pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
-    let mut seen: Vec<(&str, Option<&str>, Option<&str>)> = Vec::new();
-    findings
-        .iter()
-        .map(|f| {
-            let key = (f.rule.as_str(), f.activity.as_deref(), f.target.as_deref());
-            let rank = seen.iter().filter(|k| **k == key).count();
-            seen.push(key);
+    finding_keys(findings)
+        .into_iter()
+        .map(|(rule, activity, target, rank)| {
             let text = format!(
-                "{}\0{}\0{}\0{rank}",
-                key.0,
-                key.1.unwrap_or(""),
-                key.2.unwrap_or("")
+                "{rule}\0{}\0{}\0{rank}",
+                activity.unwrap_or(""),
+                target.unwrap_or("")
             );
             format!("{:016x}", fnv1a(text.as_bytes()))
         })

@@ -1,0 +1,235 @@
+//! Owns the change view: the register as it was at a base (a git revision or a folder),
+//! checked with the same policy pack, and each finding of the current register matched to
+//! the base's: new (the base lacks it), existing, or, for a base finding that is gone,
+//! resolved. Findings match by [`FindingKey`], so moving, reordering or splitting files
+//! changes nothing.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::finding::{finding_keys, Change, Finding, FindingKey};
+use crate::git;
+use crate::pipeline::judge;
+use crate::policy::PolicyPack;
+use crate::problem::{Code, Problem};
+use crate::register::load::{discover, load_register, load_register_files};
+use crate::source::SourceMap;
+use crate::yaml::Limits;
+
+/// Where the base register is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// A git revision: the same paths, read from git's objects.
+    Rev(String),
+    /// A folder holding the register as it was, the same paths below it.
+    Dir(PathBuf),
+}
+
+impl Base {
+    /// How reports name the base.
+    pub fn label(&self) -> String {
+        match self {
+            Base::Rev(rev) => rev.clone(),
+            Base::Dir(dir) => crate::source::display_name(dir),
+        }
+    }
+}
+
+/// The current register's findings against the base.
+#[derive(Debug, Clone)]
+pub struct ChangeView {
+    /// How reports name the base.
+    pub base: String,
+    /// Why the base register did not load, when it did not (then every finding is new).
+    pub base_failed: Option<String>,
+    /// The base's findings that the current register no longer has.
+    pub resolved: Vec<Finding>,
+}
+
+/// Checks the base with `pack` and marks each of `findings` new or existing. An error is a
+/// base that cannot be read at all (no such revision, a shallow clone that lacks it, no
+/// repository); a base that is read but does not load is reported in the view, and every
+/// finding then counts as new.
+pub fn compare(
+    base: &Base,
+    inputs: &[String],
+    pack: &PolicyPack,
+    today: &str,
+    limits: &Limits,
+    findings: &mut [Finding],
+) -> Result<ChangeView, Vec<Problem>> {
+    let mut sources = SourceMap::new();
+    let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let loaded = match base {
+        Base::Rev(rev) => {
+            let commit = git::resolve(rev).map_err(|p| vec![p])?;
+            let files = git::register_files(rev, &commit, inputs, limits.max_file_bytes)
+                .map_err(|p| vec![p])?;
+            let mut problems = Vec::new();
+            let mut ids = Vec::new();
+            for file in files {
+                match file.text {
+                    Ok(text) => ids.push(sources.add(&file.name, text)),
+                    Err(why) => problems.push(Problem::general(
+                        Code::Io,
+                        format!("{} {why}", file.name.display()),
+                    )),
+                }
+            }
+            let all_read = problems.is_empty();
+            load_register_files(
+                &ids,
+                all_read,
+                problems,
+                pack.data_categories.clone(),
+                pack.subject_categories.clone(),
+                &rule_ids,
+                &sources,
+                limits,
+            )
+        }
+        Base::Dir(dir) => {
+            let under: Vec<String> = inputs
+                .iter()
+                .map(|i| dir.join(Path::new(i)).to_string_lossy().into_owned())
+                .collect();
+            discover(&under).and_then(|paths| {
+                load_register(
+                    &paths,
+                    pack.data_categories.clone(),
+                    pack.subject_categories.clone(),
+                    &rule_ids,
+                    &mut sources,
+                    limits,
+                )
+            })
+        }
+    };
+    let base_findings = loaded
+        .and_then(|register| judge(&register, pack, today).map(|(findings, _waived)| findings));
+    let label = base.label();
+    match base_findings {
+        Ok(base_findings) => Ok(ChangeView {
+            base: label,
+            base_failed: None,
+            resolved: mark(findings, base_findings),
+        }),
+        Err(problems) => {
+            for finding in findings.iter_mut() {
+                finding.change = Some(Change::New);
+            }
+            let first = problems
+                .first()
+                .map_or(String::new(), |p| p.message.clone());
+            Ok(ChangeView {
+                base: label,
+                base_failed: Some(format!(
+                    "{} ({first})",
+                    crate::report::human::plural(problems.len(), "problem", "problems")
+                )),
+                resolved: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Marks each finding new or existing against the base's, and returns the base's findings
+/// that are gone. One pass over each side: no quadratic matching.
+pub fn mark(findings: &mut [Finding], base: Vec<Finding>) -> Vec<Finding> {
+    let owned = |(rule, activity, target, rank): FindingKey<'_>| {
+        (
+            rule.to_string(),
+            activity.map(str::to_string),
+            target.map(str::to_string),
+            rank,
+        )
+    };
+    let in_base: HashMap<_, usize> = finding_keys(&base)
+        .into_iter()
+        .enumerate()
+        .map(|(i, key)| (owned(key), i))
+        .collect();
+    let keys: Vec<_> = finding_keys(findings).into_iter().map(owned).collect();
+    let mut matched = vec![false; base.len()];
+    for (finding, key) in findings.iter_mut().zip(&keys) {
+        finding.change = Some(match in_base.get(key) {
+            Some(&i) => {
+                if let Some(m) = matched.get_mut(i) {
+                    *m = true;
+                }
+                Change::Existing
+            }
+            None => Change::New,
+        });
+    }
+    base.into_iter()
+        .zip(matched)
+        .filter(|(_, m)| !m)
+        .map(|(f, _)| f)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use crate::source::{FileId, Location, Span};
+
+    fn finding(rule: &str, activity: &str, target: Option<&str>, line: usize) -> Finding {
+        let mut map = SourceMap::new();
+        let file: FileId = map.add(Path::new("f"), "x\n".repeat(50));
+        Finding {
+            rule: rule.to_string(),
+            severity: Severity::Error,
+            message: "m".into(),
+            help: None,
+            article: None,
+            at: Location {
+                file,
+                span: Span::new(line, 1),
+            },
+            label: "l".into(),
+            labels: Vec::new(),
+            activity: Some(activity.to_string()),
+            target: target.map(str::to_string),
+            change: None,
+        }
+    }
+
+    #[test]
+    fn matching_ignores_places_and_counts_equals_by_rank() {
+        let base = vec![
+            finding("retention-required", "crm", None, 1),
+            finding("location-purpose-explicit", "mdm", Some("gps_position"), 2),
+            finding("location-purpose-explicit", "mdm", Some("gps_position"), 3),
+            finding("security-measures-required", "crm", None, 4),
+        ];
+        // Moved to other lines, one of the two equal findings gone, one new.
+        let mut head = vec![
+            finding("location-purpose-explicit", "mdm", Some("gps_position"), 20),
+            finding("retention-required", "crm", None, 30),
+            finding("recipients-required", "crm", None, 31),
+        ];
+        let resolved = mark(&mut head, base);
+        let changes: Vec<_> = head.iter().map(|f| f.change).collect();
+        assert_eq!(
+            changes,
+            [
+                Some(Change::Existing),
+                Some(Change::Existing),
+                Some(Change::New)
+            ]
+        );
+        let gone: Vec<_> = resolved
+            .iter()
+            .map(|f| (f.rule.as_str(), f.at.span.offset))
+            .collect();
+        assert_eq!(
+            gone,
+            [
+                ("location-purpose-explicit", 3),
+                ("security-measures-required", 4)
+            ]
+        );
+    }
+}

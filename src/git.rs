@@ -1,0 +1,240 @@
+//! Owns reading a register as it was at a git revision: resolving the revision, listing the
+//! register files the inputs name in it, and reading their text from git's objects, never
+//! the working tree. Git runs without a shell, and a revision is never read as an option.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::problem::{Code, Problem};
+
+/// The help for a revision a clone does not have.
+const FETCH_HELP: &str = "fetch the history it needs (`git fetch --deepen=50`, or \
+    `git fetch origin REV`); in GitHub Actions check out with `fetch-depth: 0`, in GitLab CI \
+    set `GIT_DEPTH: 0`";
+
+/// Runs git with `args` in the working directory; its stdout, or its stderr as the error.
+fn git(args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    let mut command = Command::new("git");
+    command
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|err| format!("cannot run git: {err}"))?;
+    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // Written on a thread: git answers while it reads, and a full pipe would block both.
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|err| format!("git failed: {err}"))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+    }
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8_lossy(&bytes).trim().to_string()
+}
+
+/// The commit a revision names, or why there is none.
+pub fn resolve(rev: &str) -> Result<String, Problem> {
+    let inside = git(&["rev-parse", "--is-inside-work-tree"], None);
+    if inside.map(text).as_deref() != Ok("true") {
+        return Err(Problem::general(
+            Code::Io,
+            format!("cannot read the base `{rev}`: this is not inside a git repository"),
+        )
+        .help("run ropa inside the repository, or compare with a folder: `--base-dir DIR`"));
+    }
+    let spec = format!("{rev}^{{commit}}");
+    match git(
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ],
+        None,
+    ) {
+        Ok(sha) => Ok(text(sha)),
+        Err(_) => {
+            let shallow = git(&["rev-parse", "--is-shallow-repository"], None)
+                .map(text)
+                .is_ok_and(|s| s == "true");
+            let message = if shallow {
+                format!(
+                    "no commit `{rev}` in this clone: it is shallow, and the base is not in its \
+                     history"
+                )
+            } else {
+                format!("no commit `{rev}` in this repository")
+            };
+            Err(Problem::general(Code::Io, message).help(FETCH_HELP.replace("REV", rev)))
+        }
+    }
+}
+
+/// The working directory's path from the repository's top, with `/` and a trailing `/`
+/// (empty at the top).
+fn prefix() -> Result<String, Problem> {
+    git(&["rev-parse", "--show-prefix"], None)
+        .map(text)
+        .map_err(|err| Problem::general(Code::Io, format!("git: {err}")))
+}
+
+/// A register file of the base: the name a user sees (`REV:path`) and its text.
+pub struct BaseFile {
+    /// `REV:path`, the path as given below the working directory.
+    pub name: PathBuf,
+    /// Its text, or why it cannot be read (too large, not UTF-8 text).
+    pub text: Result<String, String>,
+}
+
+/// The register files at `commit` that `inputs` (files, folders, glob patterns, relative to
+/// the working directory) name: `*.yaml`/`*.yml`, hidden entries skipped, in path order.
+pub fn register_files(
+    rev: &str,
+    commit: &str,
+    inputs: &[String],
+    max_bytes: u64,
+) -> Result<Vec<BaseFile>, Problem> {
+    let prefix = prefix()?;
+    let mut specs: Vec<String> = Vec::new();
+    for input in inputs {
+        let input = input.trim_start_matches("./").trim_end_matches('/');
+        if Path::new(input).is_absolute() || input.split('/').any(|p| p == "..") {
+            return Err(Problem::general(
+                Code::Io,
+                format!("`{input}` is not below the working directory: the base cannot be read"),
+            )
+            .help("name the register with a path relative to the working directory"));
+        }
+        let path = if input.is_empty() || input == "." {
+            prefix.clone()
+        } else {
+            format!("{prefix}{input}")
+        };
+        specs.push(if input.contains(['*', '?', '[']) {
+            format!(":(glob){path}")
+        } else {
+            format!(":(literal){path}")
+        });
+    }
+    let mut args = vec![
+        "ls-tree",
+        "-r",
+        "-z",
+        "--name-only",
+        "--full-tree",
+        commit,
+        "--",
+    ];
+    args.extend(specs.iter().map(String::as_str));
+    let listed = git(&args, None)
+        .map_err(|err| Problem::general(Code::Io, format!("cannot list `{rev}`: {err}")))?;
+    let mut paths: Vec<String> = listed
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .filter(|p| {
+            let below = p.strip_prefix(&prefix).unwrap_or(p);
+            (below.ends_with(".yaml") || below.ends_with(".yml"))
+                && !below.split('/').any(|part| part.starts_with('.'))
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let blobs = read_blobs(rev, commit, &paths, max_bytes)?;
+    Ok(paths
+        .iter()
+        .zip(blobs)
+        .map(|(path, bytes)| BaseFile {
+            name: PathBuf::from(format!(
+                "{rev}:{}",
+                path.strip_prefix(&prefix).unwrap_or(path)
+            )),
+            text: bytes.and_then(|b| {
+                String::from_utf8(b).map_err(|_| "is not valid UTF-8 text".to_string())
+            }),
+        })
+        .collect())
+}
+
+/// The contents of `paths` at `commit`, in order: sizes first (`git cat-file
+/// --batch-check`), so a file over `max_bytes` is refused unread, then the rest through one
+/// `git cat-file --batch`.
+fn read_blobs(
+    rev: &str,
+    commit: &str,
+    paths: &[String],
+    max_bytes: u64,
+) -> Result<Vec<Result<Vec<u8>, String>>, Problem> {
+    let fail = |err: String| Problem::general(Code::Io, format!("cannot read `{rev}`: {err}"));
+    let request: String = paths.iter().map(|p| format!("{commit}:{p}\n")).collect();
+    let sizes = git(&["cat-file", "--batch-check"], Some(request.as_bytes())).map_err(fail)?;
+    let sizes: Vec<Option<u64>> = String::from_utf8_lossy(&sizes)
+        .lines()
+        .map(|line| {
+            let mut parts = line.split(' ');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(_), Some("blob"), Some(size)) => size.parse().ok(),
+                _ => None,
+            }
+        })
+        .collect();
+    let wanted: Vec<&String> = paths
+        .iter()
+        .zip(&sizes)
+        .filter(|(_, size)| size.is_some_and(|s| s <= max_bytes))
+        .map(|(p, _)| p)
+        .collect();
+    let request: String = wanted.iter().map(|p| format!("{commit}:{p}\n")).collect();
+    let out = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        git(&["cat-file", "--batch"], Some(request.as_bytes())).map_err(fail)?
+    };
+    let mut rest: &[u8] = &out;
+    let mut blobs = Vec::with_capacity(paths.len());
+    for (path, size) in paths
+        .iter()
+        .zip(sizes.iter().chain(std::iter::repeat(&None)))
+    {
+        match size {
+            Some(size) if *size <= max_bytes => {
+                let header_end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+                let start = header_end + 1;
+                let len = usize::try_from(*size).unwrap_or(usize::MAX);
+                let blob = rest
+                    .get(start..start.saturating_add(len))
+                    .unwrap_or_default();
+                blobs.push(Ok(blob.to_vec()));
+                rest = rest
+                    .get(start.saturating_add(len).saturating_add(1)..)
+                    .unwrap_or_default();
+            }
+            Some(size) => blobs.push(Err(format!(
+                "is {size} bytes, over the {max_bytes}-byte limit"
+            ))),
+            None => blobs.push(Err(format!("is not a file at `{rev}`: {path}"))),
+        }
+    }
+    Ok(blobs)
+}
