@@ -46,18 +46,19 @@ pub struct ChangeView {
     pub resolved: Vec<Finding>,
 }
 
-/// Checks the base with `pack` and marks each of `findings` new or existing. An error is a
-/// base that cannot be read at all (no such revision, a shallow clone that lacks it, no
-/// repository); a base that is read but does not load is reported in the view, and every
-/// finding then counts as new.
-pub fn compare(
+/// The base's findings, checked with `pack`. The outer error is a base that cannot be read
+/// at all (no such revision, a shallow clone that lacks it, no repository); the inner one a
+/// base that is read but does not load.
+pub type BaseFindings = Result<Result<Vec<Finding>, Vec<Problem>>, Vec<Problem>>;
+
+/// Reads the base register and checks it with `pack` (see [`BaseFindings`]).
+pub fn base_findings(
     base: &Base,
     inputs: &[String],
     pack: &PolicyPack,
     today: &str,
     limits: &Limits,
-    findings: &mut [Finding],
-) -> Result<ChangeView, Vec<Problem>> {
+) -> BaseFindings {
     let mut sources = SourceMap::new();
     let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
     let loaded = match base {
@@ -105,15 +106,23 @@ pub fn compare(
             })
         }
     };
-    let base_findings = loaded
-        .and_then(|register| judge(&register, pack, today).map(|(findings, _waived)| findings));
+    Ok(loaded.and_then(|register| judge(&register, pack, today).map(|(findings, _)| findings)))
+}
+
+/// Marks each of `findings` new or existing against the base's. A base that did not load
+/// is reported in the view, and every finding then counts as new.
+pub fn compare(
+    base: &Base,
+    base_findings: Result<Vec<Finding>, Vec<Problem>>,
+    findings: &mut [Finding],
+) -> ChangeView {
     let label = base.label();
     match base_findings {
-        Ok(base_findings) => Ok(ChangeView {
+        Ok(base_findings) => ChangeView {
             base: label,
             base_failed: None,
             resolved: mark(findings, base_findings),
-        }),
+        },
         Err(problems) => {
             for finding in findings.iter_mut() {
                 finding.change = Some(Change::New);
@@ -121,14 +130,14 @@ pub fn compare(
             let first = problems
                 .first()
                 .map_or(String::new(), |p| p.message.clone());
-            Ok(ChangeView {
+            ChangeView {
                 base: label,
                 base_failed: Some(format!(
                     "{} ({first})",
                     crate::report::human::plural(problems.len(), "problem", "problems")
                 )),
                 resolved: Vec::new(),
-            })
+            }
         }
     }
 }

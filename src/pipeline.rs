@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use crate::baseline::{compare, Base, ChangeView};
+use crate::baseline::{base_findings, compare, Base, ChangeView};
 use crate::finding::{ChangeCounts, Finding, Summary};
 use crate::policy::{load_policies, PolicyPack};
-use crate::problem::{sort_problems, Problem};
+use crate::problem::{sort_problems, Code, Problem};
 use crate::register::load::{discover, load_register};
 use crate::register::Register;
 use crate::source::SourceMap;
@@ -54,6 +54,22 @@ pub fn load_all(
     sources: &mut SourceMap,
 ) -> Result<Loaded, Vec<Problem>> {
     let pack = load_policies(policies, sources, limits).map_err(sorted)?;
+    let (register, files) = load_with(inputs, &pack, limits, sources)?;
+    Ok(Loaded {
+        pack,
+        register,
+        files,
+    })
+}
+
+/// Loads the register `inputs` name with a loaded pack's taxonomies and rule ids; the
+/// register and how many files were read.
+fn load_with(
+    inputs: &[String],
+    pack: &PolicyPack,
+    limits: &Limits,
+    sources: &mut SourceMap,
+) -> Result<(Register, usize), Vec<Problem>> {
     let paths = discover(inputs).map_err(sorted)?;
     let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
     let register = load_register(
@@ -65,11 +81,7 @@ pub fn load_all(
         limits,
     )
     .map_err(sorted)?;
-    Ok(Loaded {
-        pack,
-        register,
-        files: paths.len(),
-    })
+    Ok((register, paths.len()))
 }
 
 /// Runs a whole check; waivers hold through `today` (`YYYY-MM-DD`). Every file read is in
@@ -94,15 +106,30 @@ pub fn run_check_against(
     sources: &mut SourceMap,
     base: Option<&Base>,
 ) -> Result<Checked, Vec<Problem>> {
-    let Loaded {
-        pack,
-        register,
-        files,
-    } = load_all(inputs, policies, limits, sources)?;
-    let (mut findings, waived) = judge(&register, &pack, today)?;
-    let change = match base {
-        Some(base) => Some(compare(base, inputs, &pack, today, limits, &mut findings)?),
-        None => None,
+    let pack = load_policies(policies, sources, limits).map_err(sorted)?;
+    // The base is read and judged on a thread of its own while this one does the current
+    // register: each has phases that leave a core idle.
+    let (current, base_findings) = std::thread::scope(|scope| {
+        let pack = &pack;
+        let base_side =
+            base.map(|base| scope.spawn(move || base_findings(base, inputs, pack, today, limits)));
+        let current = load_with(inputs, pack, limits, sources).and_then(|(register, files)| {
+            judge(&register, pack, today).map(|judged| (register, files, judged))
+        });
+        let base_findings = base_side.map(|handle| {
+            handle.join().unwrap_or_else(|_| {
+                Err(vec![Problem::general(
+                    Code::Io,
+                    "the thread reading the base failed",
+                )])
+            })
+        });
+        (current, base_findings)
+    });
+    let (register, files, (mut findings, waived)) = current?;
+    let change = match (base, base_findings) {
+        (Some(base), Some(judged)) => Some(compare(base, judged?, &mut findings)),
+        _ => None,
     };
     let mut summary = Summary::new(
         &findings,
