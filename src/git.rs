@@ -49,6 +49,22 @@ fn text(bytes: Vec<u8>) -> String {
     String::from_utf8_lossy(&bytes).trim().to_string()
 }
 
+/// Whether the working directory is in a git repository with a commit at `HEAD` (not a
+/// first commit in the making).
+pub fn has_head() -> bool {
+    git(
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            "HEAD^{commit}",
+        ],
+        None,
+    )
+    .is_ok()
+}
+
 /// The commit a revision names, or why there is none.
 pub fn resolve(rev: &str) -> Result<String, Problem> {
     let inside = git(&["rev-parse", "--is-inside-work-tree"], None);

@@ -334,3 +334,87 @@ fn the_human_report_marks_new_findings_and_says_what_the_change_did() {
         "{stdout}"
     );
 }
+
+/// `ropa pre-commit FILES` in the repository with the shipped policies; (stdout, exit).
+fn pre_commit(repo: &Repo, files: &[&str]) -> (String, i32) {
+    let policies = root().join("policies");
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["pre-commit", "--policies", &policies.to_string_lossy()])
+        .args(files)
+        .current_dir(&repo.dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn the_hook_blocks_a_staged_change_by_the_findings_it_brings_wherever_they_point() {
+    let repo = Repo::new("hook");
+    // A typo fix passes, with the backlog counted, not shown.
+    repo.edit(
+        "register/diensten.yaml",
+        "name: Algemeen",
+        "name: Algemeen (CRM)",
+    );
+    let (stdout, code) = pre_commit(&repo, &["register/diensten.yaml"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("against HEAD: 0 new, 74 existing, 0 resolved"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("retention-required"),
+        "the backlog is not listed: {stdout}"
+    );
+    repo.commit("typo");
+    // Moving a sub-processor to the US without a transfer tool, in subverwerkers.yaml, brings
+    // a finding at the engagement in diensten.yaml, which the commit does not touch.
+    repo.edit(
+        "register/subverwerkers.yaml",
+        "    kind: category\n",
+        "    kind: category\n    country: US\n",
+    );
+    let (stdout, code) = pre_commit(&repo, &["register/subverwerkers.yaml"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("third-country-transfer-safeguard (new)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("register/diensten.yaml"), "{stdout}");
+    // --all restores the check of the changed files alone, where this finding is not.
+    let policies = root().join("policies");
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args([
+            "pre-commit",
+            "--all",
+            "--policies",
+            &policies.to_string_lossy(),
+        ])
+        .arg("register/subverwerkers.yaml")
+        .current_dir(&repo.dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains("third-country-transfer-safeguard"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_first_commit_is_judged_whole() {
+    let repo = Repo::new("first");
+    // A repository whose first commit is being made: no HEAD.
+    std::fs::remove_dir_all(repo.path(".git")).expect("remove .git");
+    repo.git(&["init", "-q", "-b", "main"]);
+    repo.git(&["add", "-A"]);
+    let (stdout, code) = pre_commit(&repo, &["register/diensten.yaml"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("retention-required"), "{stdout}");
+    assert!(!stdout.contains("against HEAD"), "{stdout}");
+}

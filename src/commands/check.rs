@@ -78,6 +78,7 @@ pub fn run(args: &CheckArgs, style: Style) -> Outcome {
             findings: &findings,
             resolved: &resolved,
             fail_on_new: args.change.fail_on_new,
+            hidden_existing: 0,
         },
         &args.report,
         &args.output,

@@ -221,6 +221,8 @@ pub struct Selection<'a> {
     pub resolved: &'a [Finding],
     /// Only new findings count for the exit code.
     pub fail_on_new: bool,
+    /// Existing findings left out of `findings` (counted in the closing line).
+    pub hidden_existing: usize,
 }
 
 /// Renders the selected findings, sends them where asked, and gives the outcome.
@@ -236,9 +238,12 @@ pub fn deliver(
         format, fail_on, ..
     } = *report;
     let findings = selection.findings;
-    let summary = checked
+    let mut summary = checked
         .summary
         .with_findings(findings, selection.resolved.len());
+    if let Some(change) = &mut summary.change {
+        change.existing += selection.hidden_existing;
+    }
     let change = checked.change.as_ref().map(|c| ChangeReport {
         base: &c.base,
         base_failed: c.base_failed.as_deref(),
