@@ -70,8 +70,8 @@ fn repair_language_patterns(value: &mut Value) -> usize {
     }
 }
 
-#[test]
-fn sarif_validates_against_the_sarif_2_1_0_schema() {
+/// A validator for the vendored SARIF 2.1.0 schema.
+fn sarif_validator() -> jsonschema::Validator {
     let mut schema = json(
         &std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json"))
             .expect("schema"),
@@ -88,7 +88,12 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     );
     assert!(schema.get("properties").is_none() && schema.get("$ref").is_none());
     schema["$ref"] = Value::from("#/definitions/Root");
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    jsonschema::validator_for(&schema).expect("the schema compiles")
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let validator = sarif_validator();
     for register in REGISTERS {
         let (out, _) = ropa(&["check", register, "--format", "sarif"]);
         let log = json(&out);
@@ -394,4 +399,92 @@ fn output_is_written_whole_and_the_summary_goes_to_the_terminal() {
     assert_eq!(code, 2);
     assert!(!missing.exists());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn against_a_base_sarif_github_and_markdown_say_what_the_change_did() {
+    // The base: the shipped register, where cloud computing still had a retention criterion
+    // and Algemeen a transfer to the US without a transfer tool.
+    let base = temp_dir("change-base");
+    std::fs::create_dir_all(base.join("register")).expect("base dir");
+    for entry in std::fs::read_dir(root().join("register")).expect("register") {
+        let path = entry.expect("entry").path();
+        let mut text = std::fs::read_to_string(&path).expect("read");
+        text = text.replacen(
+            "  - id: cloud-computing\n",
+            "  - id: cloud-computing\n    retention: { criterion: tot het einde van de overeenkomst }\n",
+            1,
+        );
+        text = text.replacen(
+            "  - id: algemeen\n",
+            "  - id: algemeen\n    transfers: [{ to: CRM Inc., country: US }]\n",
+            1,
+        );
+        std::fs::write(
+            base.join("register").join(path.file_name().expect("name")),
+            text,
+        )
+        .expect("write");
+    }
+    let base_dir = base.to_string_lossy().into_owned();
+    let with_base = |format: &str, extra: &[&str]| {
+        let mut args = vec!["check", "--base-dir", base_dir.as_str(), "--format", format];
+        args.extend(extra);
+        ropa(&args).0
+    };
+
+    let log = json(&with_base("sarif", &[]));
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&log)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let states = |state: &str| -> Vec<(String, String)> {
+        log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["baselineState"] == state)
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap_or("").to_string(),
+                    r["properties"]["activity"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        states("new"),
+        [(
+            "retention-required".to_string(),
+            "cloud-computing".to_string()
+        )]
+    );
+    assert_eq!(states("unchanged").len(), 73);
+    assert_eq!(
+        states("absent"),
+        [(
+            "third-country-transfer-safeguard".to_string(),
+            "algemeen".to_string()
+        )]
+    );
+
+    let annotations = with_base("github", &[]);
+    assert_eq!(annotations.lines().count(), 1, "{annotations}");
+    assert!(
+        annotations.contains("title=retention-required"),
+        "{annotations}"
+    );
+    assert_eq!(with_base("github", &["--all"]).lines().count(), 74);
+
+    let markdown = with_base("markdown", &[]);
+    assert!(
+        markdown.starts_with("## ropa: this change brings 1 new finding, resolves 1"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("`third-country-transfer-safeguard` activity algemeen"));
+    let _ = std::fs::remove_dir_all(&base);
 }

@@ -79,6 +79,7 @@ pub fn run(args: &CheckArgs, style: Style) -> Outcome {
             resolved: &resolved,
             fail_on_new: args.change.fail_on_new,
             hidden_existing: 0,
+            all: args.change.all,
         },
         &args.report,
         &args.output,

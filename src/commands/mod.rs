@@ -99,6 +99,9 @@ pub struct ChangeArgs {
     /// --base-dir): the gate for a register with a backlog.
     #[arg(long)]
     pub fail_on_new: bool,
+    /// With a base, GitHub annotations for every finding, not only the new ones.
+    #[arg(long)]
+    pub all: bool,
 }
 
 impl ChangeArgs {
@@ -223,6 +226,8 @@ pub struct Selection<'a> {
     pub fail_on_new: bool,
     /// Existing findings left out of `findings` (counted in the closing line).
     pub hidden_existing: usize,
+    /// Annotate existing findings too (GitHub).
+    pub all: bool,
 }
 
 /// Renders the selected findings, sends them where asked, and gives the outcome.
@@ -248,6 +253,7 @@ pub fn deliver(
         base: &c.base,
         base_failed: c.base_failed.as_deref(),
         resolved: selection.resolved,
+        all: selection.all,
     });
     let text = render(
         format,

@@ -2,6 +2,7 @@
 //! an annotation on the line in the pull request.
 //! `::error file=F,line=L,endLine=L,col=C,endColumn=C,title=RULE::MESSAGE`
 
+use crate::finding::Change;
 use crate::finding::{Finding, Severity};
 use crate::problem::Problem;
 use crate::report::{problem_rule, problem_text, Place};
@@ -46,10 +47,14 @@ pub fn render_github_problems(problems: &[Problem], sources: &SourceMap) -> Stri
     out
 }
 
-/// Renders the findings as workflow commands.
-pub fn render_github(findings: &[Finding], sources: &SourceMap) -> String {
+/// Renders the findings as workflow commands; against a base, only the new ones unless
+/// `all` (existing findings are the backlog, not the pull request's).
+pub fn render_github(findings: &[Finding], all: bool, sources: &SourceMap) -> String {
     let mut out = String::new();
-    for finding in findings {
+    for finding in findings
+        .iter()
+        .filter(|f| all || f.change != Some(Change::Existing))
+    {
         let Place {
             file,
             line,

@@ -1,10 +1,10 @@
 //! Owns the Markdown report: a summary for a pull-request comment or a CI job summary, with
 //! counts per rule and a table of findings per file.
 
-use crate::finding::{Finding, Summary};
+use crate::finding::{Change, Finding, Summary};
 use crate::problem::Problem;
 use crate::report::human::summary_line;
-use crate::report::Place;
+use crate::report::{ChangeReport, Place};
 use crate::source::{visible, SourceMap};
 
 fn cell(text: &str) -> String {
@@ -31,11 +31,83 @@ pub fn render_markdown_problems(problems: &[Problem], sources: &SourceMap) -> St
     out
 }
 
-/// Renders the findings as Markdown.
-pub fn render_markdown(findings: &[Finding], summary: &Summary, sources: &SourceMap) -> String {
+/// What the change did, for the head of a pull-request comment.
+fn change_section(
+    findings: &[Finding],
+    change: &ChangeReport<'_>,
+    summary: &Summary,
+    sources: &SourceMap,
+) -> String {
+    let base = cell(change.base);
+    let mut out = match (change.base_failed, summary.change) {
+        (Some(why), _) => format!(
+            "## ropa: the base {base} does not load ({}): every finding counts as new\n\n",
+            cell(why)
+        ),
+        (None, Some(c)) => format!(
+            "## ropa: this change brings {} new {}, resolves {} (against {base}; {} existing)\n\n",
+            c.new,
+            if c.new == 1 { "finding" } else { "findings" },
+            c.resolved,
+            c.existing
+        ),
+        (None, None) => String::new(),
+    };
+    let new: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.change == Some(Change::New))
+        .collect();
+    if !new.is_empty() {
+        out.push_str(
+            "| file | line | activity | target | rule | message |\n|---|---:|---|---|---|---|\n",
+        );
+        for f in new {
+            let place = Place::of(f.at, sources);
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | `{}` | {} |\n",
+                cell(place.file),
+                place.line,
+                cell(f.activity.as_deref().unwrap_or("")),
+                cell(f.target.as_deref().unwrap_or("")),
+                f.rule,
+                cell(&f.message)
+            ));
+        }
+        out.push('\n');
+    }
+    if !change.resolved.is_empty() {
+        out.push_str("Resolved:\n\n");
+        for f in change.resolved {
+            let mut line = format!("- `{}`", f.rule);
+            if let Some(activity) = &f.activity {
+                line.push_str(&format!(" activity {}", cell(activity)));
+            }
+            if let Some(target) = &f.target {
+                line.push_str(&format!(" target {}", cell(target)));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders the findings as Markdown. Against a base it leads with what the change did: the
+/// new findings, then what it resolved, then the counts of everything.
+pub fn render_markdown(
+    findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
+    summary: &Summary,
+    sources: &SourceMap,
+) -> String {
+    let mut out = String::new();
+    if let Some(change) = change {
+        out.push_str(&change_section(findings, change, summary, sources));
+    }
     let headline = summary_line(summary);
     let headline = headline.trim_end().trim_start_matches("ropa: ");
-    let mut out = format!("## ropa: {headline}\n\n");
+    out.push_str(&format!("## ropa: {headline}\n\n"));
     if findings.is_empty() {
         return out;
     }

@@ -45,6 +45,8 @@ pub struct ChangeReport<'a> {
     pub base_failed: Option<&'a str>,
     /// The base's findings that are gone (their places are in the base, not in `sources`).
     pub resolved: &'a [Finding],
+    /// Annotate existing findings too (GitHub), not only the new ones.
+    pub all: bool,
 }
 
 /// Renders findings in a format; `change` when they were judged against a base.
@@ -60,11 +62,11 @@ pub fn render(
     match format {
         Format::Human => human::render_findings(findings, change, summary, sources, style),
         Format::Json => json::render_json(findings, change, summary, sources),
-        Format::Sarif => sarif::render_sarif(findings, rules, sources),
+        Format::Sarif => sarif::render_sarif(findings, change, rules, sources),
         Format::Junit => junit::render_junit(findings, rules, sources),
-        Format::Github => github::render_github(findings, sources),
+        Format::Github => github::render_github(findings, change.is_none_or(|c| c.all), sources),
         Format::Gitlab => gitlab::render_gitlab(findings, sources),
-        Format::Markdown => markdown::render_markdown(findings, summary, sources),
+        Format::Markdown => markdown::render_markdown(findings, change, summary, sources),
     }
 }
 

@@ -4,10 +4,11 @@
 
 use serde_json::{json, Value};
 
+use crate::finding::Change;
 use crate::finding::{Finding, Severity};
 use crate::policy::Rule;
 use crate::problem::{Code, Problem};
-use crate::report::{fingerprints, problem_rule, problem_text, Place};
+use crate::report::{fingerprints, problem_rule, problem_text, ChangeReport, Place};
 use crate::source::{Location, SourceMap};
 
 /// A relative path as a URI reference: `/` kept, everything outside the unreserved set
@@ -139,10 +140,17 @@ fn sarif_log(rules: Vec<Value>, results: Vec<Value>, succeeded: bool) -> String 
     text
 }
 
-/// Renders the findings as a SARIF 2.1.0 log with one run.
-pub fn render_sarif(findings: &[Finding], rules: &[Rule], sources: &SourceMap) -> String {
+/// Renders the findings as a SARIF 2.1.0 log with one run. Against a base, each result has
+/// its `baselineState` (`new` or `unchanged`), and the base's findings that are gone follow
+/// as results in state `absent` (with no location: their places are in the base).
+pub fn render_sarif(
+    findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
+    rules: &[Rule],
+    sources: &SourceMap,
+) -> String {
     let prints = fingerprints(findings);
-    let results: Vec<Value> = findings
+    let mut results: Vec<Value> = findings
         .iter()
         .zip(&prints)
         .map(|(finding, print)| {
@@ -176,11 +184,45 @@ pub fn render_sarif(findings: &[Finding], rules: &[Rule], sources: &SourceMap) -
                 if !related.is_empty() {
                     map.insert("relatedLocations".to_string(), json!(related));
                 }
+                if let Some(state) = finding.change.map(baseline_state) {
+                    map.insert("baselineState".to_string(), json!(state));
+                }
             }
             result
         })
         .collect();
+    if let Some(change) = change {
+        let gone = fingerprints(change.resolved);
+        for (finding, print) in change.resolved.iter().zip(&gone) {
+            let mut result = json!({
+                "ruleId": finding.rule,
+                "level": level(finding.severity),
+                "message": { "text": format!("{} ({})", finding.message, finding.label) },
+                "partialFingerprints": { "ropaFinding/v1": print },
+                "baselineState": "absent",
+                "properties": {
+                    "activity": finding.activity,
+                    "target": finding.target,
+                },
+            });
+            if let (Some(map), Some(index)) = (
+                result.as_object_mut(),
+                rules.iter().position(|r| r.id == finding.rule),
+            ) {
+                map.insert("ruleIndex".to_string(), json!(index));
+            }
+            results.push(result);
+        }
+    }
     sarif_log(rules.iter().map(rule_entry).collect(), results, true)
+}
+
+/// SARIF's name for a finding's state against the base.
+fn baseline_state(change: Change) -> &'static str {
+    match change {
+        Change::New => "new",
+        Change::Existing => "unchanged",
+    }
 }
 
 #[cfg(test)]
