@@ -64,6 +64,7 @@ fn run_stages(dir: &Path) -> Stages {
         &loaded.register,
         &loaded.pack.vocabulary,
         loaded.pack.named.as_ref(),
+        &ropa::entities::Judging::plain("2026-11-28"),
         None,
     )
     .expect("entities");

@@ -4,15 +4,17 @@
 //! resolved. Findings match by [`FindingKey`], so moving, reordering or splitting files
 //! changes nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::entities::Judging;
 use crate::finding::{finding_keys, Change, Finding, FindingKey};
 use crate::git;
 use crate::pipeline::judge;
 use crate::policy::PolicyPack;
 use crate::problem::{Code, Problem};
 use crate::register::load::{discover, load_register, load_register_files};
+use crate::register::Register;
 use crate::source::SourceMap;
 use crate::yaml::Limits;
 
@@ -35,6 +37,45 @@ impl Base {
     }
 }
 
+/// What the base register had that a rule about the change compares with: each activity's
+/// legal bases and engaged sub-processors, by activity id.
+#[derive(Debug, Clone, Default)]
+pub struct BaseFacts {
+    activities: HashMap<String, ActivityFacts>,
+}
+
+/// One base activity's legal bases and sub-processors.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFacts {
+    /// Canonical legal-basis ids.
+    pub legal_bases: BTreeSet<String>,
+    /// Engaged sub-processor ids.
+    pub subprocessors: BTreeSet<String>,
+}
+
+impl BaseFacts {
+    /// The facts of a loaded base register.
+    pub fn of(register: &Register) -> Self {
+        let activities = register
+            .activities
+            .iter()
+            .map(|a| {
+                let facts = ActivityFacts {
+                    legal_bases: a.legal_basis.iter().map(|b| b.value.clone()).collect(),
+                    subprocessors: a.subprocessors.iter().map(|s| s.value.clone()).collect(),
+                };
+                (a.id.value.clone(), facts)
+            })
+            .collect();
+        BaseFacts { activities }
+    }
+
+    /// The base's facts of an activity, when the base had it.
+    pub fn activity(&self, id: &str) -> Option<&ActivityFacts> {
+        self.activities.get(id)
+    }
+}
+
 /// The current register's findings against the base.
 #[derive(Debug, Clone)]
 pub struct ChangeView {
@@ -51,13 +92,16 @@ pub struct ChangeView {
 /// base that is read but does not load.
 pub type BaseFindings = Result<Result<Vec<Finding>, Vec<Problem>>, Vec<Problem>>;
 
-/// Reads the base register and checks it with `pack` (see [`BaseFindings`]).
+/// Reads the base register and checks it with `pack` (see [`BaseFindings`]). As soon as it
+/// is loaded, its [`BaseFacts`] go to `facts` (nothing goes when it does not load), so the
+/// current register can be judged while the base is.
 pub fn base_findings(
     base: &Base,
     inputs: &[String],
     pack: &PolicyPack,
     today: &str,
     limits: &Limits,
+    facts: &std::sync::mpsc::Sender<BaseFacts>,
 ) -> BaseFindings {
     let mut sources = SourceMap::new();
     let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
@@ -106,7 +150,11 @@ pub fn base_findings(
             })
         }
     };
-    Ok(loaded.and_then(|register| judge(&register, pack, today).map(|(findings, _)| findings)))
+    Ok(loaded.and_then(|register| {
+        // The receiver may be gone (the current register did not load): nothing to tell.
+        let _ = facts.send(BaseFacts::of(&register));
+        judge(&register, pack, &Judging::plain(today)).map(|(findings, _)| findings)
+    }))
 }
 
 /// Marks each of `findings` new or existing against the base's. A base that did not load

@@ -10,6 +10,7 @@ use cedar_policy::{
     Schema,
 };
 
+use crate::baseline::BaseFacts;
 use crate::parallel::{available_threads, map_chunks};
 use crate::policy::{NamedCategories, RequestKind, Vocabulary};
 use crate::problem::{Code, Problem};
@@ -424,6 +425,23 @@ fn activity_attrs(
     Ok(attrs)
 }
 
+/// What the entities depend on beyond the register: the day, and the base register when the
+/// change is judged.
+#[derive(Debug, Clone, Copy)]
+pub struct Judging<'a> {
+    /// `YYYY-MM-DD`.
+    pub today: &'a str,
+    /// What the base had; `None` when there is no base (then nothing is new).
+    pub base: Option<&'a BaseFacts>,
+}
+
+impl<'a> Judging<'a> {
+    /// A check on `today` with no base.
+    pub fn plain(today: &'a str) -> Self {
+        Judging { today, base: None }
+    }
+}
+
 /// Builds the entities and requests for a register. With a schema, entities and requests are
 /// checked against it (slower; used by tests and `--strict` checks).
 ///
@@ -435,6 +453,7 @@ pub fn build(
     register: &Register,
     vocabulary: &Vocabulary,
     named: Option<&NamedCategories>,
+    judging: &Judging<'_>,
     schema: Option<&Schema>,
 ) -> Result<Model, Problem> {
     let t = Types::new()?;
@@ -545,6 +564,16 @@ pub fn build(
                 attrs.insert(k.to_string(), text(v));
             }
         }
+        let notified = sub
+            .notified_on
+            .as_ref()
+            .and_then(|d| vocab::day_number(&d.value));
+        if let (Some(notified), Some(today)) = (notified, vocab::day_number(judging.today)) {
+            attrs.insert(
+                "notified_days_ago".to_string(),
+                RestrictedExpression::new_long(today - notified),
+            );
+        }
         entities.push(entity(
             uid(&t.subprocessor, &sub.id.value),
             attrs,
@@ -570,7 +599,7 @@ pub fn build(
                     a,
                     register,
                     &t,
-                    vocabulary,
+                    (vocabulary, judging.base),
                     named,
                     &org_uid,
                     &mut part.0,
@@ -720,6 +749,66 @@ impl Model {
     }
 }
 
+/// What the change did to an activity, against the base: whether the activity is new, and
+/// the legal bases and sub-processors it gained (all of them, for a new activity). With no
+/// base nothing is new.
+fn change_attrs(
+    activity: &Activity,
+    base: Option<&BaseFacts>,
+    t: &Types,
+    attrs: &mut HashMap<String, RestrictedExpression>,
+) {
+    let before = base.map(|b| b.activity(&activity.id.value));
+    let added_in_change = matches!(before, Some(None));
+    let gained = |now: BTreeSet<&str>, had: Option<&BTreeSet<String>>| -> BTreeSet<String> {
+        match (base, had) {
+            (None, _) => BTreeSet::new(),
+            (Some(_), None) => now.into_iter().map(str::to_string).collect(),
+            (Some(_), Some(had)) => now
+                .into_iter()
+                .filter(|x| !had.contains(*x))
+                .map(str::to_string)
+                .collect(),
+        }
+    };
+    let facts = before.flatten();
+    let bases = gained(
+        activity
+            .legal_basis
+            .iter()
+            .map(|b| b.value.as_str())
+            .collect(),
+        facts.map(|f| &f.legal_bases),
+    );
+    let subs = gained(
+        activity
+            .subprocessors
+            .iter()
+            .map(|s| s.value.as_str())
+            .collect(),
+        facts.map(|f| &f.subprocessors),
+    );
+    attrs.insert(
+        "added_in_change".to_string(),
+        RestrictedExpression::new_bool(added_in_change),
+    );
+    attrs.insert(
+        "legal_basis_added".to_string(),
+        RestrictedExpression::new_set(
+            bases
+                .iter()
+                .map(|b| RestrictedExpression::new_entity_uid(uid(&t.legal_basis, b))),
+        ),
+    );
+    attrs.insert(
+        "subprocessors_added".to_string(),
+        RestrictedExpression::new_set(
+            subs.iter()
+                .map(|s| RestrictedExpression::new_entity_uid(uid(&t.subprocessor, s))),
+        ),
+    );
+}
+
 /// The entity of an activity's `n`th transfer.
 fn transfer_uid(t: &Types, activity: &str, n: usize) -> EntityUid {
     uid(&t.transfer, &format!("{activity}/{n}"))
@@ -734,7 +823,7 @@ fn build_activity(
     a: usize,
     register: &Register,
     t: &Types,
-    vocabulary: &Vocabulary,
+    (vocabulary, base): (&Vocabulary, Option<&BaseFacts>),
     named: Option<&NamedCategories>,
     org_uid: &EntityUid,
     entities: &mut Vec<Entity>,
@@ -744,7 +833,8 @@ fn build_activity(
         return Ok(());
     };
     let activity_uid = uid(&t.activity, &activity.id.value);
-    let attrs = activity_attrs(activity, register, t, vocabulary, named)?;
+    let mut attrs = activity_attrs(activity, register, t, vocabulary, named)?;
+    change_attrs(activity, base, t, &mut attrs);
     entities.push(entity(
         activity_uid,
         attrs,

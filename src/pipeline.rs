@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::baseline::{base_findings, compare, Base, ChangeView};
+use crate::entities::Judging;
 use crate::finding::{ChangeCounts, Finding, Summary};
 use crate::policy::{load_policies, PolicyPack};
 use crate::problem::{sort_problems, Code, Problem};
@@ -111,10 +112,19 @@ pub fn run_check_against(
     // register: each has phases that leave a core idle.
     let (current, base_findings) = std::thread::scope(|scope| {
         let pack = &pack;
-        let base_side =
-            base.map(|base| scope.spawn(move || base_findings(base, inputs, pack, today, limits)));
+        let (send_facts, facts) = std::sync::mpsc::channel();
+        let base_side = base.map(|base| {
+            scope.spawn(move || base_findings(base, inputs, pack, today, limits, &send_facts))
+        });
         let current = load_with(inputs, pack, limits, sources).and_then(|(register, files)| {
-            judge(&register, pack, today).map(|judged| (register, files, judged))
+            // The base's facts arrive once the base is loaded (none when it does not load,
+            // or there is no base: then nothing counts as new for the rules).
+            let base_facts = base.and_then(|_| facts.recv().ok());
+            let judging = Judging {
+                today,
+                base: base_facts.as_ref(),
+            };
+            judge(&register, pack, &judging).map(|judged| (register, files, judged))
         });
         let base_findings = base_side.map(|handle| {
             handle.join().unwrap_or_else(|_| {
@@ -155,11 +165,17 @@ pub fn run_check_against(
 pub fn judge(
     register: &Register,
     pack: &PolicyPack,
-    today: &str,
+    judging: &Judging<'_>,
 ) -> Result<(Vec<Finding>, usize), Vec<Problem>> {
-    let model = entities::build(register, &pack.vocabulary, pack.named.as_ref(), None)
-        .map_err(|p| vec![p])?;
+    let model = entities::build(
+        register,
+        &pack.vocabulary,
+        pack.named.as_ref(),
+        judging,
+        None,
+    )
+    .map_err(|p| vec![p])?;
     let findings = eval::evaluate(register, pack, &model).map_err(sorted)?;
-    let Waived { findings, waived } = apply_waivers(findings, &register.waivers, today);
+    let Waived { findings, waived } = apply_waivers(findings, &register.waivers, judging.today);
     Ok((findings, waived))
 }

@@ -14,10 +14,14 @@
 //!     expect:
 //!       - { rule: location-purpose-explicit, activity: fleet, target: gps_position }
 //! ```
+//!
+//! A case may also have a `base:` register (read with the shared one): the rules then judge
+//! the change from the base to the case's register, as `ropa check --base` does.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use crate::baseline::BaseFacts;
 use crate::finding::Finding;
 use crate::policy::PolicyPack;
 use crate::problem::{suggestion, Code, Problem};
@@ -117,6 +121,8 @@ fn difference(a: &[Key], b: &[Key]) -> Vec<Key> {
 struct Case<'n> {
     name: Located<String>,
     register: Option<&'n Node>,
+    /// The register before the change, when the case judges a change.
+    base: Option<&'n Node>,
     files: Vec<PathBuf>,
     expected: Vec<Key>,
 }
@@ -206,6 +212,7 @@ fn read_test_file<'n>(
             .require(&mut reader, "name")
             .and_then(|n| reader.text(n, "`name`"));
         let register = fields.get("register");
+        let base_register = fields.get("base");
         let files: Vec<PathBuf> = fields
             .get("files")
             .map(|n| reader.text_list(n, "`files`"))
@@ -254,6 +261,7 @@ fn read_test_file<'n>(
             cases.push(Case {
                 name,
                 register,
+                base: base_register,
                 files,
                 expected,
             });
@@ -291,6 +299,25 @@ fn run_case(
         problems.is_empty(),
         &mut problems,
     );
+    // The base, when the case has one: the shared register and the case's `base:`, read like
+    // the register itself; the rules then judge the change from it to the case's register.
+    let base_facts = case.base.map(|base| {
+        let parts: Vec<(FileId, &Node)> = shared
+            .map(|n| (file, n))
+            .into_iter()
+            .chain([(file, base)])
+            .collect();
+        assemble(
+            &parts,
+            sources,
+            pack.data_categories.clone(),
+            pack.subject_categories.clone(),
+            &rule_ids,
+            problems.is_empty(),
+            &mut problems,
+        )
+        .map(|register| BaseFacts::of(&register))
+    });
     let mut result = CaseResult {
         file,
         name: case.name,
@@ -299,8 +326,9 @@ fn run_case(
         categories: BTreeMap::new(),
         outcome: Outcome::Pass,
     };
-    let register = match register {
-        Some(register) if problems.is_empty() => register,
+    let (register, base_facts) = match (register, base_facts) {
+        (Some(register), None) if problems.is_empty() => (register, None),
+        (Some(register), Some(Some(facts))) if problems.is_empty() => (register, Some(facts)),
         _ => {
             result.outcome = Outcome::Broken(problems);
             return result;
@@ -322,9 +350,18 @@ fn run_case(
             );
         }
     }
-    let findings = entities::build(&register, &pack.vocabulary, pack.named.as_ref(), None)
-        .map_err(|p| vec![p])
-        .and_then(|model| eval::evaluate(&register, pack, &model));
+    let findings = entities::build(
+        &register,
+        &pack.vocabulary,
+        pack.named.as_ref(),
+        &crate::entities::Judging {
+            today,
+            base: base_facts.as_ref(),
+        },
+        None,
+    )
+    .map_err(|p| vec![p])
+    .and_then(|model| eval::evaluate(&register, pack, &model));
     let findings = match findings {
         Ok(findings) => apply_waivers(findings, &register.waivers, today).findings,
         Err(problems) => {

@@ -418,3 +418,64 @@ fn a_first_commit_is_judged_whole() {
     assert!(stdout.contains("retention-required"), "{stdout}");
     assert!(!stdout.contains("against HEAD"), "{stdout}");
 }
+
+#[test]
+fn engaging_a_sub_processor_without_notice_is_the_change_rule_at_the_reference() {
+    let repo = Repo::new("engage");
+    let text = std::fs::read_to_string(repo.path("register/subverwerkers.yaml")).expect("read");
+    std::fs::write(
+        repo.path("register/subverwerkers.yaml"),
+        format!(
+            "{text}  - id: hoster-nl\n    name: Hoster B.V.\n    kind: named\n    country: NL\n    \
+             dpa_ref: SUB-2026-07\n    authorisation: general\n"
+        ),
+    )
+    .expect("write");
+    repo.commit("a sub-processor is identified");
+    repo.edit(
+        "register/diensten.yaml",
+        "    subprocessors: []   # Geen\n",
+        "    subprocessors: [hoster-nl]\n",
+    );
+    let (report, stderr, code) = repo.check(&["--base", "HEAD", "--fail-on-new"]);
+    assert_eq!(code, 1, "{stderr}");
+    // The change rule, and the rule the reference also triggers (a general authorisation
+    // not notified), both new and nothing else.
+    let engaged = |rule: &str| {
+        (
+            rule.to_string(),
+            "algemeen".to_string(),
+            "hoster-nl".to_string(),
+        )
+    };
+    assert_eq!(
+        marked(&report, "new"),
+        [
+            engaged("subprocessor-authorised"),
+            engaged("subprocessor-change-notified")
+        ]
+    );
+    let finding = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["rule"] == "subprocessor-change-notified")
+        .expect("the finding");
+    let line = std::fs::read_to_string(repo.path("register/diensten.yaml"))
+        .expect("read")
+        .lines()
+        .position(|l| l.contains("subprocessors: [hoster-nl]"))
+        .expect("the reference")
+        + 1;
+    assert_eq!(finding["file"], "register/diensten.yaml");
+    assert_eq!(finding["line"], line as u64);
+    // Once the controllers were told, it is quiet.
+    repo.edit(
+        "register/subverwerkers.yaml",
+        "    authorisation: general\n",
+        "    authorisation: general\n    notified_on: 2026-01-05\n",
+    );
+    let (report, stderr, code) = repo.check(&["--base", "HEAD", "--fail-on-new"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(count(&report, "new"), 0);
+}

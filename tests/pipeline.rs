@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use cedar_policy::Schema;
-use ropa::entities;
+use ropa::entities::{self, Judging};
 use ropa::pipeline::{run_check, Checked};
 use ropa::policy::{load_policies, Vocabulary};
 use ropa::register::load::{discover, load_register};
@@ -168,6 +168,8 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     ("retention-period-plausible", &[]),
     ("works-council-personnel-data", &[]),
     ("consent-imbalance", &[]),
+    // A rule about the change: with no base nothing is new.
+    ("subprocessor-change-notified", &[]),
 ];
 
 #[test]
@@ -261,7 +263,13 @@ fn load(dir: &Path) -> (Register, Schema, Vocabulary) {
 fn entities_and_requests_conform_to_the_schema() {
     for dir in [root().join("register"), root().join("tests/fixtures/full")] {
         let (register, schema, regions) = load(&dir);
-        if let Err(problem) = entities::build(&register, &regions, None, Some(&schema)) {
+        if let Err(problem) = entities::build(
+            &register,
+            &regions,
+            None,
+            &Judging::plain("2026-11-28"),
+            Some(&schema),
+        ) {
             panic!("{}: {}", dir.display(), problem.message);
         }
     }
@@ -280,11 +288,24 @@ fn schema_check_catches_an_attribute_the_schema_lacks() {
     let Ok((narrower, _)) = Schema::from_cedarschema_str(&without) else {
         unreachable!("the edited schema parses")
     };
-    assert!(entities::build(&register, &regions, None, Some(&schema)).is_ok());
-    let err = entities::build(&register, &regions, None, Some(&narrower))
-        .err()
-        .map(|p| p.message)
-        .unwrap_or_default();
+    assert!(entities::build(
+        &register,
+        &regions,
+        None,
+        &Judging::plain("2026-11-28"),
+        Some(&schema)
+    )
+    .is_ok());
+    let err = entities::build(
+        &register,
+        &regions,
+        None,
+        &Judging::plain("2026-11-28"),
+        Some(&narrower),
+    )
+    .err()
+    .map(|p| p.message)
+    .unwrap_or_default();
     assert!(err.contains("legitimate_interest_assessment"), "{err}");
 }
 
@@ -423,7 +444,13 @@ fn sliced_parallel_evaluation_equals_plain_evaluation() {
             pack.named.is_some(),
             "the shipped rules name their categories plainly"
         );
-        let build = |named| match entities::build(&register, &regions, named, None) {
+        let build = |named| match entities::build(
+            &register,
+            &regions,
+            named,
+            &Judging::plain("2026-11-28"),
+            None,
+        ) {
             Ok(model) => model,
             Err(problem) => unreachable!("{}", problem.message),
         };

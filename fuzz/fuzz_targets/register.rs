@@ -68,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let model = match entities::build(&register, &pack.vocabulary, pack.named.as_ref(), None) {
+    let model = match entities::build(&register, &pack.vocabulary, pack.named.as_ref(), &ropa::entities::Judging::plain("2026-11-28"), None) {
         Ok(model) => model,
         Err(problem) => panic!("a loaded register must build: {}", problem.message),
     };

@@ -216,6 +216,24 @@ pub fn period_days(text: &str) -> Option<i64> {
     days.checked_add(seconds / 86_400)
 }
 
+/// A `YYYY-MM-DD` date as a day number (days since 1970-01-01), so rules can compare dates
+/// as numbers; `None` when it is not a date.
+pub fn day_number(date: &str) -> Option<i64> {
+    if !is_date(date) {
+        return None;
+    }
+    let mut parts = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    // Days from the civil calendar (proleptic Gregorian), after H. Hinnant's algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// The sum of `<number><unit>` parts (`1Y6M`), each number times its unit's weight.
 fn sum_units(parts: &str, weight: impl Fn(char) -> Option<i64>) -> Option<i64> {
     let mut total: i64 = 0;
@@ -349,6 +367,16 @@ mod tests {
         assert_eq!(country_suggestion("UK"), Some("GB"));
         assert_eq!(country_suggestion("nl"), Some("NL"));
         assert_eq!(country_suggestion("XX"), None);
+    }
+
+    #[test]
+    fn dates_as_day_numbers() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(day_number("1970-01-02"), Some(1));
+        assert_eq!(day_number("2000-03-01"), Some(11_017));
+        assert_eq!(day_number("2026-11-29"), Some(20_786));
+        assert_eq!(day_number("1969-12-31"), Some(-1));
+        assert_eq!(day_number("2024-02-30"), None);
     }
 
     #[test]
