@@ -87,6 +87,7 @@ fn run_stages(dir: &Path) -> Stages {
         Format::Human,
         &findings,
         None,
+        &[],
         &summary,
         &loaded.pack.rules,
         &sources,

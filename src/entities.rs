@@ -36,6 +36,8 @@ pub enum Subject {
     Subprocessor(usize, usize),
     /// `activities[a].transfers[t]`.
     Transfer(usize, usize),
+    /// `waivers[w]`.
+    Waiver(usize),
 }
 
 impl Subject {
@@ -48,6 +50,7 @@ impl Subject {
             Subject::DataSubject(..) => RequestKind::DataSubject,
             Subject::Subprocessor(..) => RequestKind::Subprocessor,
             Subject::Transfer(..) => RequestKind::Transfer,
+            Subject::Waiver(_) => RequestKind::Waiver,
         }
     }
 }
@@ -84,6 +87,7 @@ struct Types {
     transfer: EntityTypeName,
     country: EntityTypeName,
     region: EntityTypeName,
+    waiver: EntityTypeName,
     action: EntityTypeName,
 }
 
@@ -103,6 +107,7 @@ impl Types {
             transfer: name("Transfer")?,
             country: name("Country")?,
             region: name("Region")?,
+            waiver: name("Waiver")?,
             action: name("Action")?,
         })
     }
@@ -732,6 +737,7 @@ impl Model {
                     Context::empty(),
                 )
             }
+            Subject::Waiver(w) => (waiver_uid(t, w), waiver_uid(t, w), Context::empty()),
         };
         Request::new(
             principal,
@@ -807,6 +813,71 @@ fn change_attrs(
                 .map(|s| RestrictedExpression::new_entity_uid(uid(&t.subprocessor, s))),
         ),
     );
+}
+
+/// The entity of the `w`th waiver.
+fn waiver_uid(t: &Types, w: usize) -> EntityUid {
+    uid(&t.waiver, &format!("waiver/{w}"))
+}
+
+/// The model of the register's waivers, judged once its findings are known: `matches` is
+/// how many findings each waiver matches.
+pub fn waiver_model(
+    register: &Register,
+    matches: &[usize],
+    today: &str,
+    schema: Option<&Schema>,
+) -> Result<Model, Problem> {
+    let t = Types::new()?;
+    let today = vocab::day_number(today);
+    let mut entities = Vec::new();
+    let mut checks = Vec::new();
+    for (w, waiver) in register.waivers.iter().enumerate() {
+        let expires = vocab::day_number(&waiver.expires.value);
+        let (Some(today), Some(expires)) = (today, expires) else {
+            continue;
+        };
+        let matched = matches.get(w).copied().unwrap_or(0);
+        let mut attrs = HashMap::from([
+            ("rule".to_string(), text(&waiver.rule)),
+            ("activity".to_string(), text(&waiver.activity)),
+            (
+                "matched".to_string(),
+                RestrictedExpression::new_long(i64::try_from(matched).unwrap_or(i64::MAX)),
+            ),
+            (
+                "expires_in_days".to_string(),
+                RestrictedExpression::new_long(expires - today),
+            ),
+        ]);
+        if let Some(target) = &waiver.target {
+            attrs.insert("target".to_string(), text(target));
+        }
+        entities.push(entity(waiver_uid(&t, w), attrs, HashSet::new())?);
+        checks.push(Check {
+            subject: Subject::Waiver(w),
+            at: waiver.rule.at,
+        });
+    }
+    let entities = Entities::from_entities(entities, schema).map_err(|e| {
+        Problem::general(
+            Code::EntityError,
+            format!("cannot build the waiver entities: {}", chain(&e)),
+        )
+    })?;
+    let organisation = uid(&t.organisation, &register.organisation.id.value);
+    let model = Model {
+        entities,
+        checks,
+        types: t,
+        organisation,
+    };
+    if let Some(schema) = schema {
+        for check in &model.checks {
+            model.request_checked(check, register, Some(schema))?;
+        }
+    }
+    Ok(model)
 }
 
 /// The entity of an activity's `n`th transfer.

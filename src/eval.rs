@@ -259,6 +259,11 @@ fn scopes(register: &Register, subject: Subject) -> [(Var, Option<&FieldSpans>);
                 (Var::Context, None),
             ]
         }
+        Subject::Waiver(_) => [
+            (Var::Principal, None),
+            (Var::Resource, None),
+            (Var::Context, None),
+        ],
         Subject::Transfer(a, t) => {
             let transfer = register
                 .activities
@@ -333,6 +338,16 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
             ));
         }
     }
+    // A waiver's `expires`, when the rule reads how long it has left.
+    if let Subject::Waiver(w) = check.subject {
+        let reads_expiry = rule.reads.iter().any(|(_, attr)| attr == "expires_in_days");
+        if let Some(waiver) = register.waivers.get(w).filter(|_| reads_expiry) {
+            labels.push(Label {
+                at: waiver.expires.at,
+                text: format!("expires {}", waiver.expires.value),
+            });
+        }
+    }
     // The definition of an engaged sub-processor, when the rule reads it.
     if let Subject::Subprocessor(a, r) = check.subject {
         let definition = register
@@ -385,6 +400,13 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
                 activity
                     .and_then(|x| x.subprocessors.get(r))
                     .map(|s| s.value.clone()),
+            )
+        }
+        Subject::Waiver(w) => {
+            let waiver = register.waivers.get(w);
+            (
+                waiver.map(|x| x.activity.value.clone()),
+                waiver.map(|x| x.rule.value.clone()),
             )
         }
         Subject::Transfer(a, t) => {

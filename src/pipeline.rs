@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::baseline::{base_findings, compare, Base, ChangeView};
 use crate::entities::Judging;
-use crate::finding::{ChangeCounts, Finding, Summary};
+use crate::finding::{sort_findings, ChangeCounts, Finding, Summary};
 use crate::policy::{load_policies, PolicyPack};
 use crate::problem::{sort_problems, Code, Problem};
 use crate::register::load::{discover, load_register};
@@ -28,6 +28,8 @@ pub struct Checked {
     pub pack: PolicyPack,
     /// Against a base register: what the change did.
     pub change: Option<ChangeView>,
+    /// The findings a live waiver covers, each with the index of its waiver.
+    pub waived: Vec<(Finding, usize)>,
 }
 
 /// A loaded and checked register with its policy pack: what `validate` stops at.
@@ -147,7 +149,7 @@ pub fn run_check_against(
         files,
         pack.rules.len(),
     );
-    summary.waived = waived;
+    summary.waived = waived.len();
     summary.change = change
         .as_ref()
         .map(|c| ChangeCounts::of(&findings, c.resolved.len()));
@@ -157,8 +159,13 @@ pub fn run_check_against(
         register,
         pack,
         change,
+        waived,
     })
 }
+
+/// A judged register: the findings in report order, and the findings live waivers cover,
+/// each with the index of its waiver.
+pub type Judged = (Vec<Finding>, Vec<(Finding, usize)>);
 
 /// Evaluates a loaded register against the pack and applies its waivers: the findings in
 /// report order, and how many a live waiver covers.
@@ -166,7 +173,7 @@ pub fn judge(
     register: &Register,
     pack: &PolicyPack,
     judging: &Judging<'_>,
-) -> Result<(Vec<Finding>, usize), Vec<Problem>> {
+) -> Result<Judged, Vec<Problem>> {
     let model = entities::build(
         register,
         &pack.vocabulary,
@@ -176,6 +183,17 @@ pub fn judge(
     )
     .map_err(|p| vec![p])?;
     let findings = eval::evaluate(register, pack, &model).map_err(sorted)?;
-    let Waived { findings, waived } = apply_waivers(findings, &register.waivers, judging.today);
+    let Waived {
+        mut findings,
+        waived,
+        matches,
+    } = apply_waivers(findings, &register.waivers, judging.today);
+    // The waivers themselves, now that what each matches is known.
+    if !register.waivers.is_empty() {
+        let model =
+            entities::waiver_model(register, &matches, judging.today, None).map_err(|p| vec![p])?;
+        findings.extend(eval::evaluate(register, pack, &model).map_err(sorted)?);
+        sort_findings(&mut findings);
+    }
     Ok((findings, waived))
 }

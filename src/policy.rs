@@ -34,17 +34,20 @@ pub enum RequestKind {
     Subprocessor,
     /// One transfer listed by an activity.
     Transfer,
+    /// One waiver, once the register's findings are known.
+    Waiver,
 }
 
 impl RequestKind {
     /// Every kind.
-    pub const ALL: [RequestKind; 6] = [
+    pub const ALL: [RequestKind; 7] = [
         RequestKind::Organisation,
         RequestKind::Activity,
         RequestKind::DataItem,
         RequestKind::DataSubject,
         RequestKind::Subprocessor,
         RequestKind::Transfer,
+        RequestKind::Waiver,
     ];
 
     /// The Cedar action id.
@@ -56,6 +59,7 @@ impl RequestKind {
             RequestKind::DataSubject => "check_data_subject",
             RequestKind::Subprocessor => "check_subprocessor",
             RequestKind::Transfer => "check_transfer",
+            RequestKind::Waiver => "check_waiver",
         }
     }
 
@@ -68,6 +72,7 @@ impl RequestKind {
             RequestKind::DataSubject => "data subject",
             RequestKind::Subprocessor => "sub-processor",
             RequestKind::Transfer => "transfer",
+            RequestKind::Waiver => "waiver",
         }
     }
 

@@ -15,7 +15,8 @@
 //!       - { rule: location-purpose-explicit, activity: fleet, target: gps_position }
 //! ```
 //!
-//! A case may also have a `base:` register (read with the shared one): the rules then judge
+//! A file may fix the day it is judged on (`today: 2026-11-28`), for rules about dates
+//! (waivers, notifications). A case may also have a `base:` register (read with the shared one): the rules then judge
 //! the change from the base to the case's register, as `ropa check --base` does.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,9 +28,7 @@ use crate::policy::PolicyPack;
 use crate::problem::{suggestion, Code, Problem};
 use crate::register::load::{assemble, discover, read_roots};
 use crate::source::{FileId, SourceMap};
-use crate::waiver::apply_waivers;
 use crate::yaml::{Limits, Located, Node, Reader};
-use crate::{entities, eval};
 
 /// What a finding is, for comparing: rule, activity, target (empty when none).
 pub type Key = (String, String, String);
@@ -146,13 +145,15 @@ pub fn run_tests(
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let Some((rules, shared, parsed)) =
+        let Some((rules, shared, parsed, own_day)) =
             read_test_file(*file, root, sources, &rule_ids, &base, &mut problems)
         else {
             continue;
         };
+        // A file that fixes its day is judged as of that day, so its cases never age.
+        let day = own_day.as_deref().unwrap_or(today);
         for case in parsed {
-            let result = run_case(*file, &rules, shared, case, pack, sources, limits, today);
+            let result = run_case(*file, &rules, shared, case, pack, sources, limits, day);
             cases.push(result);
         }
     }
@@ -163,7 +164,8 @@ pub fn run_tests(
     Ok(TestRun { cases, gaps })
 }
 
-type TestFile<'n> = (Vec<String>, Option<&'n Node>, Vec<Case<'n>>);
+/// A test file read: its rules, shared register, cases, and its own day, if it fixes one.
+type TestFile<'n> = (Vec<String>, Option<&'n Node>, Vec<Case<'n>>, Option<String>);
 
 fn read_test_file<'n>(
     file: FileId,
@@ -178,6 +180,24 @@ fn read_test_file<'n>(
     let rules_node = fields.require(&mut reader, "rules");
     let shared = fields.get("register");
     let cases_node = fields.require(&mut reader, "cases");
+    let today = fields
+        .get("today")
+        .and_then(|n| reader.text(n, "`today`"))
+        .and_then(|d| {
+            if crate::register::vocab::is_date(&d.value) {
+                Some(d.value)
+            } else {
+                reader.report(
+                    Problem::at(
+                        Code::InvalidValue,
+                        d.at,
+                        format!("`{}` is not a date", d.value),
+                    )
+                    .label("expected YYYY-MM-DD"),
+                );
+                None
+            }
+        });
     fields.finish(&mut reader);
     let mut rules = Vec::new();
     for rule in rules_node
@@ -267,7 +287,7 @@ fn read_test_file<'n>(
             });
         }
     }
-    Some((rules, shared, cases))
+    Some((rules, shared, cases, today))
 }
 
 #[expect(
@@ -350,20 +370,12 @@ fn run_case(
             );
         }
     }
-    let findings = entities::build(
-        &register,
-        &pack.vocabulary,
-        pack.named.as_ref(),
-        &crate::entities::Judging {
-            today,
-            base: base_facts.as_ref(),
-        },
-        None,
-    )
-    .map_err(|p| vec![p])
-    .and_then(|model| eval::evaluate(&register, pack, &model));
-    let findings = match findings {
-        Ok(findings) => apply_waivers(findings, &register.waivers, today).findings,
+    let judging = crate::entities::Judging {
+        today,
+        base: base_facts.as_ref(),
+    };
+    let findings = match crate::pipeline::judge(&register, pack, &judging) {
+        Ok((findings, _waived)) => findings,
         Err(problems) => {
             result.outcome = Outcome::Broken(problems);
             return result;

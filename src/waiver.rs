@@ -5,13 +5,15 @@
 use crate::finding::{Finding, Label};
 use crate::register::Waiver;
 
-/// The findings left after waivers, and how many were waived.
+/// The findings left after waivers, the ones waived, and what each waiver matched.
 #[derive(Debug)]
 pub struct Waived {
     /// Findings no live waiver covers.
     pub findings: Vec<Finding>,
-    /// How many findings live waivers covered.
-    pub waived: usize,
+    /// Findings a live waiver covers, each with the index of the first such waiver.
+    pub waived: Vec<(Finding, usize)>,
+    /// For each waiver, how many findings it matches (live or expired).
+    pub matches: Vec<usize>,
 }
 
 fn covers(waiver: &Waiver, finding: &Finding) -> bool {
@@ -26,14 +28,30 @@ fn covers(waiver: &Waiver, finding: &Finding) -> bool {
 /// Applies waivers as of `today` (`YYYY-MM-DD`; a waiver holds through its `expires` day).
 pub fn apply_waivers(findings: Vec<Finding>, waivers: &[Waiver], today: &str) -> Waived {
     let mut kept = Vec::with_capacity(findings.len());
-    let mut waived = 0;
+    let mut waived = Vec::new();
+    let mut matches = vec![0; waivers.len()];
     for mut finding in findings {
-        let matching: Vec<&Waiver> = waivers.iter().filter(|w| covers(w, &finding)).collect();
-        if matching.iter().any(|w| w.expires.value.as_str() >= today) {
-            waived += 1;
+        let matching: Vec<usize> = waivers
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| covers(w, &finding))
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &matching {
+            if let Some(m) = matches.get_mut(i) {
+                *m += 1;
+            }
+        }
+        let live = matching.iter().copied().find(|&i| {
+            waivers
+                .get(i)
+                .is_some_and(|w| w.expires.value.as_str() >= today)
+        });
+        if let Some(i) = live {
+            waived.push((finding, i));
             continue;
         }
-        for waiver in matching {
+        for waiver in matching.iter().filter_map(|&i| waivers.get(i)) {
             finding.labels.push(Label {
                 at: waiver.expires.at,
                 text: format!("waiver expired on {}", waiver.expires.value),
@@ -44,6 +62,7 @@ pub fn apply_waivers(findings: Vec<Finding>, waivers: &[Waiver], today: &str) ->
     Waived {
         findings: kept,
         waived,
+        matches,
     }
 }
 

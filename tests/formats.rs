@@ -488,3 +488,110 @@ fn against_a_base_sarif_github_and_markdown_say_what_the_change_did() {
     assert!(markdown.contains("`third-country-transfer-safeguard` activity algemeen"));
     let _ = std::fs::remove_dir_all(&base);
 }
+
+#[test]
+fn waivers_live_expiring_expired_and_unused_in_every_format() {
+    let register = "tests/fixtures/waivers";
+    let run = |format: &str, extra: &[&str]| {
+        let mut args = vec![
+            "check",
+            register,
+            "--today",
+            "2026-11-28",
+            "--format",
+            format,
+        ];
+        args.extend(extra);
+        ropa(&args).0
+    };
+    let report = json(&run("json", &[]));
+    let rules: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("waiver-") || r == "retention-required")
+        })
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or(""),
+                f["activity"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("retention-required", "web"),
+            ("waiver-expiring", "hr"),
+            ("waiver-expired", "web"),
+            ("waiver-unused", "archive"),
+        ]
+    );
+    let waived: Vec<(&str, &str)> = report["waived"]
+        .as_array()
+        .expect("waived")
+        .iter()
+        .map(|w| {
+            (
+                w["activity"].as_str().unwrap_or(""),
+                w["waiver"]["expires"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(waived, [("crm", "2027-06-30"), ("hr", "2026-12-15")]);
+    assert_eq!(report["summary"]["waived"], 2);
+
+    let log = json(&run("sarif", &[]));
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&log)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let suppressed: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .map(|r| r["suppressions"][0]["justification"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        suppressed,
+        [
+            "Bewaartermijn in afwachting van selectielijst",
+            "HR-bewaarschema volgt"
+        ]
+    );
+
+    let junit = run("junit", &[]);
+    let doc = roxmltree::Document::parse(&junit).expect("JUnit parses");
+    let skipped = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("skipped"))
+        .count();
+    assert_eq!(skipped, 2);
+    assert_eq!(doc.root_element().attribute("skipped"), Some("2"));
+
+    let human = run("human", &["--show-waived"]);
+    assert!(human.contains("── waived"), "{human}");
+    assert!(
+        human.contains("until 2026-12-15, approved by FG: HR-bewaarschema volgt"),
+        "{human}"
+    );
+    assert!(!run("human", &[]).contains("── waived"));
+    // A day later the expiring waiver is still live; after 2026-12-15 it is expired.
+    let later = json(
+        &ropa(&[
+            "check",
+            register,
+            "--today",
+            "2026-12-16",
+            "--format",
+            "json",
+        ])
+        .0,
+    );
+    assert_eq!(later["summary"]["waived"], 1);
+}

@@ -72,11 +72,18 @@ pub fn run(args: &CheckArgs, style: Style) -> Outcome {
         .filter(selected)
         .cloned()
         .collect();
+    let waived: Vec<(Finding, usize)> = checked
+        .waived
+        .iter()
+        .filter(|(f, _)| selected(&f))
+        .cloned()
+        .collect();
     deliver(
         &checked,
         &Selection {
             findings: &findings,
             resolved: &resolved,
+            waived: &waived,
             fail_on_new: args.change.fail_on_new,
             hidden_existing: 0,
             all: args.change.all,

@@ -21,7 +21,7 @@ use crate::pipeline::{run_check_against, Checked};
 use crate::policy::{load_policies, PolicyPack};
 use crate::problem::{sort_problems, Code, Problem};
 use crate::report::human::{self, Style};
-use crate::report::{render, render_problems, ChangeReport, Format};
+use crate::report::{render, render_problems, ChangeReport, Format, WaivedFinding};
 use crate::source::{display_name, SourceMap};
 use crate::waiver::today;
 use crate::yaml::Limits;
@@ -78,6 +78,23 @@ pub struct ReportArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Judge as of this day (YYYY-MM-DD) instead of today (UTC): waivers' expiry and
+    /// notification dates, for a reproducible run.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<String>,
+    /// List the findings live waivers cover, with their waivers, in the human report (the
+    /// machine formats always carry them: JSON `waived`, SARIF suppressions, JUnit skipped).
+    #[arg(long)]
+    pub show_waived: bool,
+}
+
+/// A `--today` value: a real `YYYY-MM-DD` date.
+fn parse_date(text: &str) -> Result<String, String> {
+    if crate::register::vocab::is_date(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not a date (YYYY-MM-DD)"))
+    }
 }
 
 /// What to judge the register against, and what fails the gate then.
@@ -202,10 +219,11 @@ pub fn check_or_fail(
     style: Style,
 ) -> Result<(Checked, SourceMap), Outcome> {
     let mut sources = SourceMap::new();
+    let today = report.today.clone().unwrap_or_else(today);
     match run_check_against(
         inputs,
         &report.policies,
-        &today(),
+        &today,
         &Limits::default(),
         &mut sources,
         base,
@@ -228,6 +246,8 @@ pub struct Selection<'a> {
     pub hidden_existing: usize,
     /// Annotate existing findings too (GitHub).
     pub all: bool,
+    /// The findings live waivers cover, with the index of their waiver.
+    pub waived: &'a [(Finding, usize)],
 }
 
 /// Renders the selected findings, sends them where asked, and gives the outcome.
@@ -240,7 +260,10 @@ pub fn deliver(
     style: Style,
 ) -> Outcome {
     let ReportArgs {
-        format, fail_on, ..
+        format,
+        fail_on,
+        show_waived,
+        ..
     } = *report;
     let findings = selection.findings;
     let mut summary = checked
@@ -255,10 +278,23 @@ pub fn deliver(
         resolved: selection.resolved,
         all: selection.all,
     });
+    let waived: Vec<WaivedFinding<'_>> = if format == Format::Human && !show_waived {
+        Vec::new()
+    } else {
+        selection
+            .waived
+            .iter()
+            .filter_map(|(finding, w)| {
+                let waiver = checked.register.waivers.get(*w)?;
+                Some(WaivedFinding { finding, waiver })
+            })
+            .collect()
+    };
     let text = render(
         format,
         findings,
         change.as_ref(),
+        &waived,
         &summary,
         &checked.pack.rules,
         sources,

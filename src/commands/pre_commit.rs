@@ -66,6 +66,7 @@ fn judge_the_commit(args: &PreCommitArgs, style: Style) -> Outcome {
         &Selection {
             findings: &new,
             resolved,
+            waived: &[],
             fail_on_new: true,
             hidden_existing: checked.findings.len() - new.len(),
             all: false,
@@ -117,6 +118,7 @@ fn in_changed_files(
         &Selection {
             findings: &findings,
             resolved: &[],
+            waived: &[],
             fail_on_new: false,
             hidden_existing: 0,
             all: false,

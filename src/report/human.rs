@@ -10,7 +10,7 @@ use miette::{
 
 use crate::finding::{Change, Finding, Severity, Summary};
 use crate::problem::Problem;
-use crate::report::ChangeReport;
+use crate::report::{ChangeReport, WaivedFinding};
 use crate::source::{visible, FileId, Location, SourceFile, SourceMap};
 
 /// How to draw the human report.
@@ -231,6 +231,7 @@ fn finding_help(finding: &Finding) -> Option<String> {
 pub fn render_findings(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
+    waived: &[WaivedFinding<'_>],
     summary: &Summary,
     sources: &SourceMap,
     style: Style,
@@ -275,6 +276,7 @@ pub fn render_findings(
         out.push('\n');
     }
     out.push_str(&rule_counts(findings));
+    out.push_str(&waived_list(waived, sources));
     if let Some(change) = change {
         out.push_str(&resolved_list(change));
     }
@@ -282,6 +284,39 @@ pub fn render_findings(
     if let Some(change) = change {
         out.push_str(&change_line(change, summary));
     }
+    out
+}
+
+/// The findings live waivers cover (`--show-waived`), one line each with the waiver.
+fn waived_list(waived: &[WaivedFinding<'_>], sources: &SourceMap) -> String {
+    if waived.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("── waived\n\n");
+    for w in waived {
+        let f = w.finding;
+        let (start, _) = sources.range(f.at);
+        let mut line = format!(
+            "  {}:{}  {}",
+            visible(&sources.file(f.at.file).name),
+            start.line,
+            visible(&f.rule)
+        );
+        if let Some(activity) = &f.activity {
+            line.push_str(&format!("  activity {}", visible(activity)));
+        }
+        if let Some(target) = &f.target {
+            line.push_str(&format!("  target {}", visible(target)));
+        }
+        line.push_str(&format!(
+            "\n      until {}, approved by {}: {}\n",
+            visible(&w.waiver.expires.value),
+            visible(&w.waiver.approved_by.value),
+            visible(&w.waiver.reason.value)
+        ));
+        out.push_str(&line);
+    }
+    out.push('\n');
     out
 }
 

@@ -34,6 +34,10 @@
 //! "message", "activity", "target" }]`, the base's findings that are gone (they have no place
 //! in the current files). Without a base these fields are absent.
 //!
+//! Findings a live waiver covers are listed under `"waived"` (when there are any), each as a
+//! finding with its `"waiver": { "reason", "approved_by", "expires", "ref", "file", "line",
+//! ... }`.
+//!
 //! Findings are sorted by file, position and rule. New fields may be added to objects
 //! within a version; a change to existing fields bumps `version`.
 //!
@@ -46,7 +50,7 @@ use serde::Serialize;
 
 use crate::finding::{Finding, Summary};
 use crate::problem::Problem;
-use crate::report::{ChangeReport, Place};
+use crate::report::{ChangeReport, Place, WaivedFinding};
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
@@ -58,6 +62,26 @@ struct Report<'a> {
     base: Option<JsonBase<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     resolved: Option<Vec<JsonResolved<'a>>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    waived: Vec<JsonWaived<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWaived<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    waiver: JsonWaiver<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonWaiver<'a> {
+    reason: &'a str,
+    approved_by: &'a str,
+    expires: &'a str,
+    #[serde(rename = "ref")]
+    reference: Option<&'a str>,
+    #[serde(flatten)]
+    position: Place<'a>,
 }
 
 #[derive(Serialize)]
@@ -182,35 +206,51 @@ pub fn render_json_problems(problems: &[Problem], sources: &SourceMap) -> String
     text
 }
 
+/// One finding as the report writes it.
+fn json_finding<'a>(f: &'a Finding, sources: &'a SourceMap) -> JsonFinding<'a> {
+    JsonFinding {
+        rule: &f.rule,
+        severity: f.severity.name(),
+        message: &f.message,
+        help: f.help.as_deref(),
+        article: f.article.as_deref(),
+        position: Place::of(f.at, sources),
+        activity: f.activity.as_deref(),
+        target: f.target.as_deref(),
+        labels: f
+            .labels
+            .iter()
+            .map(|l| JsonLabel {
+                message: &l.text,
+                position: Place::of(l.at, sources),
+            })
+            .collect(),
+        change: f.change.map(|c| c.name()),
+    }
+}
+
 /// Renders the findings as the version-1 JSON report.
 pub fn render_json(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
+    waived: &[WaivedFinding<'_>],
     summary: &Summary,
     sources: &SourceMap,
 ) -> String {
     let report = Report {
         version: 1,
-        findings: findings
+        findings: findings.iter().map(|f| json_finding(f, sources)).collect(),
+        waived: waived
             .iter()
-            .map(|f| JsonFinding {
-                rule: &f.rule,
-                severity: f.severity.name(),
-                message: &f.message,
-                help: f.help.as_deref(),
-                article: f.article.as_deref(),
-                position: Place::of(f.at, sources),
-                activity: f.activity.as_deref(),
-                target: f.target.as_deref(),
-                labels: f
-                    .labels
-                    .iter()
-                    .map(|l| JsonLabel {
-                        message: &l.text,
-                        position: Place::of(l.at, sources),
-                    })
-                    .collect(),
-                change: f.change.map(|c| c.name()),
+            .map(|w| JsonWaived {
+                finding: json_finding(w.finding, sources),
+                waiver: JsonWaiver {
+                    reason: &w.waiver.reason.value,
+                    approved_by: &w.waiver.approved_by.value,
+                    expires: &w.waiver.expires.value,
+                    reference: w.waiver.reference.as_ref().map(|r| r.value.as_str()),
+                    position: Place::of(w.waiver.rule.at, sources),
+                },
             })
             .collect(),
         summary: JsonSummary {

@@ -5,6 +5,7 @@
 use crate::finding::Finding;
 use crate::policy::Rule;
 use crate::problem::Problem;
+use crate::report::WaivedFinding;
 use crate::report::{problem_rule, problem_text, Place};
 use crate::source::SourceMap;
 
@@ -63,25 +64,53 @@ pub fn render_junit_problems(problems: &[Problem], sources: &SourceMap) -> Strin
 }
 
 /// Renders the findings as JUnit XML.
-pub fn render_junit(findings: &[Finding], rules: &[Rule], sources: &SourceMap) -> String {
+pub fn render_junit(
+    findings: &[Finding],
+    waived: &[WaivedFinding<'_>],
+    rules: &[Rule],
+    sources: &SourceMap,
+) -> String {
+    let waived_of = |rule: &str| -> Vec<&WaivedFinding<'_>> {
+        waived.iter().filter(|w| w.finding.rule == rule).collect()
+    };
     let total: usize = rules
         .iter()
-        .map(|r| findings.iter().filter(|f| f.rule == r.id).count().max(1))
+        .map(|r| {
+            (findings.iter().filter(|f| f.rule == r.id).count() + waived_of(&r.id).len()).max(1)
+        })
         .sum();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"ropa\" tests=\"{total}\" failures=\"{}\" errors=\"0\">\n",
-        findings.len()
+        "<testsuites name=\"ropa\" tests=\"{total}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n",
+        findings.len(),
+        waived.len()
     ));
     for rule in rules {
         let own: Vec<&Finding> = findings.iter().filter(|f| f.rule == rule.id).collect();
+        let own_waived = waived_of(&rule.id);
         out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\">\n",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n",
             escape(&rule.id),
-            own.len().max(1),
-            own.len()
+            (own.len() + own_waived.len()).max(1),
+            own.len(),
+            own_waived.len()
         ));
-        if own.is_empty() {
+        // A waived finding is a skipped case: accepted on purpose, on the record.
+        for w in &own_waived {
+            let place = Place::of(w.finding.at, sources);
+            out.push_str(&format!(
+                "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                escape(&case_name(w.finding)),
+                escape(&rule.id),
+                escape(place.file),
+                place.line,
+                escape(&format!(
+                    "waived until {} ({}): {}",
+                    w.waiver.expires.value, w.waiver.approved_by.value, w.waiver.reason.value
+                ))
+            ));
+        }
+        if own.is_empty() && own_waived.is_empty() {
             out.push_str(&format!(
                 "    <testcase name=\"no findings\" classname=\"{}\"/>\n",
                 escape(&rule.id)

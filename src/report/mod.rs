@@ -15,6 +15,7 @@ pub mod tests;
 use crate::finding::{finding_keys, Finding, Summary};
 use crate::policy::Rule;
 use crate::problem::Problem;
+use crate::register::Waiver;
 use crate::source::{Location, SourceMap};
 
 /// The formats of `ropa check`.
@@ -49,21 +50,34 @@ pub struct ChangeReport<'a> {
     pub all: bool,
 }
 
-/// Renders findings in a format; `change` when they were judged against a base.
+/// A finding a live waiver covers, with the waiver: not in the findings, never lost.
+#[derive(Debug, Clone, Copy)]
+pub struct WaivedFinding<'a> {
+    /// The finding.
+    pub finding: &'a Finding,
+    /// The waiver that covers it.
+    pub waiver: &'a Waiver,
+}
+
+/// Renders findings in a format; `change` when they were judged against a base; `waived`
+/// the findings live waivers cover (listed by JSON, SARIF as suppressed results, JUnit as
+/// skipped cases, and the human report when it is given them).
+#[expect(clippy::too_many_arguments, reason = "what a report is made of")]
 pub fn render(
     format: Format,
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
+    waived: &[WaivedFinding<'_>],
     summary: &Summary,
     rules: &[Rule],
     sources: &SourceMap,
     style: human::Style,
 ) -> String {
     match format {
-        Format::Human => human::render_findings(findings, change, summary, sources, style),
-        Format::Json => json::render_json(findings, change, summary, sources),
-        Format::Sarif => sarif::render_sarif(findings, change, rules, sources),
-        Format::Junit => junit::render_junit(findings, rules, sources),
+        Format::Human => human::render_findings(findings, change, waived, summary, sources, style),
+        Format::Json => json::render_json(findings, change, waived, summary, sources),
+        Format::Sarif => sarif::render_sarif(findings, change, waived, rules, sources),
+        Format::Junit => junit::render_junit(findings, waived, rules, sources),
         Format::Github => github::render_github(findings, change.is_none_or(|c| c.all), sources),
         Format::Gitlab => gitlab::render_gitlab(findings, sources),
         Format::Markdown => markdown::render_markdown(findings, change, summary, sources),

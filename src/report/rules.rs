@@ -15,6 +15,7 @@ pub fn kind_id(kind: RequestKind) -> &'static str {
         RequestKind::DataSubject => "data_subject",
         RequestKind::Subprocessor => "subprocessor",
         RequestKind::Transfer => "transfer",
+        RequestKind::Waiver => "waiver",
     }
 }
 

@@ -8,7 +8,7 @@ use crate::finding::Change;
 use crate::finding::{Finding, Severity};
 use crate::policy::Rule;
 use crate::problem::{Code, Problem};
-use crate::report::{fingerprints, problem_rule, problem_text, ChangeReport, Place};
+use crate::report::{fingerprints, problem_rule, problem_text, ChangeReport, Place, WaivedFinding};
 use crate::source::{Location, SourceMap};
 
 /// A relative path as a URI reference: `/` kept, everything outside the unreserved set
@@ -146,6 +146,7 @@ fn sarif_log(rules: Vec<Value>, results: Vec<Value>, succeeded: bool) -> String 
 pub fn render_sarif(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
+    waived: &[WaivedFinding<'_>],
     rules: &[Rule],
     sources: &SourceMap,
 ) -> String {
@@ -153,44 +154,26 @@ pub fn render_sarif(
     let mut results: Vec<Value> = findings
         .iter()
         .zip(&prints)
-        .map(|(finding, print)| {
-            let related: Vec<Value> = finding
-                .labels
-                .iter()
-                .enumerate()
-                .map(|(i, label)| {
-                    json!({
-                        "id": i + 1,
-                        "physicalLocation": physical(label.at, sources),
-                        "message": { "text": label.text },
-                    })
-                })
-                .collect();
-            let mut result = json!({
-                "ruleId": finding.rule,
-                "level": level(finding.severity),
-                "message": { "text": format!("{} ({})", finding.message, finding.label) },
-                "locations": [{ "physicalLocation": physical(finding.at, sources) }],
-                "partialFingerprints": { "ropaFinding/v1": print },
-                "properties": {
-                    "activity": finding.activity,
-                    "target": finding.target,
-                },
-            });
-            if let Some(map) = result.as_object_mut() {
-                if let Some(index) = rules.iter().position(|r| r.id == finding.rule) {
-                    map.insert("ruleIndex".to_string(), json!(index));
-                }
-                if !related.is_empty() {
-                    map.insert("relatedLocations".to_string(), json!(related));
-                }
-                if let Some(state) = finding.change.map(baseline_state) {
-                    map.insert("baselineState".to_string(), json!(state));
-                }
-            }
-            result
-        })
+        .map(|(finding, print)| result(finding, print, rules, sources))
         .collect();
+    // Waived findings stay in the log, suppressed, with the waiver's reason.
+    let waived_findings: Vec<Finding> = waived.iter().map(|w| w.finding.clone()).collect();
+    let waived_prints = fingerprints(&waived_findings);
+    for (w, print) in waived.iter().zip(&waived_prints) {
+        let mut result = result(w.finding, print, rules, sources);
+        if let Some(map) = result.as_object_mut() {
+            map.insert(
+                "suppressions".to_string(),
+                json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": w.waiver.reason.value,
+                    "location": { "physicalLocation": physical(w.waiver.rule.at, sources) },
+                }]),
+            );
+        }
+        results.push(result);
+    }
     if let Some(change) = change {
         let gone = fingerprints(change.resolved);
         for (finding, print) in change.resolved.iter().zip(&gone) {
@@ -215,6 +198,45 @@ pub fn render_sarif(
         }
     }
     sarif_log(rules.iter().map(rule_entry).collect(), results, true)
+}
+
+/// One finding as a SARIF result.
+fn result(finding: &Finding, print: &str, rules: &[Rule], sources: &SourceMap) -> Value {
+    let related: Vec<Value> = finding
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            json!({
+                "id": i + 1,
+                "physicalLocation": physical(label.at, sources),
+                "message": { "text": label.text },
+            })
+        })
+        .collect();
+    let mut result = json!({
+        "ruleId": finding.rule,
+        "level": level(finding.severity),
+        "message": { "text": format!("{} ({})", finding.message, finding.label) },
+        "locations": [{ "physicalLocation": physical(finding.at, sources) }],
+        "partialFingerprints": { "ropaFinding/v1": print },
+        "properties": {
+            "activity": finding.activity,
+            "target": finding.target,
+        },
+    });
+    if let Some(map) = result.as_object_mut() {
+        if let Some(index) = rules.iter().position(|r| r.id == finding.rule) {
+            map.insert("ruleIndex".to_string(), json!(index));
+        }
+        if !related.is_empty() {
+            map.insert("relatedLocations".to_string(), json!(related));
+        }
+        if let Some(state) = finding.change.map(baseline_state) {
+            map.insert("baselineState".to_string(), json!(state));
+        }
+    }
+    result
 }
 
 /// SARIF's name for a finding's state against the base.
