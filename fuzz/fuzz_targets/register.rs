@@ -7,14 +7,15 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use ropa::entities::Judging;
 use ropa::finding::Summary;
+use ropa::pipeline::judge;
 use ropa::policy::{load_policies, PolicyPack};
 use ropa::register::load::assemble;
 use ropa::report::human::{render_findings, render_problem_list, Style};
 use ropa::report::json::render_json;
 use ropa::source::SourceMap;
 use ropa::yaml::{parse, Limits};
-use ropa::{entities, eval};
 
 /// The shipped pack and the source map holding its files: every input starts from a copy
 /// of that map, as in the CLI, where policies and register share one map.
@@ -68,16 +69,15 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let model = match entities::build(&register, &pack.vocabulary, pack.named.as_ref(), &ropa::entities::Judging::plain("2026-11-28"), None) {
-        Ok(model) => model,
-        Err(problem) => panic!("a loaded register must build: {}", problem.message),
-    };
-    match eval::evaluate(&register, pack, &model) {
-        Ok(findings) => {
+    match judge(&register, pack, &Judging::plain("2026-11-28")) {
+        Ok((findings, _waived)) => {
             let summary = Summary::new(&findings, register.activities.len(), 1, pack.rules.len());
-            let _ = render_findings(&findings, &summary, &sources, STYLE);
-            let _ = render_json(&findings, &summary, &sources);
+            let _ = render_findings(&findings, None, &[], &summary, &sources, STYLE);
+            let _ = render_json(&findings, None, &[], &summary, &sources);
         }
-        Err(problems) => panic!("the shipped rules must not fail: {problems:?}"),
+        Err(problems) => {
+            // Only a rule failing is a bug; an entity problem a loaded register must not have.
+            panic!("a loaded register must be judged: {problems:?}")
+        }
     }
 });
