@@ -310,15 +310,18 @@ fn run_case(
     parts.extend(case.register.map(|n| (file, n)));
     parts.extend(roots.iter().map(|(f, n)| (*f, n)));
     let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
-    let register = assemble(
-        &parts,
-        sources,
-        pack.data_categories.clone(),
-        pack.subject_categories.clone(),
-        &rule_ids,
-        problems.is_empty(),
-        &mut problems,
-    );
+    let read = |parts: &[(FileId, &Node)], problems: &mut Vec<Problem>| {
+        assemble(
+            parts,
+            sources,
+            pack.data_categories.clone(),
+            pack.subject_categories.clone(),
+            &rule_ids,
+            problems.is_empty(),
+            problems,
+        )
+    };
+    let register = read(&parts, &mut problems);
     // The base, when the case has one: the shared register and the case's `base:`, read like
     // the register itself; the rules then judge the change from it to the case's register.
     let base_facts = case.base.map(|base| {
@@ -327,16 +330,7 @@ fn run_case(
             .into_iter()
             .chain([(file, base)])
             .collect();
-        assemble(
-            &parts,
-            sources,
-            pack.data_categories.clone(),
-            pack.subject_categories.clone(),
-            &rule_ids,
-            problems.is_empty(),
-            &mut problems,
-        )
-        .map(|register| BaseFacts::of(&register))
+        read(&parts, &mut problems).map(|register| BaseFacts::of(&register))
     });
     let mut result = CaseResult {
         file,

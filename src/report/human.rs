@@ -287,6 +287,18 @@ pub fn render_findings(
     out
 }
 
+/// A finding as one line of text: its rule, activity and target.
+fn what(f: &Finding) -> String {
+    let mut line = visible(&f.rule).into_owned();
+    if let Some(activity) = &f.activity {
+        line.push_str(&format!("  activity {}", visible(activity)));
+    }
+    if let Some(target) = &f.target {
+        line.push_str(&format!("  target {}", visible(target)));
+    }
+    line
+}
+
 /// The findings live waivers cover (`--show-waived`), one line each with the waiver.
 fn waived_list(waived: &[WaivedFinding<'_>], sources: &SourceMap) -> String {
     if waived.is_empty() {
@@ -300,14 +312,8 @@ fn waived_list(waived: &[WaivedFinding<'_>], sources: &SourceMap) -> String {
             "  {}:{}  {}",
             visible(&sources.file(f.at.file).name),
             start.line,
-            visible(&f.rule)
+            what(f)
         );
-        if let Some(activity) = &f.activity {
-            line.push_str(&format!("  activity {}", visible(activity)));
-        }
-        if let Some(target) = &f.target {
-            line.push_str(&format!("  target {}", visible(target)));
-        }
         line.push_str(&format!(
             "\n      until {}, approved by {}: {}\n",
             visible(&w.waiver.expires.value),
@@ -327,15 +333,7 @@ fn resolved_list(change: &ChangeReport<'_>) -> String {
     }
     let mut out = format!("── resolved since {}\n\n", visible(change.base));
     for f in change.resolved {
-        let mut line = format!("  {:<7}  {}", f.severity.name(), visible(&f.rule));
-        if let Some(activity) = &f.activity {
-            line.push_str(&format!("  activity {}", visible(activity)));
-        }
-        if let Some(target) = &f.target {
-            line.push_str(&format!("  target {}", visible(target)));
-        }
-        out.push_str(&line);
-        out.push('\n');
+        out.push_str(&format!("  {:<7}  {}\n", f.severity.name(), what(f)));
     }
     out.push('\n');
     out
