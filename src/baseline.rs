@@ -193,30 +193,27 @@ pub fn compare(
 /// Marks each finding new or existing against the base's, and returns the base's findings
 /// that are gone. One pass over each side: no quadratic matching.
 pub fn mark(findings: &mut [Finding], base: Vec<Finding>) -> Vec<Finding> {
-    let owned = |(rule, activity, target, rank): FindingKey<'_>| {
-        (
-            rule.to_string(),
-            activity.map(str::to_string),
-            target.map(str::to_string),
-            rank,
-        )
+    // Keys borrow from both sides: decide first, then write the marks.
+    let matches: Vec<Option<usize>> = {
+        let in_base: HashMap<FindingKey<'_>, usize> = finding_keys(&base)
+            .into_iter()
+            .enumerate()
+            .map(|(i, key)| (key, i))
+            .collect();
+        finding_keys(findings)
+            .into_iter()
+            .map(|key| in_base.get(&key).copied())
+            .collect()
     };
-    let in_base: HashMap<_, usize> = finding_keys(&base)
-        .into_iter()
-        .enumerate()
-        .map(|(i, key)| (owned(key), i))
-        .collect();
-    let keys: Vec<_> = finding_keys(findings).into_iter().map(owned).collect();
     let mut matched = vec![false; base.len()];
-    for (finding, key) in findings.iter_mut().zip(&keys) {
-        finding.change = Some(match in_base.get(key) {
-            Some(&i) => {
-                if let Some(m) = matched.get_mut(i) {
-                    *m = true;
-                }
-                Change::Existing
-            }
-            None => Change::New,
+    for (finding, found) in findings.iter_mut().zip(matches) {
+        if let Some(m) = found.and_then(|i| matched.get_mut(i)) {
+            *m = true;
+        }
+        finding.change = Some(if found.is_some() {
+            Change::Existing
+        } else {
+            Change::New
         });
     }
     base.into_iter()

@@ -192,7 +192,12 @@ pub fn judge(
     if !register.waivers.is_empty() {
         let model =
             entities::waiver_model(register, &matches, judging.today, None).map_err(|p| vec![p])?;
-        findings.extend(eval::evaluate(register, pack, &model).map_err(sorted)?);
+        // A handful of waiver checks: no per-category slicing of the data-item policies.
+        let strategy = eval::Strategy {
+            slice_by_category: false,
+            ..eval::Strategy::default()
+        };
+        findings.extend(eval::evaluate_with(register, pack, &model, strategy).map_err(sorted)?);
         sort_findings(&mut findings);
     }
     Ok((findings, waived))

@@ -323,16 +323,10 @@ pub fn deliver(
             let _ = emit(&verdict);
         }
     }
-    if selection.fail_on_new {
-        let new: Vec<Finding> = findings
-            .iter()
-            .filter(|f| f.change == Some(Change::New))
-            .cloned()
-            .collect();
-        outcome(&new, fail_on)
-    } else {
-        outcome(findings, fail_on)
-    }
+    let counted = findings
+        .iter()
+        .filter(|f| !selection.fail_on_new || f.change == Some(Change::New));
+    outcome(counted, fail_on)
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so the
@@ -360,14 +354,14 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// The outcome of a run with these findings under this threshold.
-pub fn outcome(findings: &[Finding], fail_on: FailOn) -> Outcome {
+pub fn outcome<'a>(findings: impl IntoIterator<Item = &'a Finding>, fail_on: FailOn) -> Outcome {
     let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
     match threshold {
-        Some(t) if findings.iter().any(|f| f.severity >= t) => Outcome::Findings,
+        Some(t) if findings.into_iter().any(|f| f.severity >= t) => Outcome::Findings,
         _ => Outcome::Clean,
     }
 }
