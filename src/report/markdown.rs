@@ -31,6 +31,25 @@ pub fn render_markdown_problems(problems: &[Problem], sources: &SourceMap) -> St
     out
 }
 
+/// A finding as a table row: its file (when `with_file`), line, activity, target, rule and
+/// message.
+fn row(f: &Finding, with_file: bool, sources: &SourceMap) -> String {
+    let place = Place::of(f.at, sources);
+    let file = if with_file {
+        format!("| `{}` ", cell(place.file))
+    } else {
+        String::new()
+    };
+    format!(
+        "{file}| {} | {} | {} | `{}` | {} |\n",
+        place.line,
+        cell(f.activity.as_deref().unwrap_or("")),
+        cell(f.target.as_deref().unwrap_or("")),
+        f.rule,
+        cell(&f.message)
+    )
+}
+
 /// What the change did, for the head of a pull-request comment.
 fn change_section(
     findings: &[Finding],
@@ -62,16 +81,7 @@ fn change_section(
             "| file | line | activity | target | rule | message |\n|---|---:|---|---|---|---|\n",
         );
         for f in new {
-            let place = Place::of(f.at, sources);
-            out.push_str(&format!(
-                "| `{}` | {} | {} | {} | `{}` | {} |\n",
-                cell(place.file),
-                place.line,
-                cell(f.activity.as_deref().unwrap_or("")),
-                cell(f.target.as_deref().unwrap_or("")),
-                f.rule,
-                cell(&f.message)
-            ));
+            out.push_str(&row(f, true, sources));
         }
         out.push('\n');
     }
@@ -134,15 +144,7 @@ pub fn render_markdown(
         ));
         out.push_str("| line | activity | target | rule | message |\n|---:|---|---|---|---|\n");
         for f in group {
-            let place = Place::of(f.at, sources);
-            out.push_str(&format!(
-                "| {} | {} | {} | `{}` | {} |\n",
-                place.line,
-                cell(f.activity.as_deref().unwrap_or("")),
-                cell(f.target.as_deref().unwrap_or("")),
-                f.rule,
-                cell(&f.message)
-            ));
+            out.push_str(&row(f, false, sources));
         }
         out.push_str("\n</details>\n");
     }
