@@ -247,6 +247,7 @@ mod tests {
             activity: Some(activity.to_string()),
             target: target.map(str::to_string),
             change: None,
+            register: None,
         }
     }
 

@@ -3,15 +3,19 @@
 //! the environment.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
     self, check::CheckArgs, explain::ExplainArgs, pre_commit::PreCommitArgs, rules::RulesArgs,
-    test::TestArgs, validate::ValidateArgs, EXIT_CODES,
+    test::TestArgs, validate::ValidateArgs, Context, Outcome, OutputArgs, EXIT_CODES,
 };
+use crate::config;
+use crate::problem::{Code, Problem};
 use crate::report::human::Style;
+use crate::source::{display_name, SourceMap};
 
 /// Check a GDPR register of processing activities against Cedar policies.
 #[derive(Debug, Parser)]
@@ -20,6 +24,12 @@ pub struct Cli {
     /// When to use colour in reports.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// The configuration file [default: the nearest ropa.toml in this folder or above].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Use no configuration file, even when there is a ropa.toml.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,20 +68,119 @@ pub enum ColorChoice {
 
 /// Parses arguments, runs, and returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     let style = Style {
         color: use_color(cli.color),
         width: terminal_width(),
     };
+    let context = match context(&mut cli, style) {
+        Ok(context) => context,
+        Err(outcome) => return outcome.into(),
+    };
     let outcome = match &cli.command {
-        Command::Check(args) => commands::check::run(args, style),
-        Command::Rules(args) => commands::rules::run(args, style),
-        Command::Explain(args) => commands::explain::run(args, style),
-        Command::Test(args) => commands::test::run(args, style),
-        Command::PreCommit(args) => commands::pre_commit::run(args, style),
-        Command::Validate(args) => commands::validate::run(args, style),
+        Command::Check(args) => commands::check::run(args, &context),
+        Command::Rules(args) => commands::rules::run(args, &context),
+        Command::Explain(args) => commands::explain::run(args, &context),
+        Command::Test(args) => commands::test::run(args, &context),
+        Command::PreCommit(args) => commands::pre_commit::run(args, &context),
+        Command::Validate(args) => commands::validate::run(args, &context),
     };
     outcome.into()
+}
+
+/// Finds and loads the configuration file. Its folder becomes the working directory, so its
+/// paths and every report's file names are relative to it; the paths on the command line
+/// are made absolute first, so they still mean what they meant where ropa was started.
+fn context(cli: &mut Cli, style: Style) -> Result<Context, Outcome> {
+    let mut sources = SourceMap::new();
+    let found = if cli.no_config {
+        None
+    } else {
+        config::find(cli.config.as_deref())
+    };
+    let Some(file) = found else {
+        return Ok(Context {
+            style,
+            config: None,
+            sources,
+        });
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let file = cwd.join(file);
+    let root = file.parent().map_or_else(|| cwd.clone(), Path::to_path_buf);
+    if !same_dir(&root, &cwd) {
+        rebase(&mut cli.command, &cwd);
+        if let Err(err) = std::env::set_current_dir(&root) {
+            let problem = Problem::general(
+                Code::Io,
+                format!("cannot enter {}: {err}", display_name(&root)),
+            );
+            return Err(commands::fail(&[problem], &sources, style));
+        }
+    }
+    let file = file
+        .strip_prefix(&root)
+        .map_or_else(|_| file.clone(), Path::to_path_buf);
+    match config::load(&file, config::in_ci(), &mut sources) {
+        Ok(config) => Ok(Context {
+            style,
+            config: Some(config),
+            sources,
+        }),
+        Err(problems) => Err(commands::fail(&problems, &sources, style)),
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Makes every relative path on the command line absolute against `cwd`.
+fn rebase(command: &mut Command, cwd: &Path) {
+    let path = |p: &mut PathBuf| {
+        if p.is_relative() {
+            *p = cwd.join(&*p);
+        }
+    };
+    let text = |t: &mut String| {
+        if Path::new(t.as_str()).is_relative() {
+            *t = cwd.join(t.as_str()).to_string_lossy().into_owned();
+        }
+    };
+    let output = |o: &mut OutputArgs| {
+        o.output.iter_mut().for_each(path);
+        o.reports
+            .iter_mut()
+            .filter_map(|r| r.file.as_mut())
+            .for_each(path);
+    };
+    match command {
+        Command::Check(args) => {
+            args.paths.iter_mut().for_each(text);
+            args.report.policies.iter_mut().for_each(path);
+            args.change.base_dir.iter_mut().for_each(path);
+            output(&mut args.output);
+        }
+        Command::PreCommit(args) => {
+            args.files.iter_mut().for_each(path);
+            args.register.iter_mut().for_each(text);
+            args.report.policies.iter_mut().for_each(path);
+            output(&mut args.output);
+        }
+        Command::Validate(args) => {
+            args.paths.iter_mut().for_each(text);
+            args.policies.iter_mut().for_each(path);
+        }
+        Command::Rules(args) => args.policies.iter_mut().for_each(path),
+        Command::Explain(args) => args.policies.iter_mut().for_each(path),
+        Command::Test(args) => {
+            args.dir.iter_mut().for_each(path);
+            args.policies.iter_mut().for_each(path);
+        }
+    }
 }
 
 fn use_color(choice: ColorChoice) -> bool {

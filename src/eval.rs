@@ -438,5 +438,6 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
         activity,
         target,
         change: None,
+        register: None,
     }
 }

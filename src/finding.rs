@@ -67,6 +67,8 @@ pub struct Finding {
     pub target: Option<String>,
     /// Against a base register: whether the base had this finding too.
     pub change: Option<Change>,
+    /// The register's name, when `ropa.toml` names several.
+    pub register: Option<Arc<str>>,
 }
 
 /// A finding against a base register.

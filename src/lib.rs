@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod cedar_text;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod entities;
 pub mod eval;
 pub mod finding;

@@ -60,11 +60,13 @@ pub enum Code {
     PolicyTooDeep,
     /// A policy file with no policy in it.
     EmptyPolicyFile,
+    /// `ropa.toml` does not parse, or a value in it is wrong.
+    Config,
 }
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 28] = [
         Code::Io,
         Code::NoRegisterFiles,
         Code::FileTooLarge,
@@ -92,6 +94,7 @@ impl Code {
         Code::NotARegularFile,
         Code::PolicyTooDeep,
         Code::EmptyPolicyFile,
+        Code::Config,
     ];
 
     /// The stable name shown in reports.
@@ -124,6 +127,7 @@ impl Code {
             Code::NotARegularFile => "not-a-regular-file",
             Code::PolicyTooDeep => "policy-too-deep",
             Code::EmptyPolicyFile => "empty-policy-file",
+            Code::Config => "config",
         }
     }
 
@@ -137,7 +141,7 @@ impl Code {
             Code::YamlSyntax => "the YAML does not parse, or exceeds a nesting or alias limit",
             Code::EmptyFile => "a register file has no content",
             Code::WrongType => "a value is of the wrong kind (list, mapping, text)",
-            Code::UnknownKey => "a key the register format does not define",
+            Code::UnknownKey => "a key the register format or ropa.toml does not define",
             Code::MissingKey => "a required key is missing",
             Code::UnknownValue => "a value outside its vocabulary (legal basis, role, ...)",
             Code::InvalidValue => "a malformed value (id, date, country code, period)",
@@ -157,6 +161,7 @@ impl Code {
             Code::NotARegularFile => "a path is a FIFO, socket or device, not a file or folder",
             Code::PolicyTooDeep => "a policy or schema file nests deeper than the limit",
             Code::EmptyPolicyFile => "a policy file holds no policy (empty or only comments)",
+            Code::Config => "ropa.toml does not parse, or a value in it is wrong",
         }
     }
 }

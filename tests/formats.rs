@@ -387,8 +387,23 @@ fn output_is_written_whole_and_the_summary_goes_to_the_terminal() {
         .collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
 
-    // An unwritable target: exit 2, and nothing is written or left behind.
-    let missing = dir.join("no-such-folder").join("ropa.sarif");
+    // A missing folder is made.
+    let nested = dir.join("reports").join("ropa.sarif");
+    let (_, code) = ropa(&[
+        "check",
+        "--format",
+        "sarif",
+        "--output",
+        &nested.to_string_lossy(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(nested.is_file());
+
+    // An unwritable target (its folder is a file): exit 2, and nothing is written or left
+    // behind.
+    let blocker = dir.join("a-file");
+    std::fs::write(&blocker, "x").expect("write");
+    let missing = blocker.join("ropa.sarif");
     let (_, code) = ropa(&[
         "check",
         "--format",

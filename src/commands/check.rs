@@ -1,22 +1,27 @@
 //! `ropa check`: the whole register against the policies, with the `--rule` and
-//! `--activity` filters.
+//! `--activity` filters; with a `ropa.toml` naming several registers, each of them in one
+//! run, their findings named by register.
 
-use crate::finding::Finding;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::{Config, RegisterConfig};
+use crate::finding::{ChangeCounts, Finding, Summary};
 use crate::pipeline::Checked;
-use crate::problem::{suggestion, Code, Problem};
-use crate::report::human::Style;
-
-use crate::source::SourceMap;
+use crate::policy::Rule;
+use crate::problem::{sort_problems, suggestion, Code, Problem};
+use crate::register::Waiver;
+use crate::report::{ChangeReport, WaivedFinding};
 
 use super::{
-    check_or_fail, deliver, fail, fail_as, ChangeArgs, Outcome, OutputArgs, ReportArgs, Selection,
+    check_one, config_reports, deliver, fail, fail_as, ChangeArgs, Context, Delivery, Outcome,
+    OutputArgs, ReportArgs, ReportView,
 };
 
 /// Arguments of `ropa check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Register files, folders or glob patterns.
-    #[arg(default_value = "register")]
+    /// Register files, folders or glob patterns [default: from ropa.toml, else register].
     pub paths: Vec<String>,
     #[command(flatten)]
     pub report: ReportArgs,
@@ -32,8 +37,53 @@ pub struct CheckArgs {
     pub output: OutputArgs,
 }
 
+/// One register to check: its name (when the configuration names several), its paths and
+/// its policies.
+struct Unit {
+    name: Option<Arc<str>>,
+    inputs: Vec<String>,
+    policies: PathBuf,
+}
+
+/// The registers to check: the paths on the command line (one register), else the
+/// configuration's, else `register`.
+fn units(args: &CheckArgs, config: Option<&Config>) -> Vec<Unit> {
+    let configured: Vec<&RegisterConfig> = config
+        .map(|c| c.registers.iter().filter(|r| !r.paths.is_empty()).collect())
+        .unwrap_or_default();
+    if !args.paths.is_empty() || configured.is_empty() {
+        let inputs = if args.paths.is_empty() {
+            vec!["register".to_string()]
+        } else {
+            args.paths.clone()
+        };
+        let register = config.and_then(|c| c.registers.first());
+        return vec![Unit {
+            name: None,
+            inputs,
+            policies: args.report.policies_for(register),
+        }];
+    }
+    configured
+        .into_iter()
+        .map(|register| Unit {
+            name: register.name.as_deref().map(Arc::from),
+            inputs: register.paths.iter().map(|p| p.value.clone()).collect(),
+            policies: args.report.policies_for(Some(register)),
+        })
+        .collect()
+}
+
 /// Runs `ropa check`.
-pub fn run(args: &CheckArgs, style: Style) -> Outcome {
+pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
+    let style = context.style;
+    let config = context.config.as_ref();
+    let mut sources = context.sources.clone();
+    let reports = match config_reports(config) {
+        Ok(reports) => reports,
+        Err(problems) => return fail(&problems, &sources, style),
+    };
+    let delivery = Delivery::of(&args.report, &args.output, &reports);
     let base = args.change.base();
     if args.change.fail_on_new && base.is_none() {
         let problem = Problem::general(
@@ -41,68 +91,145 @@ pub fn run(args: &CheckArgs, style: Style) -> Outcome {
             "--fail-on-new needs a base to tell new findings from existing ones",
         )
         .help("name it: `--base origin/main` (a git revision) or `--base-dir DIR`");
-        return fail(&[problem], &SourceMap::new(), style);
+        return fail(&[problem], &sources, style);
     }
-    let (checked, sources) = match check_or_fail(
-        &args.paths,
-        base.as_ref(),
-        &args.report,
-        &args.output,
-        style,
-    ) {
-        Ok(done) => done,
-        Err(outcome) => return outcome,
-    };
-    let problems = unknown_filters(args, &checked);
+    let fail_on_new = base.is_some() && args.change.fail_on_new(config);
+    let mut runs = Vec::new();
+    let mut problems = Vec::new();
+    for unit in units(args, config) {
+        match check_one(
+            &unit.inputs,
+            &unit.policies,
+            base.as_ref(),
+            &args.report,
+            &mut sources,
+        ) {
+            Ok(checked) => runs.push((unit.name, checked)),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() {
+        problems = unknown_filters(args, &runs);
+    }
     if !problems.is_empty() {
-        return fail_as(&problems, &sources, style, args.report.format, &args.output);
+        sort_problems(&mut problems);
+        return fail_as(&problems, &sources, style, &delivery);
     }
-    let selected = |f: &&Finding| {
-        (args.rules.is_empty() || args.rules.contains(&f.rule))
-            && (args.activities.is_empty()
-                || f.activity
-                    .as_ref()
-                    .is_some_and(|a| args.activities.contains(a)))
-    };
-    let findings: Vec<Finding> = checked.findings.iter().filter(selected).cloned().collect();
-    let resolved: Vec<Finding> = checked
-        .change
-        .iter()
-        .flat_map(|c| c.resolved.iter())
-        .filter(selected)
-        .cloned()
-        .collect();
-    let waived: Vec<(Finding, usize)> = checked
+    let merged = Merged::of(&runs, args);
+    let waived: Vec<WaivedFinding<'_>> = merged
         .waived
         .iter()
-        .filter(|(f, _)| selected(&f))
-        .cloned()
+        .map(|(finding, waiver)| WaivedFinding { finding, waiver })
         .collect();
-    deliver(
-        &checked,
-        &Selection {
-            findings: &findings,
-            resolved: &resolved,
-            waived: &waived,
-            fail_on_new: args.change.fail_on_new,
-            hidden_existing: 0,
+    let base_label = base.as_ref().map(crate::baseline::Base::label);
+    let view = ReportView {
+        findings: &merged.findings,
+        waived,
+        summary: merged.summary,
+        rules: &merged.rules,
+        change: base_label.as_deref().map(|label| ChangeReport {
+            base: label,
+            base_failed: merged.base_failed.as_deref(),
+            resolved: &merged.resolved,
             all: args.change.all,
-        },
+        }),
+        fail_on_new,
+    };
+    deliver(
+        &view,
+        &delivery,
         &args.report,
-        &args.output,
+        args.report.fail_on(config),
         &sources,
         style,
     )
 }
 
-/// Problems for `--rule` and `--activity` values that name nothing.
-fn unknown_filters(args: &CheckArgs, checked: &Checked) -> Vec<Problem> {
-    let rule_ids: Vec<&str> = checked.pack.rules.iter().map(|r| r.id.as_str()).collect();
-    let activity_ids: Vec<&str> = checked
-        .register
-        .activities
+/// The registers' findings, filtered and named, as one report's.
+struct Merged<'a> {
+    findings: Vec<Finding>,
+    resolved: Vec<Finding>,
+    waived: Vec<(Finding, &'a Waiver)>,
+    rules: Vec<Rule>,
+    summary: Summary,
+    base_failed: Option<String>,
+}
+
+impl<'a> Merged<'a> {
+    fn of(runs: &'a [(Option<Arc<str>>, Checked)], args: &CheckArgs) -> Self {
+        let selected = |f: &Finding| {
+            (args.rules.is_empty() || args.rules.contains(&f.rule))
+                && (args.activities.is_empty()
+                    || f.activity
+                        .as_ref()
+                        .is_some_and(|a| args.activities.contains(a)))
+        };
+        let named = |name: &Option<Arc<str>>, f: &Finding| {
+            let mut f = f.clone();
+            f.register = name.clone();
+            f
+        };
+        let mut merged = Merged {
+            findings: Vec::new(),
+            resolved: Vec::new(),
+            waived: Vec::new(),
+            rules: Vec::new(),
+            summary: Summary::default(),
+            base_failed: None,
+        };
+        let (mut activities, mut files, mut waived) = (0, 0, 0);
+        for (name, checked) in runs {
+            let pick = |list: &[Finding]| -> Vec<Finding> {
+                list.iter()
+                    .filter(|f| selected(f))
+                    .map(|f| named(name, f))
+                    .collect()
+            };
+            merged.findings.extend(pick(&checked.findings));
+            if let Some(change) = &checked.change {
+                merged.resolved.extend(pick(&change.resolved));
+                if merged.base_failed.is_none() {
+                    merged.base_failed = change.base_failed.as_ref().map(|why| match name {
+                        Some(name) => format!("register {name}: {why}"),
+                        None => why.clone(),
+                    });
+                }
+            }
+            merged.waived.extend(
+                checked
+                    .waived
+                    .iter()
+                    .filter(|(f, _)| selected(f))
+                    .filter_map(|(f, w)| Some((named(name, f), checked.register.waivers.get(*w)?))),
+            );
+            for rule in &checked.pack.rules {
+                if !merged.rules.iter().any(|r| r.id == rule.id) {
+                    merged.rules.push(rule.clone());
+                }
+            }
+            activities += checked.summary.activities;
+            files += checked.summary.files;
+            waived += checked.summary.waived;
+        }
+        let mut summary = Summary::new(&merged.findings, activities, files, merged.rules.len());
+        summary.waived = waived;
+        if runs.iter().any(|(_, c)| c.change.is_some()) {
+            summary.change = Some(ChangeCounts::of(&merged.findings, merged.resolved.len()));
+        }
+        merged.summary = summary;
+        merged
+    }
+}
+
+/// Problems for `--rule` and `--activity` values that name nothing in any register.
+fn unknown_filters(args: &CheckArgs, runs: &[(Option<Arc<str>>, Checked)]) -> Vec<Problem> {
+    let rule_ids: Vec<&str> = runs
         .iter()
-        .map(|a| a.id.value.as_str())
+        .flat_map(|(_, c)| c.pack.rules.iter().map(|r| r.id.as_str()))
+        .collect();
+    let activity_ids: Vec<&str> = runs
+        .iter()
+        .flat_map(|(_, c)| c.register.activities.iter().map(|a| a.id.value.as_str()))
         .collect();
     let unknown = |what: &str, value: &String, known: &[&str]| {
         (!known.contains(&value.as_str())).then(|| {

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use crate::problem::{suggestion, Code, Problem};
-use crate::report::human::Style;
 use crate::report::rules::render_explain;
 use crate::source::SourceMap;
 
@@ -14,15 +13,18 @@ use super::{emit_outcome, fail, load_pack_or_fail, Outcome};
 pub struct ExplainArgs {
     /// The rule's id.
     pub rule: String,
-    /// Folder with the schema, the taxonomy and the *.cedar rules.
-    #[arg(long, default_value = "policies")]
-    pub policies: PathBuf,
+    /// Folder with the schema, the taxonomy and the *.cedar rules [default: from ropa.toml,
+    /// else policies].
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
 }
 
 /// Runs `ropa explain`.
-pub fn run(args: &ExplainArgs, style: Style) -> Outcome {
+pub fn run(args: &ExplainArgs, context: &super::Context) -> Outcome {
+    let style = context.style;
+    let policies = context.policies(args.policies.as_deref());
     let mut sources = SourceMap::new();
-    let pack = match load_pack_or_fail(&args.policies, &mut sources, style) {
+    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
         Ok(pack) => pack,
         Err(outcome) => return outcome,
     };

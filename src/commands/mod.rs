@@ -16,15 +16,64 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use crate::baseline::Base;
-use crate::finding::{Change, Finding, Severity};
+use crate::config::{Config, RegisterConfig};
+use crate::finding::{Change, Finding, Severity, Summary};
 use crate::pipeline::{run_check_against, Checked};
-use crate::policy::{load_policies, PolicyPack};
-use crate::problem::{sort_problems, Code, Problem};
+use crate::policy::{load_policies, PolicyPack, Rule};
+use crate::problem::{sort_problems, suggestion, Code, Problem};
 use crate::report::human::{self, Style};
 use crate::report::{render, render_problems, ChangeReport, Format, WaivedFinding};
 use crate::source::{display_name, SourceMap};
 use crate::waiver::today;
 use crate::yaml::Limits;
+
+/// What every subcommand starts from: the human report's style, the configuration file
+/// when there is one, and the sources read so far (the configuration file).
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Colour and width of the human report.
+    pub style: Style,
+    /// `ropa.toml`, when one was found.
+    pub config: Option<Config>,
+    /// The files read before the command ran.
+    pub sources: SourceMap,
+}
+
+impl Context {
+    /// The policies folder: the flag, else the configuration's (the first register's), else
+    /// `policies`.
+    pub fn policies(&self, flag: Option<&Path>) -> PathBuf {
+        flag.map(Path::to_path_buf)
+            .or_else(|| {
+                let register = self.config.as_ref()?.registers.first()?;
+                register.policies.as_ref().map(|p| PathBuf::from(&p.value))
+            })
+            .unwrap_or_else(|| PathBuf::from("policies"))
+    }
+}
+
+/// The configuration's reports, parsed; a bad one is a problem at its place.
+pub fn config_reports(config: Option<&Config>) -> Result<Vec<ReportTarget>, Vec<Problem>> {
+    let Some(config) = config else {
+        return Ok(Vec::new());
+    };
+    let mut problems = Vec::new();
+    let mut targets = Vec::new();
+    for report in &config.reports {
+        match parse_target(&report.value) {
+            Ok(target) => targets.push(target),
+            Err(why) => problems.push(
+                Problem::at(Code::UnknownValue, report.at, why)
+                    .help("a report is `FORMAT=FILE`, or `FORMAT` for stdout"),
+            ),
+        }
+    }
+    if problems.is_empty() {
+        Ok(targets)
+    } else {
+        Err(problems)
+    }
+}
 
 /// The exit-code table of `check` and `pre-commit`.
 pub const EXIT_CODES: &str = "\
@@ -35,7 +84,7 @@ Exit codes:
      during evaluation";
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
     /// Nothing at or above the threshold.
     Clean,
@@ -69,15 +118,16 @@ pub enum FailOn {
 /// The policies to check against, and how to report: shared by `check` and `pre-commit`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// Folder with the schema, the taxonomy and the *.cedar rules.
-    #[arg(long, default_value = "policies")]
-    pub policies: PathBuf,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Folder with the schema, the taxonomy and the *.cedar rules [default: from ropa.toml,
+    /// else policies].
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
+    /// Report format on the terminal (or in --output) [default: human].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Lowest severity that makes the exit code 1 [default: from ropa.toml, else error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Judge as of this day (YYYY-MM-DD) instead of today (UTC): waivers' expiry and
     /// notification dates, for a reproducible run.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -86,6 +136,31 @@ pub struct ReportArgs {
     /// machine formats always carry them: JSON `waived`, SARIF suppressions, JUnit skipped).
     #[arg(long)]
     pub show_waived: bool,
+}
+
+impl ReportArgs {
+    /// The policies folder: the flag, else the configuration's for this register, else
+    /// `policies`.
+    pub fn policies_for(&self, register: Option<&RegisterConfig>) -> PathBuf {
+        self.policies
+            .clone()
+            .or_else(|| {
+                register
+                    .and_then(|r| r.policies.as_ref())
+                    .map(|p| PathBuf::from(&p.value))
+            })
+            .unwrap_or_else(|| PathBuf::from("policies"))
+    }
+
+    /// The failing threshold: the flag, else the configuration's, else `error`.
+    pub fn fail_on(&self, config: Option<&Config>) -> FailOn {
+        self.fail_on
+            .or_else(|| {
+                let value = &config?.fail_on.as_ref()?.value;
+                FailOn::from_str(value, false).ok()
+            })
+            .unwrap_or(FailOn::Error)
+    }
 }
 
 /// A `--today` value: a real `YYYY-MM-DD` date.
@@ -113,15 +188,28 @@ pub struct ChangeArgs {
     #[arg(long, value_name = "DIR")]
     pub base_dir: Option<PathBuf>,
     /// Only new findings at or above --fail-on make the exit code 1 (needs --base or
-    /// --base-dir): the gate for a register with a backlog.
+    /// --base-dir): the gate for a register with a backlog. ropa.toml can make it the
+    /// default (`fail-on-new = true`, or in `[ci]`).
     #[arg(long)]
     pub fail_on_new: bool,
+    /// Every finding at or above --fail-on counts, whatever ropa.toml says.
+    #[arg(long, conflicts_with = "fail_on_new")]
+    pub no_fail_on_new: bool,
     /// With a base, GitHub annotations for every finding, not only the new ones.
     #[arg(long)]
     pub all: bool,
 }
 
 impl ChangeArgs {
+    /// Whether only new findings fail: the flags, else the configuration.
+    pub fn fail_on_new(&self, config: Option<&Config>) -> bool {
+        self.fail_on_new
+            || (!self.no_fail_on_new
+                && config
+                    .and_then(|c| c.fail_on_new.as_ref())
+                    .is_some_and(|s| s.value))
+    }
+
     /// The base, when one is named.
     pub fn base(&self) -> Option<Base> {
         match (&self.base, &self.base_dir) {
@@ -132,13 +220,93 @@ impl ChangeArgs {
     }
 }
 
-/// Where the report goes.
+/// Where the reports go.
 #[derive(Debug, clap::Args)]
 pub struct OutputArgs {
-    /// Write the report to FILE (atomically: whole or not at all); the summary line still
-    /// goes to the terminal.
+    /// Write the --format report to FILE (atomically: whole or not at all); the summary line
+    /// still goes to the terminal.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write a report in FORMAT to FILE, atomically; FORMAT alone means stdout
+    /// (repeatable: one run, several reports, e.g. `--report sarif=ropa.sarif --report
+    /// junit=ropa.xml`).
+    #[arg(long = "report", value_name = "FORMAT[=FILE]", value_parser = parse_target)]
+    pub reports: Vec<ReportTarget>,
+    /// Print nothing on the terminal but problems (and a report asked for on stdout).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// One report to write: its format and its file (stdout when none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTarget {
+    /// The format.
+    pub format: Format,
+    /// The file, or stdout.
+    pub file: Option<PathBuf>,
+}
+
+/// Parses `FORMAT` or `FORMAT=FILE`.
+pub fn parse_target(text: &str) -> Result<ReportTarget, String> {
+    let (name, file) = match text.split_once('=') {
+        Some((name, file)) => (name, Some(file)),
+        None => (text, None),
+    };
+    let format = Format::from_str(name, false).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        let mut message = format!("unknown report format `{name}`");
+        if let Some(hint) = suggestion(name, names.iter().map(String::as_str)) {
+            message.push_str(&format!("; {hint}"));
+        }
+        format!("{message} (one of {})", names.join(", "))
+    })?;
+    match file {
+        Some("") => Err(format!("no file after `{name}=`")),
+        file => Ok(ReportTarget {
+            format,
+            file: file.map(PathBuf::from),
+        }),
+    }
+}
+
+/// Every report a run writes, and whether the terminal gets the closing verdict line.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The reports, in the order given.
+    pub targets: Vec<ReportTarget>,
+    /// Print the summary line on stdout (no report goes there and --quiet is not set).
+    pub verdict: bool,
+}
+
+impl Delivery {
+    /// The reports the flags ask for, else the configuration's (`config_reports`), and the
+    /// terminal report unless --quiet or a report already goes to stdout.
+    pub fn of(report: &ReportArgs, output: &OutputArgs, config_reports: &[ReportTarget]) -> Self {
+        let mut targets = if output.reports.is_empty() && output.output.is_none() {
+            config_reports.to_vec()
+        } else {
+            output.reports.clone()
+        };
+        let format = report.format.unwrap_or(Format::Human);
+        if let Some(file) = &output.output {
+            targets.push(ReportTarget {
+                format,
+                file: Some(file.clone()),
+            });
+        }
+        let to_stdout = targets.iter().any(|t| t.file.is_none());
+        let files_only = !targets.is_empty();
+        let asked = report.format.is_some() || (!files_only && !output.quiet);
+        if output.output.is_none() && !to_stdout && asked {
+            targets.push(ReportTarget { format, file: None });
+        }
+        let verdict = !output.quiet && !targets.iter().any(|t| t.file.is_none());
+        Delivery { targets, verdict }
+    }
 }
 
 /// Writes to stdout; a closed pipe (`ropa check | head`) is not an error.
@@ -159,34 +327,59 @@ pub fn emit_outcome(text: &str) -> Outcome {
     }
 }
 
-/// [`fail`], and for a machine format also the problems in that format, where the report
-/// would have gone, so CI shows them on their lines.
-pub fn fail_as(
-    problems: &[Problem],
-    sources: &SourceMap,
-    style: Style,
-    format: Format,
-    output: &OutputArgs,
-) -> Outcome {
-    if let Some(text) = render_problems(format, problems, sources) {
-        match &output.output {
+/// Writes each report's text: to stdout, or atomically to its file. The problems of the
+/// files that could not be written (the others are written).
+fn write_reports<'a>(
+    reports: impl IntoIterator<Item = (&'a ReportTarget, String)>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (target, text) in reports {
+        match &target.file {
             None => {
-                emit(&text);
+                if !emit(&text) {
+                    problems.push(Problem::general(Code::Io, "cannot write to stdout"));
+                }
             }
             Some(path) => {
                 if let Err(err) = write_atomically(path, &text) {
-                    let problem = Problem::general(
-                        Code::Io,
-                        format!("cannot write {}: {err}", display_name(path)),
+                    problems.push(
+                        Problem::general(
+                            Code::Io,
+                            format!("cannot write {}: {err}", display_name(path)),
+                        )
+                        .help("nothing was written there; the previous file, if any, is unchanged"),
                     );
-                    let mut all = problems.to_vec();
-                    all.push(problem);
-                    return fail(&all, sources, style);
                 }
             }
         }
     }
-    fail(problems, sources, style)
+    problems
+}
+
+/// [`fail`], and every report also carries the problems in its format, where the report
+/// would have gone, so CI shows them on their lines (a human report in a file gets them as
+/// text; on the terminal they go to stderr only).
+pub fn fail_as(
+    problems: &[Problem],
+    sources: &SourceMap,
+    style: Style,
+    delivery: &Delivery,
+) -> Outcome {
+    let plain = Style {
+        color: false,
+        ..style
+    };
+    let texts = delivery.targets.iter().filter_map(|target| {
+        let text = match (target.format, &target.file) {
+            (Format::Human, None) => None,
+            (Format::Human, Some(_)) => Some(human::render_problems(problems, sources, plain)),
+            (format, _) => render_problems(format, problems, sources),
+        };
+        text.map(|t| (target, t))
+    });
+    let mut all = problems.to_vec();
+    all.extend(write_reports(texts));
+    fail(&all, sources, style)
 }
 
 /// Reports the problems that stopped a run on stderr; the run failed.
@@ -209,28 +402,16 @@ pub fn load_pack_or_fail(
     })
 }
 
-/// Runs a check; when it cannot run, reports why (in the requested format too) and gives
-/// the outcome to return.
-pub fn check_or_fail(
+/// Runs a check of one register into `sources`; the problems when it cannot run.
+pub fn check_one(
     inputs: &[String],
+    policies: &Path,
     base: Option<&Base>,
     report: &ReportArgs,
-    output: &OutputArgs,
-    style: Style,
-) -> Result<(Checked, SourceMap), Outcome> {
-    let mut sources = SourceMap::new();
+    sources: &mut SourceMap,
+) -> Result<Checked, Vec<Problem>> {
     let today = report.today.clone().unwrap_or_else(today);
-    match run_check_against(
-        inputs,
-        &report.policies,
-        &today,
-        &Limits::default(),
-        &mut sources,
-        base,
-    ) {
-        Ok(checked) => Ok((checked, sources)),
-        Err(problems) => Err(fail_as(&problems, &sources, style, report.format, output)),
-    }
+    run_check_against(inputs, policies, &today, &Limits::default(), sources, base)
 }
 
 /// The findings a report shows: the current ones, and against a base the base's that are
@@ -250,87 +431,109 @@ pub struct Selection<'a> {
     pub waived: &'a [(Finding, usize)],
 }
 
-/// Renders the selected findings, sends them where asked, and gives the outcome.
+/// Everything the reports of a run are rendered from: one register's check, or several
+/// registers' merged.
+pub struct ReportView<'a> {
+    /// The findings to report.
+    pub findings: &'a [Finding],
+    /// The findings live waivers cover, with their waivers.
+    pub waived: Vec<WaivedFinding<'a>>,
+    /// The counts.
+    pub summary: Summary,
+    /// The rules of the packs used.
+    pub rules: &'a [Rule],
+    /// Against a base: what the change did.
+    pub change: Option<ChangeReport<'a>>,
+    /// Only new findings count for the exit code.
+    pub fail_on_new: bool,
+}
+
+impl<'a> ReportView<'a> {
+    /// The view of one register's check.
+    pub fn of(checked: &'a Checked, selection: &Selection<'a>) -> Self {
+        let mut summary = checked
+            .summary
+            .with_findings(selection.findings, selection.resolved.len());
+        if let Some(change) = &mut summary.change {
+            change.existing += selection.hidden_existing;
+        }
+        ReportView {
+            findings: selection.findings,
+            waived: selection
+                .waived
+                .iter()
+                .filter_map(|(finding, w)| {
+                    let waiver = checked.register.waivers.get(*w)?;
+                    Some(WaivedFinding { finding, waiver })
+                })
+                .collect(),
+            summary,
+            rules: &checked.pack.rules,
+            change: checked.change.as_ref().map(|c| ChangeReport {
+                base: &c.base,
+                base_failed: c.base_failed.as_deref(),
+                resolved: selection.resolved,
+                all: selection.all,
+            }),
+            fail_on_new: selection.fail_on_new,
+        }
+    }
+}
+
+/// Renders the view in every report of the delivery, writes them, prints the verdict when
+/// asked, and gives the outcome.
 pub fn deliver(
-    checked: &Checked,
-    selection: &Selection<'_>,
+    view: &ReportView<'_>,
+    delivery: &Delivery,
     report: &ReportArgs,
-    output: &OutputArgs,
+    fail_on: FailOn,
     sources: &SourceMap,
     style: Style,
 ) -> Outcome {
-    let ReportArgs {
-        format,
-        fail_on,
-        show_waived,
-        ..
-    } = *report;
-    let findings = selection.findings;
-    let mut summary = checked
-        .summary
-        .with_findings(findings, selection.resolved.len());
-    if let Some(change) = &mut summary.change {
-        change.existing += selection.hidden_existing;
-    }
-    let change = checked.change.as_ref().map(|c| ChangeReport {
-        base: &c.base,
-        base_failed: c.base_failed.as_deref(),
-        resolved: selection.resolved,
-        all: selection.all,
-    });
-    let waived: Vec<WaivedFinding<'_>> = if format == Format::Human && !show_waived {
-        Vec::new()
-    } else {
-        selection
-            .waived
-            .iter()
-            .filter_map(|(finding, w)| {
-                let waiver = checked.register.waivers.get(*w)?;
-                Some(WaivedFinding { finding, waiver })
-            })
-            .collect()
+    let plain = Style {
+        color: false,
+        ..style
     };
-    let text = render(
-        format,
-        findings,
-        change.as_ref(),
-        &waived,
-        &summary,
-        &checked.pack.rules,
-        sources,
-        style,
-    );
-    match &output.output {
-        None => {
-            if !emit(&text) {
-                return Outcome::Failed;
-            }
-        }
-        Some(path) => {
-            if let Err(err) = write_atomically(path, &text) {
-                let problem = Problem::general(
-                    Code::Io,
-                    format!("cannot write {}: {err}", display_name(path)),
-                )
-                .help("nothing was written; the previous file, if any, is unchanged");
-                return fail(&[problem], sources, style);
-            }
-            // The report went to the file; the terminal still gets the verdict.
-            let mut verdict = human::summary_line(&summary);
-            if let Some(change) = &change {
-                verdict.push_str(&human::change_line(change, &summary));
-            }
-            let _ = emit(&verdict);
-        }
+    let texts = delivery.targets.iter().map(|target| {
+        let waived: &[WaivedFinding<'_>] = if target.format == Format::Human && !report.show_waived
+        {
+            &[]
+        } else {
+            &view.waived
+        };
+        let text = render(
+            target.format,
+            view.findings,
+            view.change.as_ref(),
+            waived,
+            &view.summary,
+            view.rules,
+            sources,
+            if target.file.is_some() { plain } else { style },
+        );
+        (target, text)
+    });
+    let problems = write_reports(texts);
+    if !problems.is_empty() {
+        return fail(&problems, sources, style);
     }
-    let counted = findings
+    if delivery.verdict {
+        // The reports went to files; the terminal still gets the verdict.
+        let mut verdict = human::summary_line(&view.summary);
+        if let Some(change) = &view.change {
+            verdict.push_str(&human::change_line(change, &view.summary));
+        }
+        let _ = emit(&verdict);
+    }
+    let counted = view
+        .findings
         .iter()
-        .filter(|f| !selection.fail_on_new || f.change == Some(Change::New));
+        .filter(|f| !view.fail_on_new || f.change == Some(Change::New));
     outcome(counted, fail_on)
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so the
-/// file is either the whole new report or left as it was.
+/// file is either the whole new report or left as it was; a missing folder is made.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -341,6 +544,8 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // A report's folder is made when missing, as CI tools do (`out/ropa.sarif`).
+    std::fs::create_dir_all(dir)?;
     let written = (|| {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(text.as_bytes())?;

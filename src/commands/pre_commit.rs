@@ -4,13 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use crate::baseline::Base;
+use crate::config::RegisterConfig;
 use crate::finding::{Change, Finding};
 use crate::git;
-use crate::report::human::Style;
 use crate::source::FileId;
 
-use super::{check_or_fail, deliver, Outcome, OutputArgs, ReportArgs, Selection};
+use super::{
+    check_one, deliver, fail_as, Context, Delivery, Outcome, OutputArgs, ReportArgs, ReportView,
+    Selection,
+};
 
 /// Arguments of `ropa pre-commit`.
 #[derive(Debug, clap::Args)]
@@ -18,9 +23,10 @@ pub struct PreCommitArgs {
     /// Changed files, as pre-commit passes them. Findings are limited to these register
     /// files; a changed policy file reports all findings. No files: all findings.
     pub files: Vec<PathBuf>,
-    /// The register folder, loaded whole (references cross files).
-    #[arg(long, default_value = "register")]
-    pub register: String,
+    /// The register folder, loaded whole (references cross files) [default: from ropa.toml,
+    /// every register it names whose files or policies changed; else register].
+    #[arg(long)]
+    pub register: Option<String>,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
@@ -31,37 +37,89 @@ pub struct PreCommitArgs {
     pub all: bool,
 }
 
-/// Runs `ropa pre-commit`.
-pub fn run(args: &PreCommitArgs, style: Style) -> Outcome {
+/// One register the hook judges.
+struct Unit {
+    name: Option<Arc<str>>,
+    inputs: Vec<String>,
+    policies: PathBuf,
+}
+
+/// Runs `ropa pre-commit`: each register (one, or each one ropa.toml names whose files or
+/// policies changed) in turn.
+pub fn run(args: &PreCommitArgs, context: &Context) -> Outcome {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let changed: Vec<PathBuf> = args.files.iter().map(|f| canonical(f)).collect();
-    let policies = canonical(&args.report.policies);
-    let policy_changed = changed.iter().any(|f| f.starts_with(&policies));
-    if !args.all && !policy_changed && git::has_head() {
-        judge_the_commit(args, style)
+    let configured: Vec<&RegisterConfig> = context
+        .config
+        .as_ref()
+        .map(|c| c.registers.iter().filter(|r| !r.paths.is_empty()).collect())
+        .unwrap_or_default();
+    let units: Vec<Unit> = if args.register.is_some() || configured.is_empty() {
+        let register = context.config.as_ref().and_then(|c| c.registers.first());
+        vec![Unit {
+            name: None,
+            inputs: vec![args.register.clone().unwrap_or_else(|| "register".into())],
+            policies: args.report.policies_for(register),
+        }]
     } else {
-        in_changed_files(args, &changed, policy_changed, style)
+        let several = configured.len() > 1;
+        configured
+            .into_iter()
+            .map(|r| Unit {
+                name: r.name.as_deref().filter(|_| several).map(Arc::from),
+                inputs: r.paths.iter().map(|p| p.value.clone()).collect(),
+                policies: args.report.policies_for(Some(r)),
+            })
+            .collect()
+    };
+    let several = units.len() > 1;
+    let mut worst = Outcome::Clean;
+    for unit in &units {
+        let policies = canonical(&unit.policies);
+        let policy_changed = changed.iter().any(|f| f.starts_with(&policies));
+        let register_changed = changed.iter().any(|f| {
+            unit.inputs
+                .iter()
+                .any(|i| f.starts_with(canonical(Path::new(i))))
+        });
+        if several && !changed.is_empty() && !policy_changed && !register_changed {
+            continue;
+        }
+        let outcome = if !args.all && !policy_changed && git::has_head() {
+            judge_the_commit(args, unit, context)
+        } else {
+            in_changed_files(args, unit, &changed, policy_changed, context)
+        };
+        worst = worst.max(outcome);
     }
+    worst
 }
 
 /// The register as staged against `HEAD`: the new findings, wherever they point (a changed
 /// sub-processor can bring a finding in the file of an activity that engages it).
-fn judge_the_commit(args: &PreCommitArgs, style: Style) -> Outcome {
-    let inputs = std::slice::from_ref(&args.register);
+fn judge_the_commit(args: &PreCommitArgs, unit: &Unit, context: &Context) -> Outcome {
+    let style = context.style;
+    let delivery = Delivery::of(&args.report, &args.output, &[]);
+    let mut sources = context.sources.clone();
     let head = Base::Rev("HEAD".to_string());
-    let (checked, sources) =
-        match check_or_fail(inputs, Some(&head), &args.report, &args.output, style) {
-            Ok(done) => done,
-            Err(outcome) => return outcome,
-        };
+    let checked = match check_one(
+        &unit.inputs,
+        &unit.policies,
+        Some(&head),
+        &args.report,
+        &mut sources,
+    ) {
+        Ok(checked) => checked,
+        Err(problems) => return fail_as(&problems, &sources, style, &delivery),
+    };
     let new: Vec<Finding> = checked
         .findings
         .iter()
         .filter(|f| f.change == Some(Change::New))
-        .cloned()
+        .map(|f| named(f, unit))
         .collect();
     let resolved = checked.change.as_ref().map_or(&[][..], |c| &c.resolved);
-    deliver(
+    let view = ReportView::of(
         &checked,
         &Selection {
             findings: &new,
@@ -71,28 +129,42 @@ fn judge_the_commit(args: &PreCommitArgs, style: Style) -> Outcome {
             hidden_existing: checked.findings.len() - new.len(),
             all: false,
         },
-        &args.report,
-        &args.output,
-        &sources,
-        style,
-    )
+    );
+    let fail_on = args.report.fail_on(context.config.as_ref());
+    deliver(&view, &delivery, &args.report, fail_on, &sources, style)
+}
+
+/// A finding with its register's name, when the hook judges several.
+fn named(finding: &Finding, unit: &Unit) -> Finding {
+    let mut finding = finding.clone();
+    finding.register = unit.name.clone();
+    finding
 }
 
 /// The findings in the changed register files, or all of them when a policy changed.
 fn in_changed_files(
     args: &PreCommitArgs,
+    unit: &Unit,
     changed: &[PathBuf],
     policy_changed: bool,
-    style: Style,
+    context: &Context,
 ) -> Outcome {
-    let inputs = std::slice::from_ref(&args.register);
-    let (checked, sources) = match check_or_fail(inputs, None, &args.report, &args.output, style) {
-        Ok(done) => done,
-        Err(outcome) => return outcome,
+    let style = context.style;
+    let delivery = Delivery::of(&args.report, &args.output, &[]);
+    let mut sources = context.sources.clone();
+    let checked = match check_one(
+        &unit.inputs,
+        &unit.policies,
+        None,
+        &args.report,
+        &mut sources,
+    ) {
+        Ok(checked) => checked,
+        Err(problems) => return fail_as(&problems, &sources, style, &delivery),
     };
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let findings: Vec<Finding> = if changed.is_empty() || policy_changed {
-        checked.findings.clone()
+        checked.findings.iter().map(|f| named(f, unit)).collect()
     } else {
         // Resolve each file once, not once per finding.
         let mut in_change: Vec<(FileId, bool)> = Vec::new();
@@ -108,12 +180,12 @@ fn in_changed_files(
                 }
             };
             if changed_here {
-                selected.push(finding.clone());
+                selected.push(named(finding, unit));
             }
         }
         selected
     };
-    deliver(
+    let view = ReportView::of(
         &checked,
         &Selection {
             findings: &findings,
@@ -123,9 +195,7 @@ fn in_changed_files(
             hidden_existing: 0,
             all: false,
         },
-        &args.report,
-        &args.output,
-        &sources,
-        style,
-    )
+    );
+    let fail_on = args.report.fail_on(context.config.as_ref());
+    deliver(&view, &delivery, &args.report, fail_on, &sources, style)
 }

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use crate::report::human::Style;
 use crate::report::rules::{render_rules_human, render_rules_json, render_rules_markdown};
 use crate::source::SourceMap;
 
@@ -13,9 +12,10 @@ use super::{emit_outcome, load_pack_or_fail, Outcome};
 /// Arguments of `ropa rules`.
 #[derive(Debug, clap::Args)]
 pub struct RulesArgs {
-    /// Folder with the schema, the taxonomy and the *.cedar rules.
-    #[arg(long, default_value = "policies")]
-    pub policies: PathBuf,
+    /// Folder with the schema, the taxonomy and the *.cedar rules [default: from ropa.toml,
+    /// else policies].
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
     /// Listing format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,
@@ -33,9 +33,11 @@ pub enum RulesFormat {
 }
 
 /// Runs `ropa rules`.
-pub fn run(args: &RulesArgs, style: Style) -> Outcome {
+pub fn run(args: &RulesArgs, context: &super::Context) -> Outcome {
+    let style = context.style;
+    let policies = context.policies(args.policies.as_deref());
     let mut sources = SourceMap::new();
-    let pack = match load_pack_or_fail(&args.policies, &mut sources, style) {
+    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
         Ok(pack) => pack,
         Err(outcome) => return outcome,
     };

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use crate::problem::sort_problems;
-use crate::report::human::Style;
 use crate::report::tests::render_test_run;
 use crate::source::SourceMap;
 use crate::testing::run_tests;
@@ -22,22 +21,30 @@ Exit codes:
 /// Arguments of `ropa test`.
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
-    /// Folder of test files (*.yaml).
-    #[arg(default_value = "policies/tests")]
-    pub dir: PathBuf,
-    /// Folder with the schema, the taxonomy and the *.cedar rules.
-    #[arg(long, default_value = "policies")]
-    pub policies: PathBuf,
+    /// Folder of test files (*.yaml) [default: the policies folder's tests].
+    pub dir: Option<PathBuf>,
+    /// Folder with the schema, the taxonomy and the *.cedar rules [default: from ropa.toml,
+    /// else policies].
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
 }
 
 /// Runs `ropa test`.
-pub fn run(args: &TestArgs, style: Style) -> Outcome {
+pub fn run(args: &TestArgs, context: &super::Context) -> Outcome {
+    let style = context.style;
+    let policies = context.policies(args.policies.as_deref());
     let mut sources = SourceMap::new();
-    let pack = match load_pack_or_fail(&args.policies, &mut sources, style) {
+    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
         Ok(pack) => pack,
         Err(outcome) => return outcome,
     };
-    let run = match run_tests(&args.dir, &pack, &mut sources, &Limits::default(), &today()) {
+    let run = match run_tests(
+        &args.dir.clone().unwrap_or_else(|| policies.join("tests")),
+        &pack,
+        &mut sources,
+        &Limits::default(),
+        &today(),
+    ) {
         Ok(run) => run,
         Err(mut problems) => {
             sort_problems(&mut problems);

@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::config::RegisterConfig;
 use crate::pipeline::load_all;
-use crate::report::human::{self, Style};
-use crate::source::SourceMap;
+use crate::report::human;
 use crate::yaml::Limits;
 
 use super::{emit_outcome, fail, Outcome};
@@ -19,29 +19,62 @@ Exit codes:
 /// Arguments of `ropa validate`.
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Register files, folders or glob patterns.
-    #[arg(default_value = "register")]
+    /// Register files, folders or glob patterns [default: from ropa.toml, else register].
     pub paths: Vec<String>,
-    /// Folder with the schema, the taxonomy and the *.cedar rules.
-    #[arg(long, default_value = "policies")]
-    pub policies: PathBuf,
+    /// Folder with the schema, the taxonomy and the *.cedar rules [default: from ropa.toml,
+    /// else policies].
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
 }
 
-/// Runs `ropa validate`.
-pub fn run(args: &ValidateArgs, style: Style) -> Outcome {
-    let mut sources = SourceMap::new();
-    match load_all(
-        &args.paths,
-        &args.policies,
-        &Limits::default(),
-        &mut sources,
-    ) {
-        Ok(loaded) => emit_outcome(&format!(
-            "ropa: valid: {} in {}, {}\n",
-            human::plural(loaded.register.activities.len(), "activity", "activities"),
-            human::plural(loaded.files, "file", "files"),
-            human::plural(loaded.pack.rules.len(), "rule", "rules"),
-        )),
-        Err(problems) => fail(&problems, &sources, style),
+/// Runs `ropa validate`: every register the command line or ropa.toml names.
+pub fn run(args: &ValidateArgs, context: &super::Context) -> Outcome {
+    let style = context.style;
+    let mut sources = context.sources.clone();
+    let configured: Vec<&RegisterConfig> = context
+        .config
+        .as_ref()
+        .map(|c| c.registers.iter().filter(|r| !r.paths.is_empty()).collect())
+        .unwrap_or_default();
+    let units: Vec<(Option<&str>, Vec<String>, PathBuf)> =
+        if !args.paths.is_empty() || configured.is_empty() {
+            let paths = if args.paths.is_empty() {
+                vec!["register".to_string()]
+            } else {
+                args.paths.clone()
+            };
+            vec![(None, paths, context.policies(args.policies.as_deref()))]
+        } else {
+            configured
+                .into_iter()
+                .map(|r| {
+                    let policies = args
+                        .policies
+                        .clone()
+                        .or_else(|| r.policies.as_ref().map(|p| PathBuf::from(&p.value)))
+                        .unwrap_or_else(|| PathBuf::from("policies"));
+                    let paths = r.paths.iter().map(|p| p.value.clone()).collect();
+                    (r.name.as_deref(), paths, policies)
+                })
+                .collect()
+        };
+    let mut lines = String::new();
+    let mut problems = Vec::new();
+    for (name, paths, policies) in &units {
+        match load_all(paths, policies, &Limits::default(), &mut sources) {
+            Ok(loaded) => lines.push_str(&format!(
+                "ropa: valid{}: {} in {}, {}\n",
+                name.map(|n| format!(" ({n})")).unwrap_or_default(),
+                human::plural(loaded.register.activities.len(), "activity", "activities"),
+                human::plural(loaded.files, "file", "files"),
+                human::plural(loaded.pack.rules.len(), "rule", "rules"),
+            )),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() {
+        emit_outcome(&lines)
+    } else {
+        fail(&problems, &sources, style)
     }
 }

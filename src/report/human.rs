@@ -247,7 +247,12 @@ pub fn render_findings(
                 None => "organisation".to_string(),
             };
             let name = visible(&sources.file(key.0).name);
-            out.push_str(&format!("── {name} › {place}\n\n"));
+            let register = finding
+                .register
+                .as_deref()
+                .map(|r| format!("register {} › ", visible(r)))
+                .unwrap_or_default();
+            out.push_str(&format!("── {register}{name} › {place}\n\n"));
         }
         let severity = match finding.severity {
             Severity::Error => miette::Severity::Error,

@@ -121,6 +121,8 @@ struct JsonFinding<'a> {
     labels: Vec<JsonLabel<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     change: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    register: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -226,6 +228,7 @@ fn json_finding<'a>(f: &'a Finding, sources: &'a SourceMap) -> JsonFinding<'a> {
             })
             .collect(),
         change: f.change.map(|c| c.name()),
+        register: f.register.as_deref(),
     }
 }
 

@@ -1,0 +1,375 @@
+//! Owns `ropa.toml`: finding it (named with `--config`, or the nearest one walking up from
+//! the working directory, like `.editorconfig`), reading it with spans, refusing unknown keys
+//! with a suggestion, and what it sets: the registers and their policies, `fail-on`,
+//! `fail-on-new` and the reports, with the `[ci]` table on top when the `CI` environment
+//! variable is set. Paths in it are relative to its folder.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::problem::{suggestion, Code, Problem};
+use crate::source::{FileId, Location, SourceMap, Span};
+
+/// The configuration file's name.
+pub const FILE_NAME: &str = "ropa.toml";
+
+/// The largest configuration file read.
+const MAX_BYTES: u64 = 256 * 1024;
+
+/// The keys of the top level, of `[ci]` and of a `[registers.NAME]` table: what a misspelt
+/// key is matched against.
+const TOP_KEYS: [&str; 7] = [
+    "paths",
+    "policies",
+    "fail-on",
+    "fail-on-new",
+    "reports",
+    "ci",
+    "registers",
+];
+const CI_KEYS: [&str; 3] = ["fail-on", "fail-on-new", "reports"];
+const REGISTER_KEYS: [&str; 2] = ["paths", "policies"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    paths: Option<Spanned<Vec<Spanned<String>>>>,
+    policies: Option<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
+    fail_on_new: Option<Spanned<bool>>,
+    reports: Option<Vec<Spanned<String>>>,
+    ci: Option<RawCi>,
+    registers: Option<Spanned<BTreeMap<String, RawRegister>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCi {
+    fail_on: Option<Spanned<String>>,
+    fail_on_new: Option<Spanned<bool>>,
+    reports: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRegister {
+    paths: Spanned<Vec<Spanned<String>>>,
+    policies: Option<Spanned<String>>,
+}
+
+/// A value from the configuration file, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Set<T> {
+    /// The value.
+    pub value: T,
+    /// Where the file sets it.
+    pub at: Location,
+}
+
+/// One register the configuration names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterConfig {
+    /// Its name (`[registers.NAME]`), or none for the top-level `paths`.
+    pub name: Option<String>,
+    /// Its files, folders or globs, relative to the configuration's folder.
+    pub paths: Vec<Set<String>>,
+    /// Its policies folder, relative to the configuration's folder.
+    pub policies: Option<Set<String>>,
+}
+
+/// What a configuration file sets, with `[ci]` applied when asked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file, as found.
+    pub file: PathBuf,
+    /// The folder paths in it are relative to.
+    pub root: PathBuf,
+    /// The file in the source map.
+    pub source: FileId,
+    /// The registers: one without a name, or the named ones in name order.
+    pub registers: Vec<RegisterConfig>,
+    /// The lowest failing severity (`error`, `warning`, `never`).
+    pub fail_on: Option<Set<String>>,
+    /// With a base, only new findings fail.
+    pub fail_on_new: Option<Set<bool>>,
+    /// Reports to write, as `FORMAT=FILE` or `FORMAT`.
+    pub reports: Vec<Set<String>>,
+}
+
+/// Whether this run is in CI: the `CI` variable, set by GitHub Actions, GitLab CI and most
+/// others, is set and neither empty nor `false`/`0`.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The configuration file to use: `named` when given, else the nearest `ropa.toml` in the
+/// working directory or a folder above it; none when there is none.
+pub fn find(named: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = named {
+        return Some(path.to_path_buf());
+    }
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Reads and checks the configuration file at `path` (added to `sources`); `ci` applies its
+/// `[ci]` table.
+pub fn load(path: &Path, ci: bool, sources: &mut SourceMap) -> Result<Config, Vec<Problem>> {
+    let io = |err: std::io::Error| {
+        vec![Problem::general(
+            Code::Io,
+            format!("cannot read {}: {err}", crate::source::display_name(path)),
+        )]
+    };
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    if !metadata.is_file() {
+        return Err(vec![Problem::general(
+            Code::NotARegularFile,
+            format!(
+                "{} is not a regular file",
+                crate::source::display_name(path)
+            ),
+        )]);
+    }
+    if metadata.len() > MAX_BYTES {
+        return Err(vec![Problem::general(
+            Code::FileTooLarge,
+            format!(
+                "{} is larger than {MAX_BYTES} bytes",
+                crate::source::display_name(path)
+            ),
+        )]);
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        vec![Problem::general(
+            Code::InvalidUtf8,
+            format!("{} is not UTF-8", crate::source::display_name(path)),
+        )]
+    })?;
+    let root = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let source = sources.add(path, text.clone());
+    let at = |range: Range<usize>| Location {
+        file: source,
+        span: Span::new(range.start, range.end.saturating_sub(range.start)),
+    };
+    let raw: RawConfig = toml::from_str(&text).map_err(|err| vec![parse_problem(&err, &at)])?;
+    let mut problems = Vec::new();
+    let set = |s: &Spanned<String>| Set {
+        value: s.get_ref().clone(),
+        at: at(s.span()),
+    };
+    let paths_of = |paths: &Spanned<Vec<Spanned<String>>>, problems: &mut Vec<Problem>| {
+        if paths.get_ref().is_empty() {
+            problems.push(
+                Problem::at(Code::InvalidValue, at(paths.span()), "no register paths")
+                    .help("name the register's folders, files or globs, e.g. `[\"register\"]`"),
+            );
+        }
+        paths.get_ref().iter().map(set).collect::<Vec<_>>()
+    };
+    let registers = match (&raw.paths, &raw.registers) {
+        (Some(_), Some(named)) => {
+            problems.push(
+                Problem::at(
+                    Code::InvalidValue,
+                    at(named.span()),
+                    "both top-level `paths` and `[registers]`",
+                )
+                .help("name every register under `[registers.NAME]`, or use `paths` alone"),
+            );
+            Vec::new()
+        }
+        (Some(paths), None) => vec![RegisterConfig {
+            name: None,
+            paths: paths_of(paths, &mut problems),
+            policies: raw.policies.as_ref().map(set),
+        }],
+        (None, Some(named)) => named
+            .get_ref()
+            .iter()
+            .map(|(name, register)| RegisterConfig {
+                name: Some(name.clone()),
+                paths: paths_of(&register.paths, &mut problems),
+                policies: register
+                    .policies
+                    .as_ref()
+                    .or(raw.policies.as_ref())
+                    .map(set),
+            })
+            .collect(),
+        (None, None) => vec![RegisterConfig {
+            name: None,
+            paths: Vec::new(),
+            policies: raw.policies.as_ref().map(set),
+        }],
+    };
+    let ci_table = raw.ci.as_ref().filter(|_| ci);
+    let fail_on = ci_table
+        .and_then(|c| c.fail_on.as_ref())
+        .or(raw.fail_on.as_ref())
+        .map(set);
+    if let Some(fail_on) = &fail_on {
+        const KNOWN: [&str; 3] = ["error", "warning", "never"];
+        if !KNOWN.contains(&fail_on.value.as_str()) {
+            problems.push(
+                Problem::at(
+                    Code::UnknownValue,
+                    fail_on.at,
+                    format!("unknown fail-on `{}`", fail_on.value),
+                )
+                .help(
+                    suggestion(&fail_on.value, KNOWN)
+                        .unwrap_or_else(|| "one of `error`, `warning`, `never`".to_string()),
+                ),
+            );
+        }
+    }
+    let fail_on_new = match ci_table.and_then(|c| c.fail_on_new.as_ref()) {
+        Some(v) => Some(Set {
+            value: *v.get_ref(),
+            at: at(v.span()),
+        }),
+        None => raw.fail_on_new.as_ref().map(|v| Set {
+            value: *v.get_ref(),
+            at: at(v.span()),
+        }),
+    };
+    let reports = ci_table
+        .and_then(|c| c.reports.as_ref())
+        .or(raw.reports.as_ref())
+        .map(|r| r.iter().map(set).collect())
+        .unwrap_or_default();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Config {
+        file: path.to_path_buf(),
+        root,
+        source,
+        registers,
+        fail_on,
+        fail_on_new,
+        reports,
+    })
+}
+
+/// A TOML error as a problem at its place; an unknown key gets a did-you-mean.
+fn parse_problem(err: &toml::de::Error, at: &impl Fn(Range<usize>) -> Location) -> Problem {
+    let message = err.message().trim_end().to_string();
+    let place = err.span().map(at);
+    // serde's message for an unknown key: "unknown field `x`, expected one of `a`, `b`".
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(key, _)| key.to_string());
+    let problem = |code, text: String| match place {
+        Some(place) => Problem::at(code, place, text),
+        None => Problem::general(code, text),
+    };
+    match unknown {
+        Some(key) => {
+            let known: Vec<&str> = TOP_KEYS
+                .iter()
+                .chain(CI_KEYS.iter())
+                .chain(REGISTER_KEYS.iter())
+                .copied()
+                .collect();
+            let help = suggestion(&key, known).unwrap_or_else(|| {
+                format!(
+                    "{FILE_NAME} knows {}",
+                    TOP_KEYS
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+            problem(
+                Code::UnknownKey,
+                format!("unknown key `{key}` in {FILE_NAME}"),
+            )
+            .help(help)
+        }
+        None => problem(Code::Config, format!("{FILE_NAME}: {message}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, clippy::indexing_slicing, reason = "test code")]
+    use super::*;
+
+    fn load_text(text: &str, ci: bool) -> Result<Config, Vec<Problem>> {
+        let dir =
+            std::env::temp_dir().join(format!("ropa-config-{}-{}", std::process::id(), text.len()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join(FILE_NAME);
+        std::fs::write(&file, text).expect("write");
+        let loaded = load(&file, ci, &mut SourceMap::new());
+        let _ = std::fs::remove_dir_all(&dir);
+        loaded
+    }
+
+    #[test]
+    fn every_documented_key_is_read() {
+        let config = load_text(
+            "paths = [\"register\"]\npolicies = \"policies\"\nfail-on = \"warning\"\n\
+             fail-on-new = false\nreports = [\"json=a.json\"]\n\
+             [ci]\nfail-on = \"error\"\nfail-on-new = true\nreports = [\"sarif=b.sarif\"]\n",
+            true,
+        )
+        .expect("loads");
+        assert_eq!(config.registers.len(), 1);
+        assert_eq!(config.fail_on.map(|s| s.value).as_deref(), Some("error"));
+        assert_eq!(config.fail_on_new.map(|s| s.value), Some(true));
+        assert_eq!(config.reports[0].value, "sarif=b.sarif");
+        let named = load_text(
+            "policies = \"p\"\n[registers.nl]\npaths = [\"nl\"]\n\
+             [registers.be]\npaths = [\"be\"]\npolicies = \"bp\"\n",
+            false,
+        )
+        .expect("loads");
+        let names: Vec<_> = named.registers.iter().map(|r| r.name.clone()).collect();
+        assert_eq!(names, [Some("be".into()), Some("nl".into())]);
+        assert_eq!(
+            named.registers[0].policies.as_ref().expect("set").value,
+            "bp"
+        );
+        assert_eq!(
+            named.registers[1].policies.as_ref().expect("set").value,
+            "p"
+        );
+    }
+
+    #[test]
+    fn outside_ci_the_ci_table_is_ignored() {
+        let config =
+            load_text("fail-on = \"warning\"\n[ci]\nfail-on = \"error\"\n", false).expect("loads");
+        assert_eq!(config.fail_on.map(|s| s.value).as_deref(), Some("warning"));
+    }
+
+    #[test]
+    fn a_misspelt_key_is_refused_with_a_suggestion() {
+        let problems = load_text("fail_on = \"error\"\n", false).expect_err("refused");
+        assert_eq!(problems[0].code, Code::UnknownKey);
+        assert!(problems[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("fail-on")));
+        let problems = load_text("[registers.nl]\npath = [\"nl\"]\n", false).expect_err("refused");
+        assert!(problems[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("paths")));
+    }
+}

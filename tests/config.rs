@@ -1,0 +1,228 @@
+//! `ropa.toml` and several reports per run: the configuration found from a subfolder, the
+//! `[ci]` table, a monorepo's registers named in one run, and SARIF, JUnit and Markdown from
+//! one run agreeing on the counts.
+
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary folder holding the shipped register under `register/` and a `ropa.toml`.
+struct Workspace {
+    dir: PathBuf,
+}
+
+impl Workspace {
+    fn new(name: &str, config: &str) -> Workspace {
+        let dir = std::env::temp_dir().join(format!("ropa-config-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("register")).expect("temp dir");
+        std::fs::create_dir_all(dir.join("docs/deeper")).expect("subfolder");
+        for entry in std::fs::read_dir(root().join("register")).expect("register") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(
+                &path,
+                dir.join("register").join(path.file_name().expect("name")),
+            )
+            .expect("copy");
+        }
+        let policies = root().join("policies");
+        let config = config.replace("POLICIES", &policies.to_string_lossy());
+        std::fs::write(dir.join("ropa.toml"), config).expect("config");
+        Workspace { dir }
+    }
+
+    /// Runs ropa in `from` (below the workspace); (stdout, stderr, exit).
+    fn ropa(&self, from: &str, args: &[&str], ci: bool) -> (String, String, i32) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ropa"));
+        command
+            .args(args)
+            .current_dir(self.dir.join(from))
+            .env("NO_COLOR", "1")
+            .env_remove("CI");
+        if ci {
+            command.env("CI", "true");
+        }
+        let out = command.output().expect("ropa runs");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code().unwrap_or(-1),
+        )
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.dir.join(file)).unwrap_or_default()
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn the_nearest_config_is_found_from_a_subfolder_and_paths_stay_relative_to_it() {
+    let ws = Workspace::new(
+        "walk",
+        "paths = [\"register\"]\npolicies = \"POLICIES\"\nfail-on = \"never\"\n",
+    );
+    let (out, err, code) = ws.ropa("docs/deeper", &["check", "--format", "json"], false);
+    assert_eq!(code, 0, "fail-on never from the config: {err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let files: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert!(!files.is_empty());
+    assert!(
+        files.iter().all(|f| f.starts_with("register/")),
+        "file names relative to the config's folder: {files:?}"
+    );
+    // A flag overrides the file.
+    let (_, _, code) = ws.ropa("docs/deeper", &["check", "--fail-on", "error", "-q"], false);
+    assert_eq!(code, 1);
+    // And --no-config ignores it: from the subfolder there is no register.
+    let (_, err, code) = ws.ropa("docs/deeper", &["--no-config", "check"], false);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn one_run_writes_sarif_junit_and_markdown_that_agree_on_the_counts() {
+    let ws = Workspace::new(
+        "reports",
+        "paths = [\"register\"]\npolicies = \"POLICIES\"\n",
+    );
+    let (out, err, code) = ws.ropa(
+        ".",
+        &[
+            "check",
+            "--report",
+            "sarif=out/ropa.sarif",
+            "--report",
+            "junit=ropa.xml",
+            "--report",
+            "markdown=summary.md",
+            "--report",
+            "json=ropa.json",
+        ],
+        false,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.starts_with("ropa: "),
+        "only the verdict on the terminal: {out}"
+    );
+    assert_eq!(out.lines().count(), 1);
+    let json: serde_json::Value = serde_json::from_str(&ws.read("ropa.json")).expect("JSON");
+    let errors = json["summary"]["errors"].as_u64().expect("errors");
+    let warnings = json["summary"]["warnings"].as_u64().expect("warnings");
+    let total = json["findings"].as_array().expect("findings").len() as u64;
+    assert_eq!(errors + warnings, total);
+    let sarif: serde_json::Value = serde_json::from_str(&ws.read("out/ropa.sarif")).expect("SARIF");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let level = |l: &str| results.iter().filter(|r| r["level"] == l).count() as u64;
+    assert_eq!((level("error"), level("warning")), (errors, warnings));
+    let junit = ws.read("ropa.xml");
+    let doc = roxmltree::Document::parse(&junit).expect("XML");
+    let failures = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .count() as u64;
+    assert_eq!(failures, total);
+    let markdown = ws.read("summary.md");
+    assert!(
+        markdown.contains(&format!("{errors} errors, {warnings} warnings")),
+        "{}",
+        markdown.lines().next().unwrap_or_default()
+    );
+    // --quiet: nothing on the terminal, the reports still written.
+    std::fs::remove_file(ws.dir.join("ropa.xml")).expect("remove");
+    let (out, _, code) = ws.ropa(".", &["check", "-q", "--report", "junit=ropa.xml"], false);
+    assert_eq!((out.as_str(), code), ("", 1));
+    assert!(!ws.read("ropa.xml").is_empty());
+}
+
+#[test]
+fn a_register_that_does_not_load_still_writes_every_report() {
+    let ws = Workspace::new(
+        "broken",
+        "paths = [\"register\"]\npolicies = \"POLICIES\"\n",
+    );
+    let file = ws.dir.join("register/diensten.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replacen("legal_basis:", "legal_bases:", 1)).expect("write");
+    let (_, err, code) = ws.ropa(
+        ".",
+        &[
+            "check",
+            "--report",
+            "sarif=ropa.sarif",
+            "--report",
+            "junit=ropa.xml",
+            "--report",
+            "human=ropa.txt",
+        ],
+        false,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("legal_bases"));
+    assert!(ws.read("ropa.sarif").contains("ropa/unknown-key"));
+    assert!(ws.read("ropa.xml").contains("unknown-key"));
+    assert!(ws.read("ropa.txt").contains("did you mean"));
+}
+
+#[test]
+fn in_ci_the_ci_table_writes_its_reports() {
+    let ws = Workspace::new(
+        "ci",
+        "paths = [\"register\"]\npolicies = \"POLICIES\"\n[ci]\nreports = [\"sarif=ci.sarif\"]\n",
+    );
+    let (_, _, code) = ws.ropa(".", &["check"], false);
+    assert_eq!(code, 1);
+    assert!(ws.read("ci.sarif").is_empty(), "outside CI no report file");
+    let (out, _, code) = ws.ropa(".", &["check"], true);
+    assert_eq!(code, 1);
+    assert!(ws.read("ci.sarif").contains("\"version\": \"2.1.0\""));
+    assert_eq!(out.lines().count(), 1, "the verdict: {out}");
+}
+
+#[test]
+fn a_monorepo_runs_every_register_in_one_run_with_findings_named_by_register() {
+    let root_config = root().join("tests/cases/config-monorepo/ropa.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["--config", &root_config.to_string_lossy()])
+        .args(["check", "--format", "json"])
+        .env_remove("CI")
+        .output()
+        .expect("ropa runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    let mut named: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["register"].as_str().unwrap_or("?"),
+                f["file"].as_str().unwrap_or("?"),
+            )
+        })
+        .collect();
+    named.dedup();
+    assert!(named.iter().any(|(r, _)| *r == "nl"));
+    assert!(named.iter().any(|(r, _)| *r == "be"));
+    assert!(named
+        .iter()
+        .all(|(r, f)| f.starts_with(&format!("privacy/{r}/"))));
+    assert_eq!(report["summary"]["activities"], 2);
+}
