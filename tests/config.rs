@@ -226,3 +226,37 @@ fn a_monorepo_runs_every_register_in_one_run_with_findings_named_by_register() {
         .all(|(r, f)| f.starts_with(&format!("privacy/{r}/"))));
     assert_eq!(report["summary"]["activities"], 2);
 }
+
+#[path = "../benches/generate.rs"]
+#[allow(
+    dead_code,
+    reason = "the benchmark's generator; this test uses part of it"
+)]
+mod generate;
+
+#[test]
+fn the_markdown_summary_of_10000_activities_stays_under_1_mib_and_says_what_it_left_out() {
+    let dir = std::env::temp_dir().join(format!("ropa-markdown-10k-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    generate::generate(10_000, &dir).expect("generate");
+    let policies = root().join("policies");
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["--no-config", "check", "--format", "markdown", "--policies"])
+        .arg(&policies)
+        .arg(&dir)
+        .env_remove("CI")
+        .output()
+        .expect("ropa runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text.len() < 1024 * 1024, "{} bytes", text.len());
+    assert!(
+        text.len() > 900_000,
+        "filled up to the limit: {} bytes",
+        text.len()
+    );
+    assert!(text.starts_with("## ropa: "));
+    let note = text.lines().last().unwrap_or_default();
+    assert!(note.contains("rows left out"), "{note}");
+}

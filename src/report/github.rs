@@ -47,14 +47,35 @@ pub fn render_github_problems(problems: &[Problem], sources: &SourceMap) -> Stri
     out
 }
 
+/// How many annotations of each level GitHub shows for one step; the rest are dropped.
+pub const SHOWN_PER_LEVEL: usize = 10;
+
 /// Renders the findings as workflow commands; against a base, only the new ones unless
-/// `all` (existing findings are the backlog, not the pull request's).
+/// `all` (existing findings are the backlog, not the pull request's). New findings come
+/// first, so they are among the ones GitHub shows; when a level has more than GitHub shows,
+/// a notice first says how many more there are.
 pub fn render_github(findings: &[Finding], all: bool, sources: &SourceMap) -> String {
-    let mut out = String::new();
-    for finding in findings
+    let mut shown: Vec<&Finding> = findings
         .iter()
         .filter(|f| all || f.change != Some(Change::Existing))
-    {
+        .collect();
+    // Stable: report order within the new ones and within the rest.
+    shown.sort_by_key(|f| f.change != Some(Change::New));
+    let count = |severity| shown.iter().filter(|f| f.severity == severity).count();
+    let hidden = |n: usize| n.saturating_sub(SHOWN_PER_LEVEL);
+    let (errors, warnings) = (
+        hidden(count(Severity::Error)),
+        hidden(count(Severity::Warning)),
+    );
+    let mut out = String::new();
+    if errors + warnings > 0 {
+        out.push_str(&format!(
+            "::notice title=ropa::GitHub shows {SHOWN_PER_LEVEL} error and {SHOWN_PER_LEVEL} warning annotations per step, new findings first: {errors} more {} and {warnings} more {} are not annotated; the job summary and the SARIF report have them all\n",
+            if errors == 1 { "error" } else { "errors" },
+            if warnings == 1 { "warning" } else { "warnings" },
+        ));
+    }
+    for finding in shown {
         let Place {
             file,
             line,
@@ -73,10 +94,14 @@ pub fn render_github(findings: &[Finding], all: bool, sources: &SourceMap) -> St
         if let Some(article) = &finding.article {
             message.push_str(&format!("\n{article}"));
         }
+        let title = match &finding.register {
+            Some(register) => format!("{register}: {}", finding.rule),
+            None => finding.rule.clone(),
+        };
         out.push_str(&format!(
             "::{command} file={},line={line},endLine={end_line},col={column},endColumn={end_column},title={}::{}\n",
             escape_property(file),
-            escape_property(&finding.rule),
+            escape_property(&title),
             escape_data(&message)
         ));
     }
@@ -85,7 +110,50 @@ pub fn render_github(findings: &[Finding], all: bool, sources: &SourceMap) -> St
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_data, escape_property};
+    #![allow(clippy::indexing_slicing, reason = "test code")]
+    use super::*;
+    use crate::source::{Location, Span};
+
+    #[test]
+    fn new_findings_come_first_and_a_notice_counts_what_github_drops() {
+        let mut sources = SourceMap::new();
+        let file = sources.add(std::path::Path::new("r.yaml"), "x\n".repeat(20));
+        let finding = |i: usize, change| Finding {
+            rule: format!("rule-{i}"),
+            severity: Severity::Error,
+            message: "m".into(),
+            help: None,
+            article: None,
+            at: Location {
+                file,
+                span: Span::new(i * 2, 1),
+            },
+            label: "l".into(),
+            labels: Vec::new(),
+            activity: None,
+            target: None,
+            change: Some(change),
+            register: None,
+        };
+        let mut findings: Vec<Finding> = (0..12).map(|i| finding(i, Change::Existing)).collect();
+        findings.push(finding(12, Change::New));
+        let out = render_github(&findings, true, &sources);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(
+            lines[0].starts_with("::notice title=ropa::"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains("3 more errors and 0 more warnings"),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[1].contains("title=rule-12::"), "{}", lines[1]);
+        assert_eq!(lines.len(), 14);
+        // Without `all`, only the new one, and nothing to say about the rest.
+        assert_eq!(render_github(&findings, false, &sources).lines().count(), 1);
+    }
 
     #[test]
     fn escaping_follows_the_actions_toolkit() {

@@ -56,6 +56,7 @@ fn change_section(
     change: &ChangeReport<'_>,
     summary: &Summary,
     sources: &SourceMap,
+    budget: &mut Budget,
 ) -> String {
     let base = cell(change.base);
     let mut out = match (change.base_failed, summary.change) {
@@ -81,13 +82,17 @@ fn change_section(
             "| file | line | activity | target | rule | message |\n|---|---:|---|---|---|---|\n",
         );
         for f in new {
-            out.push_str(&row(f, true, sources));
+            budget.push(&mut out, row(f, true, sources));
         }
         out.push('\n');
     }
     if !change.resolved.is_empty() {
         out.push_str("Resolved:\n\n");
         for f in change.resolved {
+            if budget.spent(&out) {
+                budget.left_out += 1;
+                continue;
+            }
             let mut line = format!("- `{}`", f.rule);
             if let Some(activity) = &f.activity {
                 line.push_str(&format!(" activity {}", cell(activity)));
@@ -103,17 +108,69 @@ fn change_section(
     out
 }
 
+/// The largest Markdown report: GitHub refuses a job summary over 1 MiB, and a
+/// pull-request comment is limited to 65,536 characters (then post it as a file). Room is
+/// left for the closing note.
+pub const LIMIT_BYTES: usize = 1_000_000;
+
+/// The bytes a report may still take, and how many findings it left out for want of them.
+struct Budget {
+    limit: usize,
+    /// Bytes already in the report before the part being built.
+    before: usize,
+    left_out: usize,
+}
+
+impl Budget {
+    /// Whether `out` (after `before` bytes) has reached the limit.
+    fn spent(&self, out: &str) -> bool {
+        self.before + out.len() >= self.limit
+    }
+
+    /// Adds `row` to `out`, or counts it as left out when it would pass the limit.
+    fn push(&mut self, out: &mut String, row: String) {
+        if self.before + out.len() + row.len() > self.limit {
+            self.left_out += 1;
+        } else {
+            out.push_str(&row);
+        }
+    }
+}
+
 /// Renders the findings as Markdown. Against a base it leads with what the change did: the
-/// new findings, then what it resolved, then the counts of everything.
+/// new findings, then what it resolved, then the counts of everything. It stays under
+/// [`LIMIT_BYTES`]: past it, rows are left out and a closing note says how many.
 pub fn render_markdown(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
     summary: &Summary,
     sources: &SourceMap,
 ) -> String {
+    render_markdown_within(findings, change, summary, sources, LIMIT_BYTES)
+}
+
+/// [`render_markdown`] within `limit` bytes (before the closing note).
+pub fn render_markdown_within(
+    findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
+    summary: &Summary,
+    sources: &SourceMap,
+    limit: usize,
+) -> String {
+    let mut budget = Budget {
+        limit,
+        before: 0,
+        left_out: 0,
+    };
     let mut out = String::new();
     if let Some(change) = change {
-        out.push_str(&change_section(findings, change, summary, sources));
+        out.push_str(&change_section(
+            findings,
+            change,
+            summary,
+            sources,
+            &mut budget,
+        ));
     }
     let headline = summary_line(summary);
     let headline = headline.trim_end().trim_start_matches("ropa: ");
@@ -137,16 +194,80 @@ pub fn render_markdown(
         let Some(first) = group.first() else {
             continue;
         };
+        if budget.spent(&out) {
+            budget.left_out += group.len();
+            continue;
+        }
         let name = visible(&sources.file(first.at.file).name);
+        let register = first
+            .register
+            .as_deref()
+            .map(|r| format!("{}: ", cell(r)))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "\n<details><summary><code>{name}</code>: {} findings</summary>\n\n",
+            "\n<details><summary>{register}<code>{name}</code>: {} findings</summary>\n\n",
             group.len()
         ));
         out.push_str("| line | activity | target | rule | message |\n|---:|---|---|---|---|\n");
         for f in group {
-            out.push_str(&row(f, false, sources));
+            budget.push(&mut out, row(f, false, sources));
         }
         out.push_str("\n</details>\n");
     }
+    if budget.left_out > 0 {
+        out.push_str(&format!(
+            "\n**{} of {} rows left out** to keep this summary under {} bytes (GitHub's job-summary limit is 1 MiB): new findings and the counts come first. The SARIF, JSON or JUnit report has every finding.\n",
+            budget.left_out,
+            findings.len() + change.map_or(0, |c| c.resolved.len()),
+            LIMIT_BYTES.min(limit),
+        ));
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, reason = "test code")]
+    use std::path::Path;
+
+    use super::*;
+    use crate::finding::Severity;
+    use crate::source::{Location, Span};
+
+    #[test]
+    fn past_the_limit_rows_are_left_out_and_counted() {
+        let mut sources = SourceMap::new();
+        let file = sources.add(Path::new("r.yaml"), "x\n".repeat(2000));
+        let findings: Vec<Finding> = (0..500)
+            .map(|i| Finding {
+                rule: "retention-required".into(),
+                severity: Severity::Error,
+                message: "The activity has no retention period".into(),
+                help: None,
+                article: None,
+                at: Location {
+                    file,
+                    span: Span::new(i * 2, 1),
+                },
+                label: "l".into(),
+                labels: Vec::new(),
+                activity: Some(format!("activity-{i}")),
+                target: None,
+                change: None,
+                register: None,
+            })
+            .collect();
+        let summary = Summary::new(&findings, 500, 1, 44);
+        let whole = render_markdown_within(&findings, None, &summary, &sources, usize::MAX);
+        assert!(!whole.contains("left out"));
+        let cut = render_markdown_within(&findings, None, &summary, &sources, 10_000);
+        assert!(cut.len() < 10_000 + 500, "{}", cut.len());
+        let rows = cut.matches("| `retention-required` | The activity").count();
+        assert!(rows > 10 && rows < 500, "{rows}");
+        assert!(
+            cut.contains(&format!("**{} of 500 rows left out**", 500 - rows)),
+            "{}",
+            &cut[cut.len().saturating_sub(300)..]
+        );
+    }
 }
