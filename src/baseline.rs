@@ -42,6 +42,21 @@ impl Base {
 #[derive(Debug, Clone, Default)]
 pub struct BaseFacts {
     activities: HashMap<String, ActivityFacts>,
+    /// The base's waivers: what each covers and until when.
+    pub waivers: Vec<BaseWaiver>,
+}
+
+/// A waiver of the base: its rule, activity and target, and its last day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseWaiver {
+    /// Rule id.
+    pub rule: String,
+    /// Activity id.
+    pub activity: String,
+    /// Target, when it names one (none covers every target).
+    pub target: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    pub expires: String,
 }
 
 /// One base activity's legal bases and sub-processors.
@@ -67,7 +82,20 @@ impl BaseFacts {
                 (a.id.value.clone(), facts)
             })
             .collect();
-        BaseFacts { activities }
+        let waivers = register
+            .waivers
+            .iter()
+            .map(|w| BaseWaiver {
+                rule: w.rule.value.clone(),
+                activity: w.activity.value.clone(),
+                target: w.target.as_ref().map(|t| t.value.clone()),
+                expires: w.expires.value.clone(),
+            })
+            .collect();
+        BaseFacts {
+            activities,
+            waivers,
+        }
     }
 
     /// The base's facts of an activity, when the base had it.
@@ -85,6 +113,8 @@ pub struct ChangeView {
     pub base_failed: Option<String>,
     /// The base's findings that the current register no longer has.
     pub resolved: Vec<Finding>,
+    /// The base's waivers, when it loaded.
+    pub waivers: Option<Vec<BaseWaiver>>,
 }
 
 /// The base's findings, checked with `pack`. The outer error is a base that cannot be read
@@ -170,6 +200,7 @@ pub fn compare(
             base: label,
             base_failed: None,
             resolved: mark(findings, base_findings),
+            waivers: None,
         },
         Err(problems) => {
             for finding in findings.iter_mut() {
@@ -185,6 +216,7 @@ pub fn compare(
                     crate::report::human::plural(problems.len(), "problem", "problems")
                 )),
                 resolved: Vec::new(),
+                waivers: None,
             }
         }
     }

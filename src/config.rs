@@ -153,6 +153,17 @@ pub fn load(path: &Path, ci: bool, sources: &mut SourceMap) -> Result<Config, Ve
             format!("{} is not UTF-8", crate::source::display_name(path)),
         )]
     })?;
+    parse(path, text, ci, sources)
+}
+
+/// Checks the configuration text of the file `path` (added to `sources` under that name);
+/// `ci` applies its `[ci]` table.
+pub fn parse(
+    path: &Path,
+    text: String,
+    ci: bool,
+    sources: &mut SourceMap,
+) -> Result<Config, Vec<Problem>> {
     let root = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

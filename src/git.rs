@@ -128,8 +128,27 @@ pub fn register_files(
     inputs: &[String],
     max_bytes: u64,
 ) -> Result<Vec<BaseFile>, Problem> {
+    files_at(rev, commit, inputs, &[".yaml", ".yml"], max_bytes)
+}
+
+/// The files at `commit` that `inputs` name (as [`register_files`]) whose names end in one
+/// of `endings`.
+pub fn files_at(
+    rev: &str,
+    commit: &str,
+    inputs: &[String],
+    endings: &[&str],
+    max_bytes: u64,
+) -> Result<Vec<BaseFile>, Problem> {
     let prefix = prefix()?;
     let mut specs: Vec<String> = Vec::new();
+    // What each input matches: a literal path (itself or below it), or a glob pattern.
+    let mut literals: Vec<String> = Vec::new();
+    let mut patterns: Vec<glob::Pattern> = Vec::new();
+    let options = glob::MatchOptions {
+        require_literal_separator: true,
+        ..glob::MatchOptions::new()
+    };
     for input in inputs {
         let input = input.trim_start_matches("./").trim_end_matches('/');
         if Path::new(input).is_absolute() || input.split('/').any(|p| p == "..") {
@@ -144,11 +163,32 @@ pub fn register_files(
         } else {
             format!("{prefix}{input}")
         };
-        specs.push(if input.contains(['*', '?', '[']) {
-            format!(":(glob){path}")
+        if input.contains(['*', '?', '[']) {
+            // `ls-tree` takes no glob pathspecs: list below the pattern's literal folder,
+            // then match the pattern here.
+            let literal: Vec<&str> = path
+                .split('/')
+                .take_while(|part| !part.contains(['*', '?', '[']))
+                .collect();
+            let folder = literal.join("/");
+            specs.push(if folder.is_empty() {
+                ":(top)".to_string()
+            } else {
+                format!(":(literal){folder}")
+            });
+            match glob::Pattern::new(&path) {
+                Ok(pattern) => patterns.push(pattern),
+                Err(err) => {
+                    return Err(Problem::general(
+                        Code::Io,
+                        format!("`{input}` is not a valid glob pattern: {err}"),
+                    ))
+                }
+            }
         } else {
-            format!(":(literal){path}")
-        });
+            specs.push(format!(":(literal){path}"));
+            literals.push(path);
+        }
     }
     let mut args = vec![
         "ls-tree",
@@ -168,7 +208,11 @@ pub fn register_files(
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .filter(|p| {
             let below = p.strip_prefix(&prefix).unwrap_or(p);
-            (below.ends_with(".yaml") || below.ends_with(".yml"))
+            let named = literals.iter().any(|l| {
+                l.is_empty() || p == l || p.starts_with(&format!("{}/", l.trim_end_matches('/')))
+            }) || patterns.iter().any(|g| g.matches_with(p, options));
+            named
+                && endings.iter().any(|e| below.ends_with(e))
                 && !below.split('/').any(|part| part.starts_with('.'))
         })
         .collect();

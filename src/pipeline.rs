@@ -126,7 +126,7 @@ pub fn run_check_against(
                 today,
                 base: base_facts.as_ref(),
             };
-            judge(&register, pack, &judging).map(|judged| (register, files, judged))
+            judge(&register, pack, &judging).map(|judged| (register, files, judged, base_facts))
         });
         let base_findings = base_side.map(|handle| {
             handle.join().unwrap_or_else(|_| {
@@ -138,9 +138,13 @@ pub fn run_check_against(
         });
         (current, base_findings)
     });
-    let (register, files, (mut findings, waived)) = current?;
+    let (register, files, (mut findings, waived), base_facts) = current?;
     let change = match (base, base_findings) {
-        (Some(base), Some(judged)) => Some(compare(base, judged?, &mut findings)),
+        (Some(base), Some(judged)) => {
+            let mut view = compare(base, judged?, &mut findings);
+            view.waivers = base_facts.map(|facts| facts.waivers);
+            Some(view)
+        }
         _ => None,
     };
     let mut summary = Summary::new(

@@ -140,6 +140,8 @@ pub struct PolicyPack {
     pub vocabulary: Vocabulary,
     /// The categories the rules name, when every mention could be read.
     pub named: Option<NamedCategories>,
+    /// The rules Cedar's strict validator finds impossible (false for every valid request).
+    pub impossible: BTreeSet<String>,
 }
 
 /// The data and subject categories the rules name as `DataCategory::"x"` and
@@ -346,11 +348,12 @@ pub fn load_policies(
             Vocabulary::default(),
         )
     });
+    let mut impossible = BTreeSet::new();
     if let Some(schema) = &schema {
         // One validator for every file: building it copies the schema.
         let validator = Validator::new(schema.clone());
         for (file, set) in &file_sets {
-            validate_policy_file(*file, set, &validator, &mut problems);
+            impossible.extend(validate_policy_file(*file, set, &validator, &mut problems));
         }
     }
     let Some(schema) = schema else {
@@ -385,6 +388,7 @@ pub fn load_policies(
         subject_categories,
         vocabulary,
         named,
+        impossible,
     })
 }
 
@@ -779,13 +783,14 @@ fn parse_policy_files(files: &[FileId], sources: &SourceMap, max_depth: usize) -
     parsed
 }
 
-/// Strictly validates one policy file's policies against the schema.
+/// Strictly validates one policy file's policies against the schema; the `@id`s of the
+/// policies the validator warns are impossible.
 fn validate_policy_file(
     file: FileId,
     set: &PolicySet,
     validator: &Validator,
     problems: &mut Vec<Problem>,
-) {
+) -> Vec<String> {
     let result = validator.validate(set, ValidationMode::Strict);
     for err in result.validation_errors() {
         problems.push(cedar_problem(
@@ -795,6 +800,16 @@ fn validate_policy_file(
             Span::new(0, 0),
         ));
     }
+    result
+        .validation_warnings()
+        .filter_map(|warning| match warning {
+            cedar_policy::ValidationWarning::ImpossiblePolicy(w) => set
+                .policy(w.policy_id())
+                .and_then(|p| p.annotation("id"))
+                .map(str::to_string),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The top-level attributes of `principal`, `resource` and `context` a policy reads, from

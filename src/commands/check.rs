@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::config::{Config, RegisterConfig};
+use crate::config::{in_ci, Config, RegisterConfig};
 use crate::finding::{ChangeCounts, Finding, Summary};
+use crate::gate;
 use crate::pipeline::Checked;
 use crate::policy::Rule;
 use crate::problem::{sort_problems, suggestion, Code, Problem};
@@ -94,9 +95,10 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         return fail(&[problem], &sources, style);
     }
     let fail_on_new = base.is_some() && args.change.fail_on_new(config);
+    let units = units(args, config);
     let mut runs = Vec::new();
     let mut problems = Vec::new();
-    for unit in units(args, config) {
+    for unit in &units {
         match check_one(
             &unit.inputs,
             &unit.policies,
@@ -104,18 +106,33 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
             &args.report,
             &mut sources,
         ) {
-            Ok(checked) => runs.push((unit.name, checked)),
+            Ok(checked) => runs.push((unit.name.clone(), checked)),
             Err(found) => problems.extend(found),
         }
     }
     if problems.is_empty() {
         problems = unknown_filters(args, &runs);
     }
+    // Against a base: what the change did to the gate itself, shown first.
+    let mut weakened = Vec::new();
+    if let (Some(base), true) = (&base, problems.is_empty()) {
+        weakened.extend(gate::config_weakened(base, config, in_ci(), &mut sources));
+        for (unit, (name, checked)) in units.iter().zip(&runs) {
+            let mut found = gate::rules_weakened(base, &unit.policies, &checked.pack, &mut sources);
+            if let Some(old) = checked.change.as_ref().and_then(|c| c.waivers.as_ref()) {
+                found.extend(gate::waivers_weakened(&checked.register.waivers, old));
+            }
+            for finding in &mut found {
+                finding.register = name.clone();
+            }
+            weakened.extend(found);
+        }
+    }
     if !problems.is_empty() {
         sort_problems(&mut problems);
         return fail_as(&problems, &sources, style, &delivery);
     }
-    let merged = Merged::of(&runs, args);
+    let merged = Merged::of(&runs, weakened, args);
     let waived: Vec<WaivedFinding<'_>> = merged
         .waived
         .iter()
@@ -135,14 +152,22 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         }),
         fail_on_new,
     };
-    deliver(
+    let outcome = deliver(
         &view,
         &delivery,
         &args.report,
         args.report.fail_on(config),
         &sources,
         style,
-    )
+    );
+    // The change cannot lower the threshold that judges it: a weakened gate fails unless
+    // the command line itself says otherwise.
+    let gate_weakened = merged.findings.iter().any(|f| f.rule == gate::RULE_ID);
+    if outcome == Outcome::Clean && gate_weakened && args.report.fail_on.is_none() {
+        Outcome::Findings
+    } else {
+        outcome
+    }
 }
 
 /// The registers' findings, filtered and named, as one report's.
@@ -156,7 +181,11 @@ struct Merged<'a> {
 }
 
 impl<'a> Merged<'a> {
-    fn of(runs: &'a [(Option<Arc<str>>, Checked)], args: &CheckArgs) -> Self {
+    fn of(
+        runs: &'a [(Option<Arc<str>>, Checked)],
+        weakened: Vec<Finding>,
+        args: &CheckArgs,
+    ) -> Self {
         let selected = |f: &Finding| {
             (args.rules.is_empty() || args.rules.contains(&f.rule))
                 && (args.activities.is_empty()
@@ -170,13 +199,16 @@ impl<'a> Merged<'a> {
             f
         };
         let mut merged = Merged {
-            findings: Vec::new(),
+            findings: weakened.into_iter().filter(|f| selected(f)).collect(),
             resolved: Vec::new(),
             waived: Vec::new(),
             rules: Vec::new(),
             summary: Summary::default(),
             base_failed: None,
         };
+        if let Some(first) = merged.findings.first() {
+            merged.rules.push(gate::rule(first.at));
+        }
         let (mut activities, mut files, mut waived) = (0, 0, 0);
         for (name, checked) in runs {
             let pick = |list: &[Finding]| -> Vec<Finding> {
@@ -226,6 +258,7 @@ fn unknown_filters(args: &CheckArgs, runs: &[(Option<Arc<str>>, Checked)]) -> Ve
     let rule_ids: Vec<&str> = runs
         .iter()
         .flat_map(|(_, c)| c.pack.rules.iter().map(|r| r.id.as_str()))
+        .chain([gate::RULE_ID])
         .collect();
     let activity_ids: Vec<&str> = runs
         .iter()

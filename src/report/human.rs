@@ -244,6 +244,7 @@ pub fn render_findings(
             group = Some(key);
             let place = match key.1 {
                 Some(activity) => format!("activity {}", visible(activity)),
+                None if finding.rule == crate::gate::RULE_ID => "the gate".to_string(),
                 None => "organisation".to_string(),
             };
             let name = visible(&sources.file(key.0).name);

@@ -1,0 +1,472 @@
+//! Owns the gate's guard on itself: against a base, what a change did to the gate's own
+//! inputs. A rule removed or made impossible, a severity lowered, `fail-on` raised or
+//! `fail-on-new` switched on in `ropa.toml`, a register or one of its paths dropped, the
+//! policies folder moved, a waiver added or extended: each is a `gate-weakened` finding
+//! (error, new), which reports show first. The rule is built in: it judges the policies, so
+//! it is not one of them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use cedar_policy::PolicySet;
+
+use crate::baseline::{Base, BaseWaiver};
+use crate::config::{self, Config, FILE_NAME};
+use crate::finding::{Change, Finding, Severity};
+use crate::git;
+use crate::policy::{PolicyPack, Rule};
+use crate::register::Waiver;
+use crate::source::{Location, SourceMap, Span};
+
+/// The rule id of the gate's own findings.
+pub const RULE_ID: &str = "gate-weakened";
+
+const MESSAGE: &str = "The change weakens the gate itself";
+
+const HELP: &str = "A change to the rules, their severities, ropa.toml or the waivers decides \
+what every later change is judged by: have the owners of policies/, ropa.toml and the waivers \
+file approve it (list them in CODEOWNERS). Once the change is on the base branch, the next \
+change is judged by it and this finding is gone.";
+
+/// The largest base file read for the comparison.
+const MAX_BYTES: u64 = 256 * 1024;
+
+/// The deepest nesting of a base policy file parsed (as the pack's own limit).
+const MAX_DEPTH: usize = 64;
+
+/// The built-in rule the gate's findings report under, for the reports' rule lists.
+pub fn rule(at: Location) -> Rule {
+    Rule {
+        id: RULE_ID.to_string(),
+        severity: Severity::Error,
+        message: Arc::from(MESSAGE),
+        help: Some(Arc::from(HELP)),
+        article: None,
+        label: None,
+        kinds: Vec::new(),
+        reads: Default::default(),
+        names: Default::default(),
+        at,
+        source: String::new(),
+    }
+}
+
+/// A finding of the gate, at `at`, saying `what` changed; `key` tells it from the others.
+fn finding(at: Location, what: String, key: String) -> Finding {
+    Finding {
+        rule: RULE_ID.to_string(),
+        severity: Severity::Error,
+        message: Arc::from(format!("{MESSAGE}: {what}")),
+        help: Some(Arc::from(HELP)),
+        article: None,
+        at,
+        label: Arc::from(what),
+        labels: Vec::new(),
+        activity: None,
+        target: Some(key),
+        change: Some(Change::New),
+        register: None,
+    }
+}
+
+/// A file of the base: the name reports give it and its text.
+struct BaseText {
+    name: PathBuf,
+    text: String,
+}
+
+/// The files of the base below `inputs` whose names end in one of `endings`. Paths outside
+/// the working directory are not the change's to make: none are read for them.
+fn read_base(base: &Base, inputs: &[String], endings: &[&str]) -> Vec<BaseText> {
+    let inside: Vec<String> = inputs
+        .iter()
+        .filter_map(|input| relative(Path::new(input)))
+        .collect();
+    if inside.is_empty() {
+        return Vec::new();
+    }
+    match base {
+        Base::Rev(rev) => {
+            let Ok(commit) = git::resolve(rev) else {
+                return Vec::new();
+            };
+            git::files_at(rev, &commit, &inside, endings, MAX_BYTES)
+                .map(|files| {
+                    files
+                        .into_iter()
+                        .filter_map(|f| {
+                            Some(BaseText {
+                                name: f.name,
+                                text: f.text.ok()?,
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+        Base::Dir(dir) => {
+            let mut files = Vec::new();
+            for input in &inside {
+                walk(&dir.join(input), endings, &mut files);
+            }
+            files.sort();
+            files
+                .into_iter()
+                .filter_map(|path| {
+                    let meta = std::fs::metadata(&path).ok()?;
+                    if meta.len() > MAX_BYTES {
+                        return None;
+                    }
+                    Some(BaseText {
+                        text: std::fs::read_to_string(&path).ok()?,
+                        name: path,
+                    })
+                })
+                .collect()
+        }
+    }
+}
+
+/// A path relative to the working directory, when it is inside it.
+fn relative(path: &Path) -> Option<String> {
+    let relative = if path.is_absolute() {
+        let cwd = std::env::current_dir().ok()?;
+        path.strip_prefix(cwd).ok()?.to_path_buf()
+    } else {
+        path.to_path_buf()
+    };
+    let text = relative.to_string_lossy().replace('\\', "/");
+    (!text.split('/').any(|p| p == "..")).then_some(text)
+}
+
+/// Regular files below `path` (or `path` itself) ending in one of `endings`, hidden entries
+/// skipped.
+fn walk(path: &Path, endings: &[&str], out: &mut Vec<PathBuf>) {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return;
+    };
+    if meta.is_file() {
+        let name = path.to_string_lossy();
+        if endings.iter().any(|e| name.ends_with(e)) {
+            out.push(path.to_path_buf());
+        }
+    } else if meta.is_dir() {
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_name().to_string_lossy().starts_with('.') {
+                walk(&entry.path(), endings, out);
+            }
+        }
+    }
+}
+
+/// A base rule: its severity, its policy's text (as Cedar prints it) and where its `@id` is.
+struct BaseRule {
+    severity: Option<Severity>,
+    text: String,
+    file: usize,
+    offset: usize,
+}
+
+/// The rules of the base's policy files, by id. A file that does not parse gives none.
+fn base_rules(files: &[BaseText]) -> BTreeMap<String, BaseRule> {
+    let mut rules = BTreeMap::new();
+    for (index, file) in files.iter().enumerate() {
+        if !matches!(
+            crate::cedar_text::scan(&file.text, false, MAX_DEPTH),
+            crate::cedar_text::Scan::Fine
+        ) {
+            continue;
+        }
+        let Ok(set) = PolicySet::from_str(&file.text) else {
+            continue;
+        };
+        for policy in set.policies() {
+            let Some(id) = policy.annotation("id") else {
+                continue;
+            };
+            let offset = file.text.find(&format!("@id(\"{id}\")")).unwrap_or(0);
+            rules.insert(
+                id.to_string(),
+                BaseRule {
+                    severity: policy.annotation("severity").and_then(Severity::parse),
+                    text: policy.to_string(),
+                    file: index,
+                    offset,
+                },
+            );
+        }
+    }
+    rules
+}
+
+/// The text Cedar prints for a rule of the current pack.
+fn head_text(pack: &PolicyPack, id: &str) -> Option<String> {
+    pack.sets
+        .values()
+        .flat_map(PolicySet::policies)
+        .find(|p| p.annotation("id") == Some(id))
+        .map(ToString::to_string)
+}
+
+/// What the change did to one register's rules: every rule of the base's `policies` that is
+/// gone, made impossible, or lowered to a warning. Base files a report needs are added to
+/// `sources`.
+pub fn rules_weakened(
+    base: &Base,
+    policies: &Path,
+    pack: &PolicyPack,
+    sources: &mut SourceMap,
+) -> Vec<Finding> {
+    let inputs = [policies.to_string_lossy().into_owned()];
+    let files = read_base(base, &inputs, &[".cedar"]);
+    let rules = base_rules(&files);
+    let mut added: BTreeMap<usize, crate::source::FileId> = BTreeMap::new();
+    let mut findings = Vec::new();
+    let label = base.label();
+    for (id, old) in &rules {
+        let head = pack.rules.iter().find(|r| &r.id == id);
+        match head {
+            None => {
+                let Some(file) = files.get(old.file) else {
+                    continue;
+                };
+                let source = *added
+                    .entry(old.file)
+                    .or_insert_with(|| sources.add(&file.name, file.text.clone()));
+                let at = Location {
+                    file: source,
+                    span: Span::new(old.offset, format!("@id(\"{id}\")").len()),
+                };
+                findings.push(finding(
+                    at,
+                    format!("rule `{id}` is removed (it was in {label})"),
+                    format!("rule:{id}"),
+                ));
+            }
+            Some(rule) => {
+                if old.severity == Some(Severity::Error) && rule.severity == Severity::Warning {
+                    findings.push(finding(
+                        annotation_at(sources, rule.at, "@severity("),
+                        format!("rule `{id}` is lowered from error to warning"),
+                        format!("severity:{id}"),
+                    ));
+                }
+                let changed = head_text(pack, id).is_some_and(|text| text != old.text);
+                if pack.impossible.contains(id) && changed {
+                    findings.push(finding(
+                        rule.at,
+                        format!(
+                            "rule `{id}` can no longer fire (Cedar's validator: impossible policy)"
+                        ),
+                        format!("impossible:{id}"),
+                    ));
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// Where `marker` (an annotation) starts in the policy at `at`, to the end of its line;
+/// the policy's place when it is not there.
+fn annotation_at(sources: &SourceMap, at: Location, marker: &str) -> Location {
+    let text = &sources.file(at.file).text;
+    let policy = text.get(at.span.offset..at.span.end()).unwrap_or_default();
+    match policy.find(marker) {
+        Some(start) => {
+            let len = policy
+                .get(start..)
+                .and_then(|rest| rest.find('\n'))
+                .unwrap_or(0);
+            Location {
+                file: at.file,
+                span: Span::new(at.span.offset + start, len),
+            }
+        }
+        None => at,
+    }
+}
+
+/// What the change did to the waivers: each waiver the base did not have (for its rule,
+/// activity and target) or whose expiry moved later.
+pub fn waivers_weakened(head: &[Waiver], base: &[BaseWaiver]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for waiver in head {
+        let target = waiver.target.as_ref().map(|t| t.value.as_str());
+        let key = format!(
+            "waiver:{}/{}/{}",
+            waiver.rule.value,
+            waiver.activity.value,
+            target.unwrap_or("*")
+        );
+        let covering = format!(
+            "`{}` on activity `{}`{}",
+            waiver.rule.value,
+            waiver.activity.value,
+            target.map(|t| format!(" ({t})")).unwrap_or_default()
+        );
+        let same: Vec<&BaseWaiver> = base
+            .iter()
+            .filter(|b| {
+                b.rule == waiver.rule.value
+                    && b.activity == waiver.activity.value
+                    && b.target.as_deref() == target
+            })
+            .collect();
+        let latest = same.iter().map(|b| b.expires.as_str()).max();
+        match latest {
+            None => findings.push(finding(
+                waiver.rule.at,
+                format!("a waiver of {covering} is added"),
+                key,
+            )),
+            Some(until) if waiver.expires.value.as_str() > until => findings.push(finding(
+                waiver.expires.at,
+                format!(
+                    "the waiver of {covering} is extended from {until} to {}",
+                    waiver.expires.value
+                ),
+                key,
+            )),
+            Some(_) => {}
+        }
+    }
+    findings
+}
+
+/// What the change did to `ropa.toml`: `fail-on` raised, `fail-on-new` switched on, a
+/// register or one of its paths dropped, a policies folder moved. `head` is the current
+/// configuration; the base's is read from the same place. `ci` is whether `[ci]` applies.
+pub fn config_weakened(
+    base: &Base,
+    head: Option<&Config>,
+    ci: bool,
+    sources: &mut SourceMap,
+) -> Vec<Finding> {
+    let name = head.map_or_else(|| PathBuf::from(FILE_NAME), |c| c.file.clone());
+    let files = read_base(base, &[name.to_string_lossy().into_owned()], &[".toml"]);
+    let Some(file) = files.into_iter().next() else {
+        return Vec::new();
+    };
+    // A base configuration that does not load sets nothing to compare with.
+    let mut scratch = SourceMap::new();
+    let Ok(old) = config::parse(&file.name, file.text.clone(), ci, &mut scratch) else {
+        return Vec::new();
+    };
+    // Where a finding points: the setting in the current file, else the file's start, else
+    // the base's file (the configuration is deleted).
+    let mut base_source = None;
+    let mut at_file = |at: Option<Location>, sources: &mut SourceMap| match (at, head) {
+        (Some(at), _) => at,
+        (None, Some(config)) => Location {
+            file: config.source,
+            span: Span::new(0, 0),
+        },
+        (None, None) => Location {
+            file: *base_source.get_or_insert_with(|| sources.add(&file.name, file.text.clone())),
+            span: Span::new(0, 0),
+        },
+    };
+    let mut findings = Vec::new();
+    let rank = |value: Option<&str>| match value.unwrap_or("error") {
+        "warning" => 0,
+        "error" => 1,
+        _ => 2,
+    };
+    let old_fail_on = old.fail_on.as_ref().map(|s| s.value.as_str());
+    let new_fail_on = head.and_then(|c| c.fail_on.as_ref());
+    if rank(new_fail_on.map(|s| s.value.as_str())) > rank(old_fail_on) {
+        findings.push(finding(
+            at_file(new_fail_on.map(|s| s.at), sources),
+            format!(
+                "`fail-on` is raised from {} to {}",
+                old_fail_on.unwrap_or("error"),
+                new_fail_on.map_or("error", |s| s.value.as_str())
+            ),
+            "config:fail-on".to_string(),
+        ));
+    }
+    let old_new_only = old.fail_on_new.as_ref().is_some_and(|s| s.value);
+    let new_new_only = head.and_then(|c| c.fail_on_new.as_ref());
+    if !old_new_only && new_new_only.is_some_and(|s| s.value) {
+        findings.push(finding(
+            at_file(new_new_only.map(|s| s.at), sources),
+            "`fail-on-new` is switched on: existing findings no longer fail".to_string(),
+            "config:fail-on-new".to_string(),
+        ));
+    }
+    // No configuration, or one without registers: the command line's default register.
+    let default = [config::RegisterConfig {
+        name: None,
+        paths: Vec::new(),
+        policies: None,
+    }];
+    let head_registers = match head.map(|c| c.registers.as_slice()) {
+        Some(registers) if !registers.is_empty() => registers,
+        _ => &default,
+    };
+    for register in &old.registers {
+        let named = register
+            .name
+            .as_deref()
+            .map(|n| format!("register `{n}`"))
+            .unwrap_or_else(|| "the register".to_string());
+        let Some(now) = head_registers.iter().find(|r| r.name == register.name) else {
+            findings.push(finding(
+                at_file(None, sources),
+                format!("{named} is no longer checked"),
+                format!("config:register:{}", register.name.as_deref().unwrap_or("")),
+            ));
+            continue;
+        };
+        // Narrowed: a file the base's paths name (in the tree as it is now) that the current
+        // paths leave out. Paths are compared by what they match, not as text.
+        let matched = |paths: &[config::Set<String>]| {
+            let mut inputs: Vec<String> = paths.iter().map(|p| p.value.clone()).collect();
+            if inputs.is_empty() {
+                inputs.push("register".to_string());
+            }
+            crate::register::load::discover(&inputs).unwrap_or_default()
+        };
+        let now_files = matched(&now.paths);
+        let dropped: Vec<PathBuf> = matched(&register.paths)
+            .into_iter()
+            .filter(|f| !now_files.contains(f))
+            .collect();
+        if let Some(first) = dropped.first() {
+            let more = match dropped.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            findings.push(finding(
+                at_file(now.paths.first().map(|p| p.at), sources),
+                format!(
+                    "{named} no longer includes `{}`{more}",
+                    crate::source::display_name(first)
+                ),
+                format!("config:paths:{}", register.name.as_deref().unwrap_or("")),
+            ));
+        }
+        let old_policies = register.policies.as_ref().map(|p| p.value.as_str());
+        let new_policies = now.policies.as_ref();
+        if old_policies.unwrap_or("policies")
+            != new_policies.map_or("policies", |p| p.value.as_str())
+        {
+            findings.push(finding(
+                at_file(new_policies.map(|p| p.at), sources),
+                format!(
+                    "the policies of {named} move from `{}` to `{}`",
+                    old_policies.unwrap_or("policies"),
+                    new_policies.map_or("policies", |p| p.value.as_str())
+                ),
+                format!("config:policies:{}", register.name.as_deref().unwrap_or("")),
+            ));
+        }
+    }
+    findings
+}
