@@ -1,5 +1,5 @@
 //! Owns the gate's guard on itself: against a base, what a change did to the gate's own
-//! inputs. A rule removed or made impossible, a severity lowered, `fail-on` raised or
+//! inputs. A rule removed, a severity lowered, `fail-on` raised or
 //! `fail-on-new` switched on in `ropa.toml`, a register or one of its paths dropped, the
 //! policies folder moved, a waiver added or extended: each is a `gate-weakened` finding
 //! (error, new), which reports show first. The rule is built in: it judges the policies, so
@@ -164,10 +164,9 @@ fn walk(path: &Path, endings: &[&str], out: &mut Vec<PathBuf>) {
     }
 }
 
-/// A base rule: its severity, its policy's text (as Cedar prints it) and where its `@id` is.
+/// A base rule: its severity and where its `@id` is.
 struct BaseRule {
     severity: Option<Severity>,
-    text: String,
     file: usize,
     offset: usize,
 }
@@ -194,7 +193,6 @@ fn base_rules(files: &[BaseText]) -> BTreeMap<String, BaseRule> {
                 id.to_string(),
                 BaseRule {
                     severity: policy.annotation("severity").and_then(Severity::parse),
-                    text: policy.to_string(),
                     file: index,
                     offset,
                 },
@@ -204,17 +202,8 @@ fn base_rules(files: &[BaseText]) -> BTreeMap<String, BaseRule> {
     rules
 }
 
-/// The text Cedar prints for a rule of the current pack.
-fn head_text(pack: &PolicyPack, id: &str) -> Option<String> {
-    pack.sets
-        .values()
-        .flat_map(PolicySet::policies)
-        .find(|p| p.annotation("id") == Some(id))
-        .map(ToString::to_string)
-}
-
 /// What the change did to one register's rules: every rule of the base's `policies` that is
-/// gone, made impossible, or lowered to a warning. Base files a report needs are added to
+/// gone or lowered to a warning (a rule made impossible does not load at all). Base files a report needs are added to
 /// `sources`.
 pub fn rules_weakened(
     base: &Base,
@@ -254,16 +243,6 @@ pub fn rules_weakened(
                         annotation_at(sources, rule.at, "@severity("),
                         format!("rule `{id}` is lowered from error to warning"),
                         format!("severity:{id}"),
-                    ));
-                }
-                let changed = head_text(pack, id).is_some_and(|text| text != old.text);
-                if pack.impossible.contains(id) && changed {
-                    findings.push(finding(
-                        rule.at,
-                        format!(
-                            "rule `{id}` can no longer fire (Cedar's validator: impossible policy)"
-                        ),
-                        format!("impossible:{id}"),
                     ));
                 }
             }

@@ -140,8 +140,6 @@ pub struct PolicyPack {
     pub vocabulary: Vocabulary,
     /// The categories the rules name, when every mention could be read.
     pub named: Option<NamedCategories>,
-    /// The rules Cedar's strict validator finds impossible (false for every valid request).
-    pub impossible: BTreeSet<String>,
 }
 
 /// The data and subject categories the rules name as `DataCategory::"x"` and
@@ -348,12 +346,11 @@ pub fn load_policies(
             Vocabulary::default(),
         )
     });
-    let mut impossible = BTreeSet::new();
     if let Some(schema) = &schema {
         // One validator for every file: building it copies the schema.
         let validator = Validator::new(schema.clone());
         for (file, set) in &file_sets {
-            impossible.extend(validate_policy_file(*file, set, &validator, &mut problems));
+            validate_policy_file(*file, set, &validator, &mut problems);
         }
     }
     let Some(schema) = schema else {
@@ -388,7 +385,6 @@ pub fn load_policies(
         subject_categories,
         vocabulary,
         named,
-        impossible,
     })
 }
 
@@ -783,14 +779,16 @@ fn parse_policy_files(files: &[FileId], sources: &SourceMap, max_depth: usize) -
     parsed
 }
 
-/// Strictly validates one policy file's policies against the schema; the `@id`s of the
-/// policies the validator warns are impossible.
+/// Strictly validates one policy file's policies against the schema. Cedar's warnings are
+/// problems too: an impossible policy (false for every valid request: a misspelt attribute,
+/// a type that never holds) is a rule that can never fire, and a confusable or mixed-script
+/// identifier is one that may not say what it seems to.
 fn validate_policy_file(
     file: FileId,
     set: &PolicySet,
     validator: &Validator,
     problems: &mut Vec<Problem>,
-) -> Vec<String> {
+) {
     let result = validator.validate(set, ValidationMode::Strict);
     for err in result.validation_errors() {
         problems.push(cedar_problem(
@@ -800,16 +798,20 @@ fn validate_policy_file(
             Span::new(0, 0),
         ));
     }
-    result
-        .validation_warnings()
-        .filter_map(|warning| match warning {
-            cedar_policy::ValidationWarning::ImpossiblePolicy(w) => set
-                .policy(w.policy_id())
-                .and_then(|p| p.annotation("id"))
-                .map(str::to_string),
-            _ => None,
-        })
-        .collect()
+    for warning in result.validation_warnings() {
+        let problem = match warning {
+            cedar_policy::ValidationWarning::ImpossiblePolicy(_) => {
+                let problem = cedar_problem(Code::ImpossiblePolicy, file, warning, Span::new(0, 0));
+                problem.help(
+                    "the rule can never fire: its condition is false for every register the \
+                     schema allows. Look for a misspelt attribute (`resource has retension`) or a \
+                     type that never holds under the rule's action",
+                )
+            }
+            _ => cedar_problem(Code::PolicyWarning, file, warning, Span::new(0, 0)),
+        };
+        problems.push(problem);
+    }
 }
 
 /// The top-level attributes of `principal`, `resource` and `context` a policy reads, from

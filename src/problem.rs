@@ -62,11 +62,15 @@ pub enum Code {
     EmptyPolicyFile,
     /// `ropa.toml` does not parse, or a value in it is wrong.
     Config,
+    /// A policy whose condition is false for every valid request: it can never fire.
+    ImpossiblePolicy,
+    /// Another warning of Cedar's validator (a confusable or mixed-script identifier).
+    PolicyWarning,
 }
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 28] = [
+    pub const ALL: [Code; 30] = [
         Code::Io,
         Code::NoRegisterFiles,
         Code::FileTooLarge,
@@ -95,6 +99,8 @@ impl Code {
         Code::PolicyTooDeep,
         Code::EmptyPolicyFile,
         Code::Config,
+        Code::ImpossiblePolicy,
+        Code::PolicyWarning,
     ];
 
     /// The stable name shown in reports.
@@ -128,6 +134,8 @@ impl Code {
             Code::PolicyTooDeep => "policy-too-deep",
             Code::EmptyPolicyFile => "empty-policy-file",
             Code::Config => "config",
+            Code::ImpossiblePolicy => "impossible-policy",
+            Code::PolicyWarning => "policy-warning",
         }
     }
 
@@ -162,6 +170,12 @@ impl Code {
             Code::PolicyTooDeep => "a policy or schema file nests deeper than the limit",
             Code::EmptyPolicyFile => "a policy file holds no policy (empty or only comments)",
             Code::Config => "ropa.toml does not parse, or a value in it is wrong",
+            Code::ImpossiblePolicy => {
+                "a policy is false for every valid request: it can never fire"
+            }
+            Code::PolicyWarning => {
+                "Cedar's validator warns about a policy (a confusable identifier)"
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `gate-weakened`: in a real git repository holding the shipped register, policies and
 //! `ropa.toml`, each commit that weakens the gate itself is a finding of its own against the
-//! commit before, and a change to the register alone is not.
+//! commit before (a rule made impossible does not even load), and a change to the register
+//! alone is not.
 
 #![allow(
     clippy::expect_used,
@@ -136,7 +137,7 @@ fn lowering_a_severity_weakens_the_gate() {
 }
 
 #[test]
-fn a_rule_made_impossible_weakens_the_gate() {
+fn a_rule_made_impossible_stops_the_run() {
     let repo = Repo::new("impossible");
     repo.edit(
         "policies/rules/dpia-required.cedar",
@@ -144,9 +145,16 @@ fn a_rule_made_impossible_weakens_the_gate() {
         "false && resource.role != \"processor\" &&",
     );
     repo.commit("make a rule impossible");
-    let (messages, _) = repo.weakened();
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(messages[0].contains("`dpia-required` can no longer fire"));
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["check", "--base", "HEAD~1", "--fail-on-new"])
+        .current_dir(&repo.dir)
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("impossible-policy"), "{stderr}");
 }
 
 #[test]
