@@ -9,8 +9,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    self, check::CheckArgs, explain::ExplainArgs, pre_commit::PreCommitArgs, rules::RulesArgs,
-    test::TestArgs, validate::ValidateArgs, Context, Outcome, OutputArgs, EXIT_CODES,
+    self, check::CheckArgs, explain::ExplainArgs, fmt::FmtArgs, pre_commit::PreCommitArgs,
+    rules::RulesArgs, test::TestArgs, validate::ValidateArgs, Context, Outcome, OutputArgs,
+    EXIT_CODES,
 };
 use crate::config;
 use crate::problem::{Code, Problem};
@@ -53,6 +54,9 @@ enum Command {
     /// Run the policy test cases: each rule must fire where expected and nowhere else.
     #[command(after_help = commands::test::EXIT_CODES)]
     Test(TestArgs),
+    /// Format the policy files in Cedar's own layout (--check: only say which would change).
+    #[command(after_help = commands::fmt::EXIT_CODES)]
+    Fmt(FmtArgs),
 }
 
 /// When to colour output.
@@ -84,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => commands::test::run(args, &context),
         Command::PreCommit(args) => commands::pre_commit::run(args, &context),
         Command::Validate(args) => commands::validate::run(args, &context),
+        Command::Fmt(args) => commands::fmt::run(args, &context),
     };
     outcome.into()
 }
@@ -175,6 +180,7 @@ fn rebase(command: &mut Command, cwd: &Path) {
             args.policies.iter_mut().for_each(path);
         }
         Command::Rules(args) => args.policies.iter_mut().for_each(path),
+        Command::Fmt(args) => args.policies.iter_mut().for_each(path),
         Command::Explain(args) => args.policies.iter_mut().for_each(path),
         Command::Test(args) => {
             args.dir.iter_mut().for_each(path);

@@ -388,7 +388,7 @@ pub fn load_policies(
     })
 }
 
-fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+pub fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod fmt;
 pub mod pre_commit;
 pub mod rules;
 pub mod test;
