@@ -40,7 +40,8 @@ enum Command {
     /// Check the register against the policies and report every violation.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
-    /// List the rules: id, severity, what each applies to, and its article.
+    /// List the rules: id, severity, what each applies to, and its article; or prove them.
+    #[command(after_help = commands::rules::EXIT_CODES)]
     Rules(RulesArgs),
     /// Explain one rule: its message, what to do, its article and its policy.
     Explain(ExplainArgs),

@@ -18,6 +18,8 @@ pub mod parallel;
 pub mod pipeline;
 pub mod policy;
 pub mod problem;
+#[cfg(feature = "prove")]
+pub mod prove;
 pub mod register;
 pub mod report;
 pub mod source;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+use crate::report::human::Style;
 use crate::report::rules::{render_rules_human, render_rules_json, render_rules_markdown};
 use crate::source::SourceMap;
 
@@ -19,7 +20,24 @@ pub struct RulesArgs {
     /// Listing format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,
+    /// Prove, for every input the schema allows, that each rule can fire, can stay quiet and
+    /// never errors, and that no rule's findings are always another's (needs the cvc5 solver
+    /// and a build with the `prove` feature).
+    #[arg(long, conflicts_with = "diff")]
+    pub prove: bool,
+    /// Prove that the policies only tighten the pack in BASE_POLICIES: wherever one of its
+    /// rules fired, the same rule still fires (needs cvc5 and the `prove` feature).
+    #[arg(long, value_name = "BASE_POLICIES")]
+    pub diff: Option<PathBuf>,
 }
+
+/// The exit-code table of `ropa rules`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  the rules are listed; with --prove, every proof holds
+  1  with --prove: a rule is dead, vacuous, can error, or is redundant; with --diff: a rule
+     of the base pack is removed or loosened
+  2  the policies do not load, or (--prove) there is no solver or the proofs cannot run";
 
 /// Rule listing formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,9 +59,81 @@ pub fn run(args: &RulesArgs, context: &super::Context) -> Outcome {
         Ok(pack) => pack,
         Err(outcome) => return outcome,
     };
+    if args.prove {
+        return prove(&pack, &sources, style);
+    }
+    if let Some(base) = &args.diff {
+        let old = match load_pack_or_fail(base, &mut sources, style) {
+            Ok(pack) => pack,
+            Err(outcome) => return outcome,
+        };
+        return diff(&old, &pack, base, &sources, style);
+    }
     emit_outcome(&match args.format {
         RulesFormat::Human => render_rules_human(&pack.rules),
         RulesFormat::Json => render_rules_json(&pack.rules),
         RulesFormat::Markdown => render_rules_markdown(&pack.rules, &sources),
     })
+}
+
+/// `--prove` in a build without the `prove` feature: says how to get one.
+#[cfg(not(feature = "prove"))]
+fn prove(_pack: &crate::policy::PolicyPack, sources: &SourceMap, style: Style) -> Outcome {
+    let problem = crate::problem::Problem::general(
+        crate::problem::Code::Io,
+        "this ropa is built without the proofs (the `prove` feature)",
+    )
+    .help("build it with them: `cargo install --locked --features prove --path .` (or `cargo run --features prove -- rules --prove`), and install the cvc5 solver");
+    super::fail(&[problem], sources, style)
+}
+
+/// `--diff` in a build without the `prove` feature: says how to get one.
+#[cfg(not(feature = "prove"))]
+fn diff(
+    _old: &crate::policy::PolicyPack,
+    new: &crate::policy::PolicyPack,
+    _base: &std::path::Path,
+    sources: &SourceMap,
+    style: Style,
+) -> Outcome {
+    prove(new, sources, style)
+}
+
+/// `--diff`: every rule of the base pack that the current one loosens, with an example.
+#[cfg(feature = "prove")]
+fn diff(
+    old: &crate::policy::PolicyPack,
+    new: &crate::policy::PolicyPack,
+    base: &std::path::Path,
+    sources: &SourceMap,
+    style: Style,
+) -> Outcome {
+    let loosened = match crate::prove::tightens(old, new) {
+        Ok(loosened) => loosened,
+        Err(problems) => return super::fail(&problems, sources, style),
+    };
+    let base = crate::source::display_name(base);
+    let text = crate::report::rules::render_loosened(&loosened, &base, old.rules.len());
+    let outcome = emit_outcome(&text);
+    if outcome == Outcome::Clean && !loosened.is_empty() {
+        Outcome::Findings
+    } else {
+        outcome
+    }
+}
+
+/// `--prove`: every proof, with the solver's examples, and exit 1 when one fails.
+#[cfg(feature = "prove")]
+fn prove(pack: &crate::policy::PolicyPack, sources: &SourceMap, style: Style) -> Outcome {
+    let proofs = match crate::prove::prove(pack) {
+        Ok(proofs) => proofs,
+        Err(problems) => return super::fail(&problems, sources, style),
+    };
+    let text = crate::report::rules::render_proofs(&proofs, pack.rules.len());
+    let outcome = emit_outcome(&text);
+    if outcome == Outcome::Clean && !proofs.clean() {
+        Outcome::Findings
+    } else {
+        outcome
+    }
 }

@@ -167,6 +167,178 @@ fn wrap(text: &str, indent: usize, width: usize) -> String {
     out
 }
 
+/// The proofs about a pack, for people: what failed, each with the solver's example, then a
+/// line for the rest.
+#[cfg(feature = "prove")]
+pub fn render_proofs(proofs: &crate::prove::Proofs, rules: usize) -> String {
+    use crate::prove::Example;
+    let indent = |example: &Example| -> String {
+        example
+            .yaml
+            .lines()
+            .map(|l| format!("      {}\n", visible(l)))
+            .collect()
+    };
+    let mut out = String::new();
+    let mut section = |title: &str, items: Vec<String>| {
+        if !items.is_empty() {
+            out.push_str(&format!("{title}\n\n"));
+            for item in items {
+                out.push_str(&item);
+                out.push('\n');
+            }
+        }
+    };
+    let dead: Vec<String> = proofs
+        .rules
+        .iter()
+        .filter(|p| p.fires.is_none())
+        .map(|p| {
+            let mut item = format!(
+                "  {} ({}): no register the schema allows makes it fire\n",
+                p.rule,
+                p.kind.noun()
+            );
+            if let Some(quiet) = &p.quiet {
+                item.push_str("    it stays quiet, e.g. on\n");
+                item.push_str(&indent(quiet));
+            }
+            item
+        })
+        .collect();
+    section("dead: the rule never fires", dead);
+    let vacuous: Vec<String> = proofs
+        .rules
+        .iter()
+        .filter(|p| p.quiet.is_none() && p.fires.is_some())
+        .map(|p| {
+            let mut item = format!(
+                "  {} ({}): it fires on every register the schema allows\n",
+                p.rule,
+                p.kind.noun()
+            );
+            if let Some(fires) = &p.fires {
+                item.push_str("    even on\n");
+                item.push_str(&indent(fires));
+            }
+            item
+        })
+        .collect();
+    section("vacuous: the rule always fires", vacuous);
+    let errors: Vec<String> = proofs
+        .rules
+        .iter()
+        .filter_map(|p| {
+            let example = p.errors.as_ref()?;
+            Some(format!(
+                "  {} ({}): it errors (ropa then stops the check), e.g. on\n{}",
+                p.rule,
+                p.kind.noun(),
+                indent(example)
+            ))
+        })
+        .collect();
+    section("can error: the rule fails on some input", errors);
+    let redundant: Vec<String> = proofs
+        .redundant
+        .iter()
+        .map(|r| {
+            if r.equivalent {
+                format!(
+                    "  {} and {} ({}): they fire on exactly the same registers\n",
+                    r.rule,
+                    r.implied_by,
+                    r.kind.noun()
+                )
+            } else {
+                let mut item = format!(
+                    "  {} ({}): wherever it fires, {} fires too\n",
+                    r.rule,
+                    r.kind.noun(),
+                    r.implied_by
+                );
+                if let Some(example) = &r.example {
+                    item.push_str(&format!(
+                        "    {} also fires where {} does not, e.g. on\n{}",
+                        r.implied_by,
+                        r.rule,
+                        indent(example)
+                    ));
+                }
+                item
+            }
+        })
+        .collect();
+    section(
+        "redundant: one rule's findings are always another's",
+        redundant,
+    );
+    let proved = proofs.rules.len();
+    if proofs.clean() {
+        out.push_str(&format!(
+            "ropa: {rules} rules proved ({proved} rule and request-kind pairs): each can fire, can stay quiet and never errors; no rule's findings are always another's\n"
+        ));
+    } else {
+        let bad = proofs
+            .rules
+            .iter()
+            .filter(|p| p.fires.is_none() || p.quiet.is_none() || p.errors.is_some())
+            .count();
+        out.push_str(&format!(
+            "ropa: {bad} of {proved} rule and request-kind proofs failed, {} redundant {}\n",
+            proofs.redundant.len(),
+            if proofs.redundant.len() == 1 {
+                "pair"
+            } else {
+                "pairs"
+            }
+        ));
+    }
+    out
+}
+
+/// What `rules --diff` found: each rule of the base pack the current one removes or loosens.
+#[cfg(feature = "prove")]
+pub fn render_loosened(loosened: &[crate::prove::Loosened], base: &str, rules: usize) -> String {
+    let mut out = String::new();
+    for l in loosened {
+        match (&l.example, &l.incomparable) {
+            (Some(example), _) => {
+                out.push_str(&format!(
+                    "  {} ({}): loosened: it no longer fires where it did in {base}, e.g. on\n",
+                    l.rule,
+                    l.kind.noun()
+                ));
+                for line in example.yaml.lines() {
+                    out.push_str(&format!("      {}\n", visible(line)));
+                }
+            }
+            (None, Some(why)) => out.push_str(&format!(
+                "  {} ({}): cannot compare with {base}: {}\n",
+                l.rule,
+                l.kind.noun(),
+                visible(why)
+            )),
+            (None, None) => out.push_str(&format!(
+                "  {} ({}): removed (it is in {base})\n",
+                l.rule,
+                l.kind.noun()
+            )),
+        }
+    }
+    if loosened.is_empty() {
+        out.push_str(&format!(
+            "ropa: the pack only tightens {base}: each of its {rules} rules still fires wherever it did\n"
+        ));
+    } else {
+        out.push_str(&format!(
+            "ropa: {} of {base}'s rules removed, loosened or not comparable\n",
+            loosened.len()
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::wrap;

@@ -1,0 +1,480 @@
+//! Owns the rule pack's proofs (feature `prove`): for every rule and each request kind it
+//! applies to, Cedar's symbolic compiler (cedar-policy-symcc) with the cvc5 solver proves,
+//! over every input the schema allows, whether the rule can fire (else it is dead), can stay
+//! quiet (else it is vacuous) and never errors; and for each pair of rules of a kind,
+//! whether one's findings are always the other's too (redundant). The examples the solver
+//! gives are rendered in the register's field names. Nothing here runs inside `check`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use cedar_policy::{Authorizer, Entities, Policy, PolicySet, Request};
+use cedar_policy_symcc::solver::LocalSolver;
+use cedar_policy_symcc::{CedarSymCompiler, CompiledPolicy, Env};
+use serde_json::Value;
+
+use crate::policy::{PolicyPack, RequestKind};
+use crate::problem::{Code, Problem};
+
+/// An input the solver built: the request's entities and context, rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The entity the rule judges (the resource) and the others it reads, in the register's
+    /// field names, as YAML.
+    pub yaml: String,
+}
+
+/// What the proofs say of one rule on one request kind.
+#[derive(Debug, Clone)]
+pub struct RuleProof {
+    /// The rule's id.
+    pub rule: String,
+    /// The request kind.
+    pub kind: RequestKind,
+    /// An input on which it fires; none: it never fires (dead).
+    pub fires: Option<Example>,
+    /// An input on which it stays quiet; none: it fires on every input (vacuous).
+    pub quiet: Option<Example>,
+    /// An input on which it errors; none: it never errors.
+    pub errors: Option<Example>,
+}
+
+/// Two rules of a kind where the first's findings are always the second's too.
+#[derive(Debug, Clone)]
+pub struct Redundancy {
+    /// The rule whose findings are implied.
+    pub rule: String,
+    /// The rule that fires wherever it does.
+    pub implied_by: String,
+    /// The request kind.
+    pub kind: RequestKind,
+    /// Whether the two fire on exactly the same inputs.
+    pub equivalent: bool,
+    /// An input where `implied_by` fires and `rule` does not (none when equivalent).
+    pub example: Option<Example>,
+}
+
+/// Every proof about a pack.
+#[derive(Debug, Clone, Default)]
+pub struct Proofs {
+    /// Per rule and kind, in rule-id order.
+    pub rules: Vec<RuleProof>,
+    /// The redundant pairs.
+    pub redundant: Vec<Redundancy>,
+}
+
+impl Proofs {
+    /// Whether every rule is live, not vacuous, never errors, and no pair is redundant.
+    pub fn clean(&self) -> bool {
+        self.redundant.is_empty()
+            && self
+                .rules
+                .iter()
+                .all(|p| p.fires.is_some() && p.quiet.is_some() && p.errors.is_none())
+    }
+}
+
+/// The solver program: `$CVC5`, else `cvc5` on the PATH; a problem naming how to install it
+/// when there is none.
+pub fn solver() -> Result<PathBuf, Problem> {
+    let named = std::env::var_os("CVC5").map(PathBuf::from);
+    let found = match &named {
+        Some(path) => path.is_file().then(|| path.clone()),
+        None => std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("cvc5"))
+                .find(|p| p.is_file())
+        }),
+    };
+    found.ok_or_else(|| {
+        let what = match &named {
+            Some(path) => format!("CVC5 names {}, which is not a file", path.display()),
+            None => "no cvc5 solver on the PATH".to_string(),
+        };
+        Problem::general(Code::Io, format!("cannot prove the rules: {what}")).help(
+            "install cvc5 (Debian and Ubuntu: `apt-get install cvc5`; or a release from \
+             https://github.com/cvc5/cvc5/releases) or name it with CVC5=/path/to/cvc5",
+        )
+    })
+}
+
+fn symcc_problem(what: &str, err: impl std::fmt::Display) -> Problem {
+    Problem::general(Code::EvaluationError, format!("cannot prove {what}: {err}"))
+}
+
+/// Proves every rule of the pack (see the module). Needs [`solver`].
+pub fn prove(pack: &PolicyPack) -> Result<Proofs, Vec<Problem>> {
+    solver().map_err(|p| vec![p])?;
+    // The solver is a child process: the runtime needs its I/O and timer drivers.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| vec![symcc_problem("the rules", e)])?;
+    runtime.block_on(prove_all(pack)).map_err(|p| vec![p])
+}
+
+async fn prove_all(pack: &PolicyPack) -> Result<Proofs, Problem> {
+    // `like` patterns need cvc5's extended string theory; a minute per query at most.
+    let cvc5 = LocalSolver::cvc5_with_args(["--tlimit-per=60000", "--strings-exp"])
+        .map_err(|e| symcc_problem("the rules", e))?;
+    let mut compiler = CedarSymCompiler::new(cvc5).map_err(|e| symcc_problem("the rules", e))?;
+    let mut proofs = Proofs::default();
+    for env in pack.schema.request_envs() {
+        let action = env.action().id().unescaped().to_string();
+        let Some(kind) = RequestKind::ALL.into_iter().find(|k| k.action() == action) else {
+            continue;
+        };
+        let Some(set) = pack.sets.get(&kind) else {
+            continue;
+        };
+        let mut compiled: Vec<(String, Policy, CompiledPolicy)> = Vec::new();
+        for policy in set.policies() {
+            let id = policy.annotation("id").unwrap_or("?").to_string();
+            let one = CompiledPolicy::compile(policy, &env, &pack.schema)
+                .map_err(|e| symcc_problem(&format!("`{id}`"), e))?;
+            compiled.push((id, policy.clone(), one));
+        }
+        compiled.sort_by(|a, b| a.0.cmp(&b.0));
+        // Each rule's example input on which it fires, kept to rule pairs out cheaply.
+        let mut fires_on: Vec<Option<Env>> = Vec::new();
+        for (id, _, policy) in &compiled {
+            let fail = |e| symcc_problem(&format!("`{id}`"), e);
+            let fires = compiler
+                .check_never_matches_with_counterexample_opt(policy)
+                .await
+                .map_err(fail)?;
+            let quiet = compiler
+                .check_always_matches_with_counterexample_opt(policy)
+                .await
+                .map_err(fail)?;
+            let errors = compiler
+                .check_never_errors_with_counterexample_opt(policy)
+                .await
+                .map_err(fail)?;
+            proofs.rules.push(RuleProof {
+                rule: id.clone(),
+                kind,
+                fires: fires.as_ref().map(|e| example(e, kind)),
+                quiet: quiet.map(|e| example(&e, kind)),
+                errors: errors.map(|e| example(&e, kind)),
+            });
+            fires_on.push(fires);
+        }
+        // Pairs of live rules: is one's every finding the other's too? Where the first's
+        // example does not make the second fire, evaluating it says no without the solver.
+        // A vacuous rule fires wherever any rule does: it is reported as vacuous, not as
+        // implied by every other rule.
+        let vacuous = |id: &str| {
+            proofs
+                .rules
+                .iter()
+                .any(|p| p.rule == id && p.kind == kind && p.quiet.is_none())
+        };
+        let live: Vec<(&(String, Policy, CompiledPolicy), &Env)> = compiled
+            .iter()
+            .zip(&fires_on)
+            .filter(|(rule, _)| !vacuous(&rule.0))
+            .filter_map(|(rule, env)| Some((rule, env.as_ref()?)))
+            .collect();
+        let live_rules: Vec<&(String, Policy, CompiledPolicy)> =
+            live.iter().map(|(r, _)| *r).collect();
+        let mut implies: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+        for (i, (a, a_fires)) in live.iter().enumerate() {
+            for (j, (b, _)) in live.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                if !matches(&b.1, a_fires) {
+                    implies.insert((i, j), false);
+                    continue;
+                }
+                let holds = compiler
+                    .check_matches_implies_opt(&a.2, &b.2)
+                    .await
+                    .map_err(|e| symcc_problem(&format!("`{}` against `{}`", a.0, b.0), e))?;
+                implies.insert((i, j), holds);
+            }
+        }
+        for (&(i, j), &holds) in &implies {
+            let (Some(a), Some(b)) = (live_rules.get(i), live_rules.get(j)) else {
+                continue;
+            };
+            if !holds {
+                continue;
+            }
+            let equivalent = implies.get(&(j, i)).copied().unwrap_or(false);
+            if equivalent && i > j {
+                continue; // reported once, from the first of the two
+            }
+            let example = if equivalent {
+                None
+            } else {
+                compiler
+                    .check_matches_implies_with_counterexample_opt(&b.2, &a.2)
+                    .await
+                    .map_err(|e| symcc_problem(&format!("`{}` against `{}`", b.0, a.0), e))?
+                    .map(|e| example(&e, kind))
+            };
+            proofs.redundant.push(Redundancy {
+                rule: a.0.clone(),
+                implied_by: b.0.clone(),
+                kind,
+                equivalent,
+                example,
+            });
+        }
+    }
+    proofs
+        .rules
+        .sort_by(|a, b| (&a.rule, a.kind).cmp(&(&b.rule, b.kind)));
+    Ok(proofs)
+}
+
+/// Whether `policy` matches the example input: evaluated, not solved.
+fn matches(policy: &Policy, env: &Env) -> bool {
+    let mut set = PolicySet::new();
+    if set.add(policy.clone()).is_err() {
+        return true; // cannot tell: let the solver decide
+    }
+    let response = Authorizer::new().is_authorized(&env.request, &set, &env.entities);
+    response.diagnostics().reason().next().is_some()
+        || response.diagnostics().errors().next().is_some()
+}
+
+/// The attributes the register does not write: ropa computes them.
+const COMPUTED: [&str; 7] = [
+    "purposes_text",
+    "criterion_normalised",
+    "added_in_change",
+    "legal_basis_added",
+    "subprocessors_added",
+    "notified_days_ago",
+    "period_days",
+];
+
+/// Renders a solver's example: the request's resource and principal (and the data item's
+/// context) with their attributes under the register's field names (the schema names each
+/// attribute after its field), entity references as their ids, computed attributes as
+/// comments.
+fn example(env: &Env, kind: RequestKind) -> Example {
+    Example {
+        yaml: render_env(&env.request, &env.entities, kind),
+    }
+}
+
+fn render_env(request: &Request, entities: &Entities, kind: RequestKind) -> String {
+    let json = entities.to_json_value().unwrap_or(Value::Null);
+    let find = |uid: Option<&cedar_policy::EntityUid>| -> Option<(String, String, Value)> {
+        let uid = uid?;
+        let ty = uid.type_name().to_string();
+        let id = uid.id().unescaped().to_string();
+        let attrs = json.as_array().and_then(|all| {
+            all.iter().find(|e| {
+                e.pointer("/uid/type").and_then(Value::as_str) == Some(ty.as_str())
+                    && e.pointer("/uid/id").and_then(Value::as_str) == Some(id.as_str())
+            })
+        });
+        Some((
+            ty,
+            id,
+            attrs
+                .and_then(|e| e.get("attrs"))
+                .cloned()
+                .unwrap_or(Value::Null),
+        ))
+    };
+    let mut out = String::new();
+    let resource = find(request.resource());
+    let principal = find(request.principal());
+    let mut write = |role: &str, entity: Option<(String, String, Value)>| {
+        if let Some((ty, id, attrs)) = entity {
+            out.push_str(&format!("# {role}: {ty} {}\n", quoted(&id)));
+            if let Value::Object(map) = &attrs {
+                if map.is_empty() {
+                    out.push_str("{}\n");
+                }
+                for (key, value) in map {
+                    write_field(&mut out, 0, key, value);
+                }
+            }
+        }
+    };
+    match kind {
+        RequestKind::Organisation | RequestKind::Activity => {
+            write("the activity or organisation judged", resource);
+        }
+        _ => {
+            write("judged", resource);
+            write("of", principal);
+        }
+    }
+    // The data item's own fields (the only request kind with a context).
+    if let Some(context) = request.context() {
+        let fields: Vec<String> = ["label", "purposes"]
+            .iter()
+            .filter_map(|key| context.get(key).map(|v| format!("{key}: {v}\n")))
+            .collect();
+        if !fields.is_empty() {
+            out.push_str("# the data item's own fields\n");
+            out.extend(fields);
+        }
+    }
+    out
+}
+
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
+}
+
+/// One attribute as YAML at `indent`; an entity reference as its id.
+fn write_field(out: &mut String, indent: usize, key: &str, value: &Value) {
+    let pad = "  ".repeat(indent);
+    let comment = if COMPUTED.contains(&key) {
+        "# computed by ropa: "
+    } else {
+        ""
+    };
+    match value {
+        Value::Object(map) if map.contains_key("__entity") => {
+            let id = map
+                .get("__entity")
+                .and_then(|e| e.get("id"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            out.push_str(&format!("{pad}{comment}{key}: {}\n", quoted(id)));
+        }
+        Value::Object(map) => {
+            out.push_str(&format!("{pad}{comment}{key}:"));
+            if map.is_empty() {
+                out.push_str(" {}\n");
+            } else {
+                out.push('\n');
+                for (k, v) in map {
+                    write_field(out, indent + 1, k, v);
+                }
+            }
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(scalar).collect();
+            out.push_str(&format!("{pad}{comment}{key}: [{}]\n", items.join(", ")));
+        }
+        other => out.push_str(&format!("{pad}{comment}{key}: {}\n", scalar(other))),
+    }
+}
+
+/// A value on one line: strings quoted, an entity reference as its id, a record in braces.
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => quoted(s),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+        Value::Object(map) if map.contains_key("__entity") => quoted(
+            map.get("__entity")
+                .and_then(|e| e.get("id"))
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        ),
+        Value::Object(map) => {
+            let fields: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", scalar(v)))
+                .collect();
+            format!("{{ {} }}", fields.join(", "))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(scalar).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A rule of the old pack that the new one no longer enforces everywhere it did.
+#[derive(Debug, Clone)]
+pub struct Loosened {
+    /// The rule id.
+    pub rule: String,
+    /// The request kind.
+    pub kind: RequestKind,
+    /// What happened: removed, or an input where the old rule fires and the new does not.
+    pub example: Option<Example>,
+    /// Why the two could not be compared, when they could not.
+    pub incomparable: Option<String>,
+}
+
+/// Proves, per rule id and request kind, that wherever a rule of `old` fires the same rule
+/// of `new` fires too (both compiled against `new`'s schema). The rules that do not: removed,
+/// loosened (with an input that shows it), or no longer comparable.
+pub fn tightens(old: &PolicyPack, new: &PolicyPack) -> Result<Vec<Loosened>, Vec<Problem>> {
+    solver().map_err(|p| vec![p])?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| vec![symcc_problem("the rules", e)])?;
+    runtime
+        .block_on(tightens_all(old, new))
+        .map_err(|p| vec![p])
+}
+
+async fn tightens_all(old: &PolicyPack, new: &PolicyPack) -> Result<Vec<Loosened>, Problem> {
+    let cvc5 = LocalSolver::cvc5_with_args(["--tlimit-per=60000", "--strings-exp"])
+        .map_err(|e| symcc_problem("the rules", e))?;
+    let mut compiler = CedarSymCompiler::new(cvc5).map_err(|e| symcc_problem("the rules", e))?;
+    let mut loosened = Vec::new();
+    for env in new.schema.request_envs() {
+        let action = env.action().id().unescaped().to_string();
+        let Some(kind) = RequestKind::ALL.into_iter().find(|k| k.action() == action) else {
+            continue;
+        };
+        let Some(old_set) = old.sets.get(&kind) else {
+            continue;
+        };
+        let mut olds: Vec<(&str, &Policy)> = old_set
+            .policies()
+            .map(|p| (p.annotation("id").unwrap_or("?"), p))
+            .collect();
+        olds.sort_by(|a, b| a.0.cmp(b.0));
+        for (id, old_policy) in olds {
+            let new_policy = new
+                .sets
+                .get(&kind)
+                .and_then(|set| set.policies().find(|p| p.annotation("id") == Some(id)));
+            let Some(new_policy) = new_policy else {
+                loosened.push(Loosened {
+                    rule: id.to_string(),
+                    kind,
+                    example: None,
+                    incomparable: None,
+                });
+                continue;
+            };
+            let compiled = CompiledPolicy::compile(old_policy, &env, &new.schema).and_then(|o| {
+                CompiledPolicy::compile(new_policy, &env, &new.schema).map(|n| (o, n))
+            });
+            let (old_compiled, new_compiled) = match compiled {
+                Ok(pair) => pair,
+                Err(err) => {
+                    loosened.push(Loosened {
+                        rule: id.to_string(),
+                        kind,
+                        example: None,
+                        incomparable: Some(err.to_string()),
+                    });
+                    continue;
+                }
+            };
+            let gap = compiler
+                .check_matches_implies_with_counterexample_opt(&old_compiled, &new_compiled)
+                .await
+                .map_err(|e| symcc_problem(&format!("`{id}`"), e))?;
+            if let Some(env) = gap {
+                loosened.push(Loosened {
+                    rule: id.to_string(),
+                    kind,
+                    example: Some(example(&env, kind)),
+                    incomparable: None,
+                });
+            }
+        }
+    }
+    Ok(loosened)
+}
