@@ -182,7 +182,10 @@ fn rebase(command: &mut Command, cwd: &Path) {
         }
         Command::Rules(args) => args.policies.iter_mut().for_each(path),
         Command::Fmt(args) => args.policies.iter_mut().for_each(path),
-        Command::Explain(args) => args.policies.iter_mut().for_each(path),
+        Command::Explain(args) => {
+            args.policies.iter_mut().for_each(path);
+            args.register.iter_mut().for_each(text);
+        }
         Command::Test(args) => {
             args.dir.iter_mut().for_each(path);
             args.policies.iter_mut().for_each(path);
