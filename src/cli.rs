@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    self, check::CheckArgs, explain::ExplainArgs, fmt::FmtArgs, pre_commit::PreCommitArgs,
-    rules::RulesArgs, test::TestArgs, validate::ValidateArgs, Context, Outcome, OutputArgs,
-    EXIT_CODES,
+    self, check::CheckArgs, explain::ExplainArgs, fmt::FmtArgs, init::InitArgs,
+    pre_commit::PreCommitArgs, rules::RulesArgs, test::TestArgs, validate::ValidateArgs, Context,
+    Outcome, OutputArgs, EXIT_CODES,
 };
 use crate::config;
 use crate::problem::{Code, Problem};
@@ -55,6 +55,9 @@ enum Command {
     /// Run the policy test cases: each rule must fire where expected and nowhere else.
     #[command(after_help = commands::test::EXIT_CODES)]
     Test(TestArgs),
+    /// Start a register: ropa.toml, the organisation, one example activity, a waivers file
+    /// (and with --with-policies the shipped rule pack).
+    Init(InitArgs),
     /// Format the policy files in Cedar's own layout (--check: only say which would change).
     #[command(after_help = commands::fmt::EXIT_CODES)]
     Fmt(FmtArgs),
@@ -90,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::PreCommit(args) => commands::pre_commit::run(args, &context),
         Command::Validate(args) => commands::validate::run(args, &context),
         Command::Fmt(args) => commands::fmt::run(args, &context),
+        Command::Init(args) => commands::init::run(args, &context),
     };
     outcome.into()
 }
@@ -182,6 +186,11 @@ fn rebase(command: &mut Command, cwd: &Path) {
         }
         Command::Rules(args) => args.policies.iter_mut().for_each(path),
         Command::Fmt(args) => args.policies.iter_mut().for_each(path),
+        Command::Init(args) => {
+            // The default, the working directory, is where ropa was started.
+            let dir = args.dir.get_or_insert_with(|| PathBuf::from("."));
+            path(dir);
+        }
         Command::Explain(args) => {
             args.policies.iter_mut().for_each(path);
             args.register.iter_mut().for_each(text);

@@ -68,5 +68,67 @@ fn fmt_rewrites_a_policy_file_and_then_checks_clean() {
         "forbid ("
     );
     let _ = std::fs::remove_dir_all(&dir);
-    let _ = root();
+}
+
+#[test]
+fn init_starts_a_register_that_validates_and_shows_its_first_findings() {
+    let dir = temp("init");
+    let (out, err, code) = ropa(&dir, &["init", "start", "--with-policies"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ropa check"), "{out}");
+    let start = dir.join("start");
+    // It finds its own ropa.toml: no flags.
+    let (out, err, code) = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .arg("validate")
+        .current_dir(&start)
+        .env_remove("CI")
+        .output()
+        .map(|o| {
+            (
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+                o.status.code().unwrap_or(-1),
+            )
+        })
+        .expect("ropa runs");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("ropa: valid: 1 activity in 3 files"),
+        "{out}"
+    );
+    let check = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["check", "--format", "json"])
+        .current_dir(&start)
+        .env_remove("CI")
+        .output()
+        .expect("ropa runs");
+    assert_eq!(check.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("JSON");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"works-council-personnel-data"), "{rules:?}");
+    // The pack is the shipped one, byte for byte.
+    let shipped = std::fs::read(root().join("policies/rules/retention-required.cedar"));
+    let copied = std::fs::read(start.join("policies/rules/retention-required.cedar"));
+    assert_eq!(shipped.expect("shipped"), copied.expect("copied"));
+    // A second init writes nothing over it.
+    let before = std::fs::read(start.join("register/activiteiten.yaml")).expect("read");
+    std::fs::write(start.join("register/activiteiten.yaml"), "changed").expect("write");
+    let (_, err, code) = ropa(&dir, &["init", "start"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already there"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(start.join("register/activiteiten.yaml")).expect("read"),
+        "changed"
+    );
+    assert!(!before.is_empty());
+    // Without the pack, it says where to get one.
+    let (out, _, code) = ropa(&dir, &["init", "bare"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--with-policies"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod explain;
 pub mod fmt;
+pub mod init;
 pub mod pre_commit;
 pub mod rules;
 pub mod test;
