@@ -280,6 +280,7 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
             _ => {
                 let message: String = serde_saphyr::DefaultMessageFormatter
                     .format_message(&err)
+                    .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
                     .chars()
                     .map(|c| if c.is_control() { ' ' } else { c })
                     .collect();
@@ -300,14 +301,204 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
                 ),
             }
         });
+        let offset = offset.unwrap_or(0).min(file.text.len());
+        let (offset, hint) = match help {
+            Some(help) => (offset, Some(Hint::help(help))),
+            None => syntax_hint(&file.text, offset, &message),
+        };
         let at = Location {
             file: file_id,
-            span: Span::new(offset.unwrap_or(0).min(file.text.len()), 0),
+            span: Span::new(offset, 0),
         };
-        Problem::at(Code::YamlSyntax, at, format!("invalid YAML: {message}"))
-            .label("here")
-            .maybe_help(help)
+        let mut problem =
+            Problem::at(Code::YamlSyntax, at, format!("invalid YAML: {message}")).label("here");
+        if let Some(hint) = hint {
+            problem = problem.maybe_help(Some(hint.help));
+            if let Some(opened) = hint.opened {
+                problem = problem.note(
+                    Location {
+                        file: file_id,
+                        span: Span::new(opened, 1),
+                    },
+                    "opened here",
+                );
+            }
+        }
+        problem
     })
+}
+
+/// What to tell someone typing YAML about a syntax error: a help, and where a bracket that
+/// was never closed opened.
+struct Hint {
+    help: String,
+    opened: Option<usize>,
+}
+
+impl Hint {
+    fn help(help: String) -> Self {
+        Hint { help, opened: None }
+    }
+}
+
+/// The help for a parser message, and the place to report it: a tab in indentation is
+/// reported at the tab, an unclosed `[` or `{` gets a note where it opened.
+fn syntax_hint(text: &str, offset: usize, message: &str) -> (usize, Option<Hint>) {
+    let line_start = text
+        .get(..offset)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = text
+        .get(offset..)
+        .and_then(|r| r.find('\n'))
+        .map_or(text.len(), |i| offset + i);
+    let line = text.get(line_start..line_end).unwrap_or_default();
+    if message.contains("duplicate mapping key") {
+        return (
+            offset,
+            Some(Hint::help(
+                "a key appears twice in one mapping: keep one (the first is above)".to_string(),
+            )),
+        );
+    }
+    if message.contains("unclosed quote") {
+        return (
+            offset,
+            Some(Hint::help(
+                "the quote opened here is not closed: add the closing quote at the end of the text"
+                    .to_string(),
+            )),
+        );
+    }
+    if message.contains("found a tab") || message.contains("tabs") {
+        // The first tab in the indentation of this line or a later one.
+        let mut start = line_start;
+        for line in text
+            .get(line_start..)
+            .unwrap_or_default()
+            .split_inclusive('\n')
+        {
+            let indent: &str = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+            if let Some(tab) = indent.find('\t') {
+                return (
+                    start + tab,
+                    Some(Hint::help(
+                        "YAML indents with spaces only: replace the tab with spaces".to_string(),
+                    )),
+                );
+            }
+            start += line.len();
+        }
+        return (
+            offset,
+            Some(Hint::help(
+                "YAML indents with spaces only: replace the tab with spaces".to_string(),
+            )),
+        );
+    }
+    if message.contains("mapping values are not allowed") {
+        let quoted = line
+            .split_once(": ")
+            .map(|(key, value)| {
+                format!(
+                    ": `{}: \"{}\"`",
+                    key.trim().trim_start_matches("- "),
+                    value.trim().replace('"', "\\\"")
+                )
+            })
+            .unwrap_or_default();
+        return (
+            offset,
+            Some(Hint::help(format!(
+                "a `: ` inside a value starts a new key: put the value in quotes{quoted}"
+            ))),
+        );
+    }
+    if message.contains("expected ',' or ']'") || message.contains("expected ',' or '}'") {
+        let close = if message.contains("']'") { ']' } else { '}' };
+        let open = if close == ']' { '[' } else { '{' };
+        let opened = unclosed(text.get(..offset).unwrap_or_default(), open, close);
+        return (
+            offset,
+            Some(Hint {
+                help: format!(
+                    "a `{open}` was not closed with `{close}` before this: add the `{close}`, or put a value with a comma in quotes"
+                ),
+                opened,
+            }),
+        );
+    }
+    // A bracket still open from an earlier line: the parser gives up further down.
+    for (open, close) in [('[', ']'), ('{', '}')] {
+        if let Some(opened) = unclosed(text.get(..line_start).unwrap_or_default(), open, close) {
+            return (
+                offset,
+                Some(Hint {
+                    help: format!(
+                        "a `{open}` opened earlier is not closed with `{close}`: add the `{close}` where the list ends"
+                    ),
+                    opened: Some(opened),
+                }),
+            );
+        }
+    }
+    if message.contains("did not find expected key")
+        || message.contains("did not find expected '-'")
+    {
+        return (
+            offset,
+            Some(Hint::help(
+                "check the indentation of this line against the lines above: keys of one mapping line up"
+                    .to_string(),
+            )),
+        );
+    }
+    if message.contains("cannot start any token") {
+        return (
+            offset,
+            Some(Hint::help(
+                "a value starting with `@`, `` ` ``, `%` or a similar sign must be in quotes"
+                    .to_string(),
+            )),
+        );
+    }
+    (
+        offset,
+        Some(Hint::help(
+            "a value with `: `, ` #`, a comma inside `[ ]` or `{ }`, or a leading `*`, `&`, `!`, `@` or quote must be in quotes"
+                .to_string(),
+        )),
+    )
+}
+
+/// The offset of the last `open` in `before` that no `close` after it matches, outside
+/// quotes and comments.
+fn unclosed(before: &str, open: char, close: char) -> Option<usize> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = '\n';
+    for (i, c) in before.char_indices() {
+        if comment {
+            if c == '\n' {
+                comment = false;
+            }
+        } else if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+        } else if c == '"' || (c == '\'' && !previous.is_alphanumeric()) {
+            quote = Some(c);
+        } else if c == '#' && previous.is_whitespace() {
+            comment = true;
+        } else if c == open {
+            stack.push(i);
+        } else if c == close {
+            stack.pop();
+        }
+        previous = c;
+    }
+    stack.pop()
 }
 
 /// A value with the place it came from.
@@ -329,6 +520,22 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// Whether the last character before `offset`, white space aside, is a comma.
+    pub fn comma_before(&self, offset: usize) -> bool {
+        self.source
+            .text
+            .get(..offset)
+            .is_some_and(|before| before.trim_end().ends_with(','))
+    }
+
+    /// Whether a flow mapping (`{`) starts at `offset`.
+    pub fn starts_flow_mapping(&self, offset: usize) -> bool {
+        self.source
+            .text
+            .get(offset..)
+            .is_some_and(|rest| rest.starts_with('{'))
+    }
+
     /// A reader over one file.
     pub fn new(file: FileId, source: &'a SourceFile, problems: &'a mut Vec<Problem>) -> Self {
         Reader {
@@ -510,12 +717,46 @@ impl<'n> Fields<'n> {
 
     /// Reports every key that was never asked for, with a suggestion when one is close.
     pub fn finish(self, reader: &mut Reader<'_>) {
-        for ((key, _), read) in self.entries.iter().zip(&self.read) {
+        for (index, ((key, value), read)) in self.entries.iter().zip(&self.read).enumerate() {
             if *read {
                 continue;
             }
             match &key.value {
                 Value::Text(name) if self.extensions && name.starts_with("x-") => {}
+                Value::Text(name)
+                    if matches!(value.value, Value::Null)
+                        && reader.comma_before(key.span.offset)
+                        && reader.starts_flow_mapping(self.node.span.offset) =>
+                {
+                    // `{ id: x, text: Bestellen, betalen en bezorgen }`: the comma ended the
+                    // text before, and what follows became a key.
+                    let previous = index
+                        .checked_sub(1)
+                        .and_then(|i| self.entries.get(i))
+                        .and_then(|(k, v)| match (&k.value, &v.value) {
+                            (Value::Text(k), Value::Text(v)) => Some((k.clone(), v.clone())),
+                            _ => None,
+                        });
+                    let (message, help) = match previous {
+                        Some((prev_key, prev_value)) => (
+                            format!(
+                                "`{name}` is read as a key: the comma before it ended the text of `{prev_key}`"
+                            ),
+                            format!(
+                                "a comma inside `{{ ... }}` ends a value: put the text in quotes, `{prev_key}: \"{prev_value}, {name}\"`"
+                            ),
+                        ),
+                        None => (
+                            format!("unknown key `{name}` in {}", self.what),
+                            "a comma inside `{ ... }` ends a value: put a text with a comma in quotes".to_string(),
+                        ),
+                    };
+                    reader.report(
+                        Problem::at(Code::UnknownKey, reader.at(key), message)
+                            .label("read as a key")
+                            .help(help),
+                    );
+                }
                 Value::Text(name) => {
                     let help = suggestion(name, self.known.iter().copied()).unwrap_or_else(|| {
                         format!("known keys in {}: {}", self.what, self.known.join(", "))
