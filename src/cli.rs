@@ -10,8 +10,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
     self, check::CheckArgs, explain::ExplainArgs, fmt::FmtArgs, init::InitArgs,
-    pre_commit::PreCommitArgs, rules::RulesArgs, test::TestArgs, validate::ValidateArgs, Context,
-    Outcome, OutputArgs, EXIT_CODES,
+    pre_commit::PreCommitArgs, rules::RulesArgs, schema::SchemaArgs, test::TestArgs,
+    validate::ValidateArgs, Context, Outcome, OutputArgs, EXIT_CODES,
 };
 use crate::config;
 use crate::problem::{Code, Problem};
@@ -55,6 +55,8 @@ enum Command {
     /// Run the policy test cases: each rule must fire where expected and nowhere else.
     #[command(after_help = commands::test::EXIT_CODES)]
     Test(TestArgs),
+    /// Print the JSON Schema of a register file, for editors (yaml-language-server).
+    Schema(SchemaArgs),
     /// Start a register: ropa.toml, the organisation, one example activity, a waivers file
     /// (and with --with-policies the shipped rule pack).
     Init(InitArgs),
@@ -94,6 +96,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args, &context),
         Command::Fmt(args) => commands::fmt::run(args, &context),
         Command::Init(args) => commands::init::run(args, &context),
+        Command::Schema(args) => commands::schema::run(args, &context),
     };
     outcome.into()
 }
@@ -186,6 +189,7 @@ fn rebase(command: &mut Command, cwd: &Path) {
         }
         Command::Rules(args) => args.policies.iter_mut().for_each(path),
         Command::Fmt(args) => args.policies.iter_mut().for_each(path),
+        Command::Schema(args) => args.policies.iter_mut().for_each(path),
         Command::Init(args) => {
             // The default, the working directory, is where ropa was started.
             let dir = args.dir.get_or_insert_with(|| PathBuf::from("."));

@@ -23,6 +23,7 @@ pub mod problem;
 pub mod prove;
 pub mod register;
 pub mod report;
+pub mod schema;
 pub mod source;
 pub mod taxonomy;
 pub mod testing;

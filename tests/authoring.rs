@@ -111,6 +111,17 @@ fn init_starts_a_register_that_validates_and_shows_its_first_findings() {
         .filter_map(|f| f["rule"].as_str())
         .collect();
     assert!(rules.contains(&"works-council-personnel-data"), "{rules:?}");
+    // The schema the starter files point at is there.
+    assert!(
+        std::fs::read_to_string(start.join("register/activiteiten.yaml"))
+            .expect("read")
+            .starts_with("# yaml-language-server: $schema=../register.schema.json")
+    );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(start.join("register.schema.json")).expect("schema written"),
+    )
+    .expect("JSON");
+    assert!(schema["properties"]["activities"].is_object());
     // The pack is the shipped one, byte for byte.
     let shipped = std::fs::read(root().join("policies/rules/retention-required.cedar"));
     let copied = std::fs::read(start.join("policies/rules/retention-required.cedar"));
@@ -131,4 +142,137 @@ fn init_starts_a_register_that_validates_and_shows_its_first_findings() {
     assert_eq!(code, 0);
     assert!(out.contains("--with-policies"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The register schema as `ropa schema` prints it, compiled.
+fn register_validator() -> jsonschema::Validator {
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["--no-config", "schema"])
+        .current_dir(root())
+        .output()
+        .expect("ropa runs");
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    jsonschema::validator_for(&schema).expect("the schema compiles")
+}
+
+/// YAML as a YAML 1.2 editor reads it (`no` is text), as JSON.
+fn yaml_value(text: &str) -> Option<serde_json::Value> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+    };
+    serde_saphyr::from_str_with_options::<serde_json::Value>(text, options).ok()
+}
+
+/// Every register file below `dir` as JSON (YAML read by the same parser family).
+fn yaml_files(dir: &Path) -> Vec<(PathBuf, serde_json::Value)> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(yaml_files(&path));
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if let Some(value) = yaml_value(&text) {
+                files.push((path, value));
+            }
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+fn errors(validator: &jsonschema::Validator, value: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn every_register_the_loader_takes_validates_against_the_schema_and_unknown_keys_do_not() {
+    let validator = register_validator();
+    // The shipped register.
+    for (path, value) in yaml_files(&root().join("register")) {
+        let found = errors(&validator, &value);
+        assert!(found.is_empty(), "{}: {found:?}", path.display());
+    }
+    // The starter `ropa init` writes.
+    let starter = yaml_files(&root().join("src/commands/init"));
+    assert_eq!(starter.len(), 3);
+    for (path, value) in starter {
+        let found = errors(&validator, &value);
+        assert!(found.is_empty(), "{}: {found:?}", path.display());
+    }
+    // Every CLI case's register: the loader's verdict and the schema's agree.
+    let mut accepted = 0;
+    let mut unknown_keys = 0;
+    let cases = std::fs::read_dir(root().join("tests/cases")).expect("cases");
+    let mut dirs: Vec<PathBuf> = cases
+        .flatten()
+        .map(|e| e.path().join("register"))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+            .args(["--no-config", "validate"])
+            .arg(&dir)
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("ropa runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let files = yaml_files(&dir);
+        if out.status.code() == Some(0) {
+            accepted += 1;
+            for (path, value) in &files {
+                let found = errors(&validator, value);
+                assert!(found.is_empty(), "{}: {found:?}", path.display());
+            }
+        } else if stderr.starts_with("unknown-key") && !stderr.contains("\n\nunknown-") {
+            // One problem, an unknown key: some file fails the schema too.
+            unknown_keys += 1;
+            assert!(
+                files.iter().any(|(_, v)| !errors(&validator, v).is_empty()),
+                "{}: the loader refuses an unknown key the schema accepts",
+                dir.display()
+            );
+        }
+    }
+    assert!(accepted >= 10, "{accepted} registers loaded");
+    assert!(
+        unknown_keys >= 2,
+        "{unknown_keys} registers with an unknown key"
+    );
+    // The rule pack's test cases: every register fragment (shared, per case, and bases).
+    let mut fragments = 0;
+    for (path, test) in yaml_files(&root().join("policies/tests")) {
+        let mut check = |value: &serde_json::Value, what: &str| {
+            if value.is_object() {
+                fragments += 1;
+                let found = errors(&validator, value);
+                assert!(found.is_empty(), "{} {what}: {found:?}", path.display());
+            }
+        };
+        check(&test["register"], "register");
+        check(&test["base"], "base");
+        for case in test["cases"].as_array().into_iter().flatten() {
+            check(&case["register"], "case register");
+            check(&case["base"], "case base");
+        }
+    }
+    assert!(fragments >= 300, "{fragments} fragments");
+    // A misspelt key fails.
+    let misspelt =
+        yaml_value("activities:\n  - id: crm\n    retension: { period: P1Y }\n").expect("YAML");
+    assert!(!errors(&validator, &misspelt).is_empty());
 }

@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod init;
 pub mod pre_commit;
 pub mod rules;
+pub mod schema;
 pub mod test;
 pub mod validate;
 

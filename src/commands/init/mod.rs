@@ -1,6 +1,6 @@
 //! `ropa init [DIR]`: a starter register (the organisation, one commented example activity,
 //! an empty waivers file) and `ropa.toml`; with `--with-policies`, a copy of the shipped
-//! rule pack to customise. Nothing is overwritten: when a file is already there, nothing
+//! rule pack to customise, and with a pack the register's JSON Schema for editors. Nothing is overwritten: when a file is already there, nothing
 //! is written.
 
 use std::path::{Path, PathBuf};
@@ -96,19 +96,41 @@ pub fn run(args: &InitArgs, context: &Context) -> Outcome {
             return fail(&[problem], &sources, style);
         }
     }
+    // The register's JSON Schema beside it, for editors: the starter files point at it.
+    let mut written = files.len();
+    let policies = dir.join("policies");
+    if has_policies(&dir) {
+        let mut scratch = SourceMap::new();
+        if let Ok(pack) =
+            crate::policy::load_policies(&policies, &mut scratch, &crate::yaml::Limits::default())
+        {
+            let schema =
+                crate::schema::register_schema(&pack.data_categories, &pack.subject_categories);
+            let target = dir.join("register.schema.json");
+            let text = format!(
+                "{}\n",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
+            if std::fs::symlink_metadata(&target).is_err()
+                && write_atomically(&target, &text).is_ok()
+            {
+                written += 1;
+            }
+        }
+    }
     let policies_note = if args.with_policies || has_policies(&dir) {
         String::new()
     } else {
         "\nThere is no policies/ folder yet: run `ropa init --with-policies` in an empty folder\n\
-         for a copy of the shipped rule pack, or point `policies` in ropa.toml at yours.\n"
+         for a copy of the shipped rule pack, or point `policies` in ropa.toml at yours; then\n\
+         `ropa schema > register.schema.json` gives your editor completion for the register.\n"
             .to_string()
     };
     let shown = display_name(&dir);
     emit_outcome(&format!(
-        "ropa: started a register in {shown}: {} files\n\n\
+        "ropa: started a register in {shown}: {written} files\n\n\
          Next:\n  cd {shown}\n  ropa validate     # does it load?\n  ropa check        # what is missing\n\
-         {policies_note}",
-        files.len()
+         {policies_note}"
     ))
 }
 

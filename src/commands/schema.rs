@@ -1,0 +1,33 @@
+//! `ropa schema`: the register's JSON Schema (draft 2020-12), with the pack's taxonomies, for
+//! editors that speak yaml-language-server.
+
+use std::path::PathBuf;
+
+use crate::schema::register_schema;
+use crate::source::SourceMap;
+
+use super::{emit_outcome, load_pack_or_fail, Context, Outcome};
+
+/// Arguments of `ropa schema`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Folder with the schema, the taxonomy and the *.cedar rules [default: from ropa.toml,
+    /// else policies].
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
+}
+
+/// Runs `ropa schema`.
+pub fn run(args: &SchemaArgs, context: &Context) -> Outcome {
+    let style = context.style;
+    let policies = context.policies(args.policies.as_deref());
+    let mut sources = SourceMap::new();
+    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
+        Ok(pack) => pack,
+        Err(outcome) => return outcome,
+    };
+    let schema = register_schema(&pack.data_categories, &pack.subject_categories);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    emit_outcome(&text)
+}

@@ -1,0 +1,404 @@
+//! Owns the register's JSON Schema (draft 2020-12) for editors: every key the loader reads,
+//! the closed vocabularies it enforces, and the taxonomy's categories with their labels, so
+//! yaml-language-server completes `category: gps_` and explains it. The keys come from the
+//! loader's own vocabularies and tables where it has them; a test holds the schema and the
+//! loader to each other (every register the loader accepts validates; a register it refuses
+//! for an unknown key does not).
+
+use serde_json::{json, Map, Value};
+
+use crate::register::vocab;
+use crate::register::TEXT_RECORDS;
+use crate::taxonomy::Taxonomy;
+
+/// Text as the loader reads it: a string, or a number or boolean taken as written.
+fn text(description: &str) -> Value {
+    json!({ "type": ["string", "number", "boolean"], "description": description })
+}
+
+fn choice(values: &[&str], description: &str) -> Value {
+    json!({ "enum": values, "description": description })
+}
+
+fn list_of(items: Value, description: &str) -> Value {
+    json!({ "type": "array", "items": items, "description": description })
+}
+
+/// A mapping with exactly these keys (`required` among them).
+fn record(description: &str, properties: Vec<(&str, Value)>, required: &[&str]) -> Value {
+    let properties: Map<String, Value> = properties
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    json!({
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+/// A category id: one of the taxonomy's, each with its labels, or one the register defines.
+fn category(taxonomy: &Taxonomy, what: &str) -> Value {
+    let mut options: Vec<Value> = taxonomy
+        .categories()
+        .iter()
+        .map(|c| {
+            let label = c.label.as_ref().map(|l| l.value.as_str()).unwrap_or("");
+            let english = c.label_en.as_ref().map(|l| l.value.as_str()).unwrap_or("");
+            let description = match (label.is_empty(), english.is_empty()) {
+                (false, false) => format!("{label} ({english})"),
+                (false, true) => label.to_string(),
+                (true, false) => english.to_string(),
+                (true, true) => c.id.value.clone(),
+            };
+            json!({ "const": c.id.value, "description": description })
+        })
+        .collect();
+    options.push(json!({
+        "type": "string",
+        "pattern": "^[a-z0-9]+(_[a-z0-9]+)*$",
+        "description": format!("a {what} category the register defines itself"),
+    }));
+    json!({ "anyOf": options })
+}
+
+fn text_record(name: &str) -> Value {
+    let keys = TEXT_RECORDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[][..], |(_, keys)| *keys);
+    record(
+        &format!("`{name}`"),
+        keys.iter().map(|k| (*k, text(k))).collect(),
+        &[],
+    )
+}
+
+/// The JSON Schema of one register file, with `data` and `subjects` as the category
+/// taxonomies.
+pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
+    let controller = record(
+        "a controller on whose behalf the activity is done",
+        vec![
+            ("name", text("its name")),
+            ("contact", text("how to reach it")),
+        ],
+        &["name"],
+    );
+    let country = text("ISO 3166-1 alpha-2 country code, e.g. NL, US");
+    let legal_bases: Vec<&str> = vocab::legal_basis_words().collect();
+    let mut activity_properties: Vec<(&str, Value)> = vec![
+        (
+            "id",
+            text("a stable kebab-case id: findings, waivers and diffs use it"),
+        ),
+        (
+            "name",
+            text("the service or activity as the organisation names it"),
+        ),
+        ("systems", list_of(text("a system"), "the systems used")),
+        (
+            "role",
+            choice(&vocab::ROLES, "for whom the activity is done"),
+        ),
+        (
+            "controllers",
+            list_of(
+                controller.clone(),
+                "when processor: on whose behalf (Art. 30(2)(a))",
+            ),
+        ),
+        (
+            "operations",
+            list_of(
+                choice(&vocab::OPERATIONS, "an operation (Art. 4(2))"),
+                "what is done with the data",
+            ),
+        ),
+        (
+            "data_subjects",
+            list_of(category(subjects, "subject"), "categories of data subjects"),
+        ),
+        (
+            "data",
+            list_of(
+                record(
+                    "one kind of personal data",
+                    vec![
+                        ("category", category(data, "data")),
+                        ("label", text("the register's own words for it")),
+                        (
+                            "purposes",
+                            list_of(
+                                text("a purpose id of this activity"),
+                                "the purposes that explicitly cover this item",
+                            ),
+                        ),
+                    ],
+                    &["category"],
+                ),
+                "the personal data processed",
+            ),
+        ),
+        (
+            "purposes",
+            list_of(
+                record(
+                    "a purpose",
+                    vec![
+                        ("id", text("a kebab-case id data items refer to")),
+                        ("text", text("the purpose in the register's own words")),
+                    ],
+                    &["id"],
+                ),
+                "the purposes (Art. 30(1)(b))",
+            ),
+        ),
+        (
+            "legal_basis",
+            list_of(
+                json!({
+                    "description": "an Art. 6(1) basis; Dutch words too, in any case",
+                    "anyOf": [{ "enum": legal_bases }, { "type": "string" }],
+                }),
+                "the legal bases",
+            ),
+        ),
+        (
+            "legitimate_interest_assessment",
+            text("a reference to the balancing test (LIA)"),
+        ),
+        (
+            "security_measures",
+            text("Art. 32 measures: a summary or a reference"),
+        ),
+        (
+            "subprocessors",
+            list_of(
+                text("a sub-processor id"),
+                "the sub-processors engaged for this activity",
+            ),
+        ),
+        (
+            "transfers",
+            list_of(
+                record(
+                    "a transfer outside the EEA",
+                    vec![
+                        ("to", text("the recipient")),
+                        ("country", country.clone()),
+                        (
+                            "mechanism",
+                            choice(&vocab::TRANSFER_MECHANISMS, "the Chapter V transfer tool"),
+                        ),
+                        ("tia_ref", text("the transfer impact assessment")),
+                        (
+                            "dpf_certified",
+                            choice(
+                                &vocab::YES_NO,
+                                "certified under the EU-US Data Privacy Framework",
+                            ),
+                        ),
+                    ],
+                    &[],
+                ),
+                "transfers outside the EEA",
+            ),
+        ),
+        (
+            "recipients",
+            json!({
+                "description": "categories of recipients (Art. 30(1)(d)), or `none`",
+                "anyOf": [
+                    { "const": vocab::NO_RECIPIENTS },
+                    list_of(
+                        record(
+                            "a category of recipients",
+                            vec![("category", text("e.g. Belastingdienst")), ("name", text("a named recipient")), ("country", country.clone())],
+                            &["category"],
+                        ),
+                        "the recipients",
+                    ),
+                ],
+            }),
+        ),
+        (
+            "expected_special_categories",
+            choice(
+                &vocab::EXPECTED_SPECIAL_CATEGORIES,
+                "for unspecified customer data: may special categories be in it",
+            ),
+        ),
+        (
+            "large_scale",
+            choice(&vocab::YES_NO, "processing on a large scale"),
+        ),
+        ("profiling", choice(&vocab::YES_NO, "profiling (Art. 4(4))")),
+        (
+            "automated_decision",
+            json!({
+                "description": "a decision based solely on automated processing (Art. 22), or `no`",
+                "anyOf": [
+                    { "const": "no" },
+                    record(
+                        "the Art. 22(2) exception and its safeguards",
+                        vec![
+                            ("exception", choice(&vocab::AUTOMATED_DECISION_EXCEPTIONS, "the Art. 22(2) exception")),
+                            ("safeguards", text("the safeguards (Art. 22(3))")),
+                            ("ref", text("a reference")),
+                        ],
+                        &[],
+                    ),
+                ],
+            }),
+        ),
+        (
+            "joint_arrangement",
+            record(
+                "the joint controllers' arrangement (Art. 26)",
+                vec![
+                    ("ref", text("a reference")),
+                    (
+                        "controllers",
+                        list_of(controller.clone(), "the joint controllers"),
+                    ),
+                ],
+                &[],
+            ),
+        ),
+    ];
+    for (name, _) in TEXT_RECORDS {
+        activity_properties.push((name, text_record(name)));
+    }
+    let activity = record("a processing activity", activity_properties, &["id"]);
+    let organisation = record(
+        "the organisation whose register this is",
+        vec![
+            ("id", text("a stable kebab-case id")),
+            ("name", text("its name")),
+            ("contact", text("how to reach it about privacy")),
+            (
+                "dpo",
+                json!({
+                    "description": "the data protection officer, or `none-designated`",
+                    "anyOf": [
+                        { "const": vocab::NO_DPO },
+                        record("the DPO", vec![("name", text("name")), ("contact", text("how to reach the DPO"))], &[]),
+                    ],
+                }),
+            ),
+            (
+                "public_authority",
+                choice(&vocab::YES_NO, "a public authority or body"),
+            ),
+        ],
+        &["id", "name"],
+    );
+    let defaults = record(
+        "what every activity inherits unless it sets its own",
+        vec![
+            (
+                "role",
+                choice(&vocab::ROLES, "for whom activities are done"),
+            ),
+            ("controllers", list_of(controller, "on whose behalf")),
+            ("security_measures", text("Art. 32 measures")),
+            (
+                "operations",
+                list_of(choice(&vocab::OPERATIONS, "an operation"), "operations"),
+            ),
+            ("retention", text_record("retention")),
+        ],
+        &[],
+    );
+    let subprocessor = record(
+        "a sub-processor",
+        vec![
+            ("id", text("a stable kebab-case id")),
+            ("name", text("its name")),
+            (
+                "kind",
+                choice(
+                    &vocab::SUBPROCESSOR_KINDS,
+                    "a named company, or only a kind of provider",
+                ),
+            ),
+            ("country", country),
+            ("dpa_ref", text("the processing agreement")),
+            (
+                "authorisation",
+                choice(
+                    &vocab::AUTHORISATIONS,
+                    "the controller's authorisation (Art. 28(2))",
+                ),
+            ),
+            (
+                "notified_on",
+                text("when the controllers were told (YYYY-MM-DD)"),
+            ),
+            (
+                "transfer_mechanism",
+                choice(&vocab::TRANSFER_MECHANISMS, "the Chapter V transfer tool"),
+            ),
+            ("tia_ref", text("the transfer impact assessment")),
+            (
+                "dpf_certified",
+                choice(
+                    &vocab::YES_NO,
+                    "certified under the EU-US Data Privacy Framework",
+                ),
+            ),
+        ],
+        &["id", "kind"],
+    );
+    let category_definition = |what: &str| {
+        list_of(
+            record(
+                &format!("a {what} category of the register's own"),
+                vec![
+                    ("id", text("its id")),
+                    ("label", text("its Dutch label")),
+                    ("label_en", text("its English label")),
+                    ("parents", list_of(text("a parent category"), "its parents")),
+                ],
+                &["id"],
+            ),
+            &format!("{what} categories the register adds to the taxonomy"),
+        )
+    };
+    let waiver = record(
+        "a finding accepted on purpose, for a time",
+        vec![
+            ("rule", text("the rule id")),
+            ("activity", text("the activity id")),
+            (
+                "target",
+                text("the data item's category or the sub-processor's id"),
+            ),
+            ("reason", text("why")),
+            ("approved_by", text("who approved it")),
+            ("expires", text("its last day, YYYY-MM-DD")),
+            ("ref", text("a reference to the decision")),
+        ],
+        &["rule", "activity", "reason", "approved_by", "expires"],
+    );
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "ropa register file",
+        "description": "One file of a register of processing activities (GDPR Art. 30), as ropa reads it.",
+        "type": "object",
+        "properties": {
+            "organisation": organisation,
+            "defaults": defaults,
+            "activities": list_of(activity, "the processing activities"),
+            "subprocessors": list_of(subprocessor, "the sub-processors"),
+            "data_categories": category_definition("data"),
+            "subject_categories": category_definition("subject"),
+            "waivers": list_of(waiver, "accepted findings"),
+        },
+        "patternProperties": { "^x-": { "description": "free for YAML anchors" } },
+        "additionalProperties": false,
+    })
+}
