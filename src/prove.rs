@@ -16,12 +16,27 @@ use serde_json::Value;
 use crate::policy::{PolicyPack, RequestKind};
 use crate::problem::{Code, Problem};
 
-/// An input the solver built: the request's entities and context, rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+pub mod fragment;
+
+/// An input the solver built: as a register fragment when a register can say it, and as
+/// the entities' attributes.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     /// The entity the rule judges (the resource) and the others it reads, in the register's
     /// field names, as YAML.
     pub yaml: String,
+    /// The same as a loadable register fragment, with the finding's activity and target.
+    pub fragment: Option<fragment::Fragment>,
+}
+
+impl Example {
+    /// The example as a person reads it: the register fragment when there is one.
+    pub fn shown(&self) -> String {
+        match &self.fragment {
+            Some(f) => fragment::to_yaml(&f.register, 0),
+            None => self.yaml.clone(),
+        }
+    }
 }
 
 /// What the proofs say of one rule on one request kind.
@@ -154,9 +169,9 @@ async fn prove_all(pack: &PolicyPack) -> Result<Proofs, Problem> {
             proofs.rules.push(RuleProof {
                 rule: id.clone(),
                 kind,
-                fires: fires.as_ref().map(|e| example(e, kind)),
-                quiet: quiet.map(|e| example(&e, kind)),
-                errors: errors.map(|e| example(&e, kind)),
+                fires: fires.as_ref().map(|e| example(e, kind, pack)),
+                quiet: quiet.map(|e| example(&e, kind, pack)),
+                errors: errors.map(|e| example(&e, kind, pack)),
             });
             fires_on.push(fires);
         }
@@ -213,7 +228,7 @@ async fn prove_all(pack: &PolicyPack) -> Result<Proofs, Problem> {
                     .check_matches_implies_with_counterexample_opt(&b.2, &a.2)
                     .await
                     .map_err(|e| symcc_problem(&format!("`{}` against `{}`", b.0, a.0), e))?
-                    .map(|e| example(&e, kind))
+                    .map(|e| example(&e, kind, pack))
             };
             proofs.redundant.push(Redundancy {
                 rule: a.0.clone(),
@@ -256,9 +271,43 @@ const COMPUTED: [&str; 7] = [
 /// context) with their attributes under the register's field names (the schema names each
 /// attribute after its field), entity references as their ids, computed attributes as
 /// comments.
-fn example(env: &Env, kind: RequestKind) -> Example {
+fn example(env: &Env, kind: RequestKind, pack: &PolicyPack) -> Example {
+    let uid = |u: Option<&cedar_policy::EntityUid>| {
+        u.map(|u| (u.type_name().to_string(), u.id().unescaped().to_string()))
+    };
+    let principal = uid(env.request.principal());
+    let resource = uid(env.request.resource());
+    let context: Vec<(&str, Value)> = ["label", "purposes"]
+        .into_iter()
+        .filter_map(|key| {
+            let value = env.request.context()?.get(key)?;
+            Some((key, eval_json(&value)))
+        })
+        .collect();
+    let json = env.entities.to_json_value().unwrap_or(Value::Null);
     Example {
         yaml: render_env(&env.request, &env.entities, kind),
+        fragment: fragment::fragment(
+            as_pair(principal.as_ref()),
+            as_pair(resource.as_ref()),
+            &context,
+            &json,
+            kind,
+            pack,
+        ),
+    }
+}
+
+fn as_pair(pair: Option<&(String, String)>) -> Option<(&str, &str)> {
+    pair.map(|(t, i)| (t.as_str(), i.as_str()))
+}
+
+/// A context value as JSON: text, and sets of text.
+fn eval_json(value: &cedar_policy::EvalResult) -> Value {
+    match value {
+        cedar_policy::EvalResult::String(s) => Value::String(s.clone()),
+        cedar_policy::EvalResult::Set(set) => Value::Array(set.iter().map(eval_json).collect()),
+        other => Value::String(other.to_string()),
     }
 }
 
@@ -470,11 +519,63 @@ async fn tightens_all(old: &PolicyPack, new: &PolicyPack) -> Result<Vec<Loosened
                 loosened.push(Loosened {
                     rule: id.to_string(),
                     kind,
-                    example: Some(example(&env, kind)),
+                    example: Some(example(&env, kind, new)),
                     incomparable: None,
                 });
             }
         }
     }
     Ok(loosened)
+}
+
+/// The solver's examples as `ropa test` cases, one file per rule: where it fires and where
+/// it stays quiet, for every kind a register can say. The files' paths and contents.
+pub fn test_cases(proofs: &Proofs) -> Vec<(String, String)> {
+    let mut files: BTreeMap<&str, String> = BTreeMap::new();
+    for proof in &proofs.rules {
+        let rule = proof.rule.as_str();
+        let mut cases = String::new();
+        for (example, fires) in [(&proof.fires, true), (&proof.quiet, false)] {
+            let Some(fragment) = example.as_ref().and_then(|e| e.fragment.as_ref()) else {
+                continue;
+            };
+            let name = format!(
+                "the solver's {} where it {} ({})",
+                proof.kind.noun(),
+                if fires { "fires" } else { "stays quiet" },
+                proof.kind.action()
+            );
+            cases.push_str(&format!("  - name: {name}\n    register:\n"));
+            cases.push_str(&fragment::to_yaml(&fragment.register, 3));
+            if fires {
+                let mut key = format!("rule: {rule}");
+                if !fragment.activity.is_empty() {
+                    key.push_str(&format!(", activity: {}", fragment.activity));
+                }
+                if let Some(target) = &fragment.target {
+                    key.push_str(&format!(", target: {target}"));
+                }
+                cases.push_str(&format!("    expect:\n      - {{ {key} }}\n"));
+            } else {
+                cases.push_str("    expect: []\n");
+            }
+        }
+        if cases.is_empty() {
+            continue;
+        }
+        files
+            .entry(rule)
+            .or_insert_with(|| {
+                format!(
+                    "# The cvc5 solver's examples for {rule}, from `ropa rules --prove --write-cases`:\n\
+                     # a register where the rule fires and one where it stays quiet. Rename, trim\n\
+                     # and keep the ones that say something.\nrules: [{rule}]\ncases:\n"
+                )
+            })
+            .push_str(&cases);
+    }
+    files
+        .into_iter()
+        .map(|(rule, text)| (format!("{rule}.yaml"), text))
+        .collect()
 }

@@ -276,3 +276,36 @@ fn every_register_the_loader_takes_validates_against_the_schema_and_unknown_keys
         yaml_value("activities:\n  - id: crm\n    retension: { period: P1Y }\n").expect("YAML");
     assert!(!errors(&validator, &misspelt).is_empty());
 }
+
+/// `--write-cases` writes the solver's examples as test files that `ropa test` runs.
+#[cfg(feature = "prove")]
+#[test]
+fn the_solvers_examples_become_test_cases_that_pass() {
+    let dir = temp("write-cases");
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["--no-config", "rules", "--prove", "--policies"])
+        .arg(root().join("tests/cases/prove-planted/policies"))
+        .arg("--write-cases")
+        .arg(&dir)
+        .output()
+        .expect("ropa runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the planted faults: {stdout}");
+    assert!(
+        stdout.contains("wrote 4 test files") && stdout.contains("6 pass as written"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(dir.join("retention-required.yaml")).expect("written");
+    assert!(written.contains("expect:\n      - { rule: retention-required, activity: example }"));
+    // And they run on their own.
+    let test = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["--no-config", "test"])
+        .arg(&dir)
+        .arg("--policies")
+        .arg(root().join("tests/cases/prove-planted/policies"))
+        .output()
+        .expect("ropa runs");
+    let report = String::from_utf8_lossy(&test.stdout);
+    assert!(report.contains("6 passed, 0 failed"), "{report}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

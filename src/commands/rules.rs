@@ -29,6 +29,10 @@ pub struct RulesArgs {
     /// rules fired, the same rule still fires (needs cvc5 and the `prove` feature).
     #[arg(long, value_name = "BASE_POLICIES")]
     pub diff: Option<PathBuf>,
+    /// With --prove: write the solver's examples as `ropa test` cases in DIR (one file per
+    /// rule: where it fires, where it stays quiet), and run them.
+    #[arg(long, value_name = "DIR", requires = "prove")]
+    pub write_cases: Option<PathBuf>,
 }
 
 /// The exit-code table of `ropa rules`.
@@ -60,14 +64,14 @@ pub fn run(args: &RulesArgs, context: &super::Context) -> Outcome {
         Err(outcome) => return outcome,
     };
     if args.prove {
-        return prove(&pack, &sources, style);
+        return prove(&pack, args.write_cases.as_deref(), &mut sources, style);
     }
     if let Some(base) = &args.diff {
         let old = match load_pack_or_fail(base, &mut sources, style) {
             Ok(pack) => pack,
             Err(outcome) => return outcome,
         };
-        return diff(&old, &pack, base, &sources, style);
+        return diff(&old, &pack, base, &mut sources, style);
     }
     emit_outcome(&match args.format {
         RulesFormat::Human => render_rules_human(&pack.rules),
@@ -78,7 +82,12 @@ pub fn run(args: &RulesArgs, context: &super::Context) -> Outcome {
 
 /// `--prove` in a build without the `prove` feature: says how to get one.
 #[cfg(not(feature = "prove"))]
-fn prove(_pack: &crate::policy::PolicyPack, sources: &SourceMap, style: Style) -> Outcome {
+fn prove(
+    _pack: &crate::policy::PolicyPack,
+    _write_cases: Option<&std::path::Path>,
+    sources: &mut SourceMap,
+    style: Style,
+) -> Outcome {
     let problem = crate::problem::Problem::general(
         crate::problem::Code::Io,
         "this ropa is built without the proofs (the `prove` feature)",
@@ -93,10 +102,10 @@ fn diff(
     _old: &crate::policy::PolicyPack,
     new: &crate::policy::PolicyPack,
     _base: &std::path::Path,
-    sources: &SourceMap,
+    sources: &mut SourceMap,
     style: Style,
 ) -> Outcome {
-    prove(new, sources, style)
+    prove(new, None, sources, style)
 }
 
 /// `--diff`: every rule of the base pack that the current one loosens, with an example.
@@ -105,7 +114,7 @@ fn diff(
     old: &crate::policy::PolicyPack,
     new: &crate::policy::PolicyPack,
     base: &std::path::Path,
-    sources: &SourceMap,
+    sources: &mut SourceMap,
     style: Style,
 ) -> Outcome {
     let loosened = match crate::prove::tightens(old, new) {
@@ -124,16 +133,76 @@ fn diff(
 
 /// `--prove`: every proof, with the solver's examples, and exit 1 when one fails.
 #[cfg(feature = "prove")]
-fn prove(pack: &crate::policy::PolicyPack, sources: &SourceMap, style: Style) -> Outcome {
+fn prove(
+    pack: &crate::policy::PolicyPack,
+    write_cases: Option<&std::path::Path>,
+    sources: &mut SourceMap,
+    style: Style,
+) -> Outcome {
     let proofs = match crate::prove::prove(pack) {
         Ok(proofs) => proofs,
         Err(problems) => return super::fail(&problems, sources, style),
     };
-    let text = crate::report::rules::render_proofs(&proofs, pack.rules.len());
+    let mut text = crate::report::rules::render_proofs(&proofs, pack.rules.len());
+    if let Some(dir) = write_cases {
+        match write_test_cases(&proofs, pack, dir, sources) {
+            Ok(summary) => text.push_str(&summary),
+            Err(problems) => return super::fail(&problems, sources, style),
+        }
+    }
     let outcome = emit_outcome(&text);
     if outcome == Outcome::Clean && !proofs.clean() {
         Outcome::Findings
     } else {
         outcome
     }
+}
+
+/// Writes the solver's examples as test files in `dir`, runs them, and says how many behave
+/// as the proofs say.
+#[cfg(feature = "prove")]
+fn write_test_cases(
+    proofs: &crate::prove::Proofs,
+    pack: &crate::policy::PolicyPack,
+    dir: &std::path::Path,
+    sources: &mut SourceMap,
+) -> Result<String, Vec<crate::problem::Problem>> {
+    use crate::problem::{Code, Problem};
+    let files = crate::prove::test_cases(proofs);
+    for (name, text) in &files {
+        let path = dir.join(name);
+        super::write_atomically(&path, text).map_err(|err| {
+            vec![Problem::general(
+                Code::Io,
+                format!("cannot write {}: {err}", crate::source::display_name(&path)),
+            )]
+        })?;
+    }
+    let run = crate::testing::run_tests(
+        dir,
+        pack,
+        sources,
+        &crate::yaml::Limits::default(),
+        &crate::waiver::today(),
+    )?;
+    let failing: Vec<String> = run
+        .cases
+        .iter()
+        .filter(|c| !matches!(c.outcome, crate::testing::Outcome::Pass))
+        .map(|c| format!("  {}: {}\n", sources.file(c.file).name, c.name.value))
+        .collect();
+    let mut out = format!(
+        "\nropa: wrote {} test files to {} ({} cases); {} pass as written",
+        files.len(),
+        crate::source::display_name(dir),
+        run.cases.len(),
+        run.passed()
+    );
+    if failing.is_empty() {
+        out.push('\n');
+    } else {
+        out.push_str("; these need editing (the example uses a value the register cannot say):\n");
+        out.extend(failing);
+    }
+    Ok(out)
 }

@@ -174,7 +174,7 @@ pub fn render_proofs(proofs: &crate::prove::Proofs, rules: usize) -> String {
     use crate::prove::Example;
     let indent = |example: &Example| -> String {
         example
-            .yaml
+            .shown()
             .lines()
             .map(|l| format!("      {}\n", visible(l)))
             .collect()
@@ -309,7 +309,7 @@ pub fn render_loosened(loosened: &[crate::prove::Loosened], base: &str, rules: u
                     l.rule,
                     l.kind.noun()
                 ));
-                for line in example.yaml.lines() {
+                for line in example.shown().lines() {
                     out.push_str(&format!("      {}\n", visible(line)));
                 }
             }
