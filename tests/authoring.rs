@@ -309,3 +309,20 @@ fn the_solvers_examples_become_test_cases_that_pass() {
     assert!(report.contains("6 passed, 0 failed"), "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// No solver: a clear error naming how to get one, exit 2; never a silent pass.
+#[cfg(feature = "prove")]
+#[test]
+fn without_a_solver_the_proofs_stop_and_say_how_to_install_one() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["--no-config", "rules", "--prove"])
+        .current_dir(root())
+        .env("CVC5", "/nonexistent/cvc5")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("apt-get install cvc5"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
