@@ -225,6 +225,27 @@ fn a_monorepo_runs_every_register_in_one_run_with_findings_named_by_register() {
         .iter()
         .all(|(r, f)| f.starts_with(&format!("privacy/{r}/"))));
     assert_eq!(report["summary"]["activities"], 2);
+    // SARIF, JUnit and GitLab name the register too.
+    let run = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+            .args(["--config", &root_config.to_string_lossy()])
+            .args(["check", "--format", format])
+            .env_remove("CI")
+            .output()
+            .expect("ropa runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).expect("SARIF");
+    let registers: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["properties"]["register"].as_str())
+        .collect();
+    assert_eq!(registers.len(), findings.len());
+    let junit = run("junit");
+    assert!(junit.contains("name=\"nl › fleet\""), "{junit}");
+    assert!(run("gitlab").contains("[be] "));
 }
 
 #[path = "../benches/generate.rs"]

@@ -68,7 +68,12 @@ pub fn render_gitlab(findings: &[Finding], sources: &SourceMap) -> String {
         .map(|(finding, print)| {
             let place = Place::of(finding.at, sources);
             Issue {
-                description: format!("{} ({})", finding.message, finding.label),
+                description: match &finding.register {
+                    Some(register) => {
+                        format!("[{register}] {} ({})", finding.message, finding.label)
+                    }
+                    None => format!("{} ({})", finding.message, finding.label),
+                },
                 check_name: &finding.rule,
                 fingerprint: print,
                 severity: match finding.severity {

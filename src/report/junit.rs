@@ -29,10 +29,15 @@ fn escape(text: &str) -> String {
 }
 
 fn case_name(finding: &Finding) -> String {
-    match (&finding.activity, &finding.target) {
+    let name = match (&finding.activity, &finding.target) {
         (Some(a), Some(t)) => format!("{a} › {t}"),
         (Some(a), None) => a.clone(),
+        (None, Some(t)) if finding.rule == crate::gate::RULE_ID => t.clone(),
         (None, _) => "organisation".to_string(),
+    };
+    match &finding.register {
+        Some(register) => format!("{register} › {name}"),
+        None => name,
     }
 }
 

@@ -235,6 +235,11 @@ fn result(finding: &Finding, print: &str, rules: &[Rule], sources: &SourceMap) -
         if let Some(state) = finding.change.map(baseline_state) {
             map.insert("baselineState".to_string(), json!(state));
         }
+        if let Some(register) = &finding.register {
+            if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+                properties.insert("register".to_string(), json!(register.as_ref()));
+            }
+        }
     }
     result
 }
