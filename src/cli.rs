@@ -106,7 +106,8 @@ pub fn main() -> ExitCode {
 /// are made absolute first, so they still mean what they meant where ropa was started.
 fn context(cli: &mut Cli, style: Style) -> Result<Context, Outcome> {
     let mut sources = SourceMap::new();
-    let found = if cli.no_config {
+    // `init` starts a register of its own: a configuration above it is not its.
+    let found = if cli.no_config || matches!(cli.command, Command::Init(_)) {
         None
     } else {
         config::find(cli.config.as_deref())
