@@ -132,7 +132,12 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         sort_problems(&mut problems);
         return fail_as(&problems, &sources, style, &delivery);
     }
-    let merged = Merged::of(&runs, weakened, args);
+    // The findings move into the report: no copy of the largest thing a run makes.
+    let found: Vec<Vec<Finding>> = runs
+        .iter_mut()
+        .map(|(_, checked)| std::mem::take(&mut checked.findings))
+        .collect();
+    let merged = Merged::of(&runs, found, weakened, args);
     let waived: Vec<WaivedFinding<'_>> = merged
         .waived
         .iter()
@@ -183,6 +188,7 @@ struct Merged<'a> {
 impl<'a> Merged<'a> {
     fn of(
         runs: &'a [(Option<Arc<str>>, Checked)],
+        found: Vec<Vec<Finding>>,
         weakened: Vec<Finding>,
         args: &CheckArgs,
     ) -> Self {
@@ -210,14 +216,19 @@ impl<'a> Merged<'a> {
             merged.rules.push(gate::rule(first.at));
         }
         let (mut activities, mut files, mut waived) = (0, 0, 0);
-        for (name, checked) in runs {
+        for ((name, checked), found) in runs.iter().zip(found) {
             let pick = |list: &[Finding]| -> Vec<Finding> {
                 list.iter()
                     .filter(|f| selected(f))
                     .map(|f| named(name, f))
                     .collect()
             };
-            merged.findings.extend(pick(&checked.findings));
+            merged
+                .findings
+                .extend(found.into_iter().filter(|f| selected(f)).map(|mut f| {
+                    f.register = name.clone();
+                    f
+                }));
             if let Some(change) = &checked.change {
                 merged.resolved.extend(pick(&change.resolved));
                 if merged.base_failed.is_none() {
