@@ -56,7 +56,7 @@ use crate::source::SourceMap;
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     summary: JsonSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
     base: Option<JsonBase<'a>>,
@@ -64,6 +64,32 @@ struct Report<'a> {
     resolved: Option<Vec<JsonResolved<'a>>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     waived: Vec<JsonWaived<'a>>,
+}
+
+/// The findings, each turned into its JSON shape as it is written: the report never holds
+/// them all twice.
+struct Findings<'a> {
+    findings: &'a [Finding],
+    sources: &'a SourceMap,
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.findings.iter().map(|f| json_finding(f, self.sources)))
+    }
+}
+
+/// Pretty JSON with a newline, written into a buffer sized for it up front (`estimate`
+/// bytes): a report of tens of megabytes is not copied as it grows.
+fn pretty(value: &impl Serialize, estimate: usize) -> String {
+    let mut buffer = Vec::with_capacity(estimate);
+    match serde_json::to_writer_pretty(&mut buffer, value) {
+        Ok(()) => {
+            buffer.push(b'\n');
+            String::from_utf8(buffer).unwrap_or_default()
+        }
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
 }
 
 #[derive(Serialize)]
@@ -242,7 +268,7 @@ pub fn render_json(
 ) -> String {
     let report = Report {
         version: 1,
-        findings: findings.iter().map(|f| json_finding(f, sources)).collect(),
+        findings: Findings { findings, sources },
         waived: waived
             .iter()
             .map(|w| JsonWaived {
@@ -285,8 +311,6 @@ pub fn render_json(
                 .collect()
         }),
     };
-    let mut text =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    // About 1,100 bytes a finding with its labels, pretty-printed.
+    pretty(&report, 4096 + 1200 * (findings.len() + waived.len()))
 }
