@@ -2,10 +2,9 @@
 //! `--activity` filters; with a `ropa.toml` naming several registers, each of them in one
 //! run, their findings named by register.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::config::{in_ci, Config, RegisterConfig};
+use crate::config::in_ci;
 use crate::finding::{ChangeCounts, Finding, Summary};
 use crate::gate;
 use crate::pipeline::Checked;
@@ -15,8 +14,8 @@ use crate::register::Waiver;
 use crate::report::{ChangeReport, WaivedFinding};
 
 use super::{
-    check_one, config_reports, deliver, fail, fail_as, ChangeArgs, Context, Delivery, Outcome,
-    OutputArgs, ReportArgs, ReportView,
+    check_one, config_reports, deliver, fail, fail_as, units, ChangeArgs, Context, Delivery,
+    Outcome, OutputArgs, ReportArgs, ReportView,
 };
 
 /// Arguments of `ropa check`.
@@ -36,43 +35,6 @@ pub struct CheckArgs {
     pub change: ChangeArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-}
-
-/// One register to check: its name (when the configuration names several), its paths and
-/// its policies.
-struct Unit {
-    name: Option<Arc<str>>,
-    inputs: Vec<String>,
-    policies: PathBuf,
-}
-
-/// The registers to check: the paths on the command line (one register), else the
-/// configuration's, else `register`.
-fn units(args: &CheckArgs, config: Option<&Config>) -> Vec<Unit> {
-    let configured: Vec<&RegisterConfig> = config
-        .map(|c| c.registers.iter().filter(|r| !r.paths.is_empty()).collect())
-        .unwrap_or_default();
-    if !args.paths.is_empty() || configured.is_empty() {
-        let inputs = if args.paths.is_empty() {
-            vec!["register".to_string()]
-        } else {
-            args.paths.clone()
-        };
-        let register = config.and_then(|c| c.registers.first());
-        return vec![Unit {
-            name: None,
-            inputs,
-            policies: args.report.policies_for(register),
-        }];
-    }
-    configured
-        .into_iter()
-        .map(|register| Unit {
-            name: register.name.as_deref().map(Arc::from),
-            inputs: register.paths.iter().map(|p| p.value.clone()).collect(),
-            policies: args.report.policies_for(Some(register)),
-        })
-        .collect()
 }
 
 /// Runs `ropa check`.
@@ -95,7 +57,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         return fail(&[problem], &sources, style);
     }
     let fail_on_new = base.is_some() && args.change.fail_on_new(config);
-    let units = units(args, config);
+    let units = units(&args.paths, args.report.policies.as_deref(), config);
     let mut runs = Vec::new();
     let mut problems = Vec::new();
     for unit in &units {

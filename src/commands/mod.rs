@@ -55,6 +55,56 @@ impl Context {
     }
 }
 
+/// One register a command judges: its name (when the configuration names several), its
+/// files, folders or globs, and its policies.
+pub struct Unit {
+    /// `[registers.NAME]`, when the configuration names it.
+    pub name: Option<std::sync::Arc<str>>,
+    /// Its paths.
+    pub inputs: Vec<String>,
+    /// Its policies folder.
+    pub policies: PathBuf,
+}
+
+/// The registers to judge: the paths on the command line (one register), else those the
+/// configuration names, else `register`. Each register's policies: the flag, else the
+/// configuration's for it, else `policies`.
+pub fn units(paths: &[String], policies: Option<&Path>, config: Option<&Config>) -> Vec<Unit> {
+    let policies_for = |register: Option<&RegisterConfig>| {
+        policies
+            .map(Path::to_path_buf)
+            .or_else(|| {
+                register
+                    .and_then(|r| r.policies.as_ref())
+                    .map(|p| PathBuf::from(&p.value))
+            })
+            .unwrap_or_else(|| PathBuf::from("policies"))
+    };
+    let configured: Vec<&RegisterConfig> = config
+        .map(|c| c.registers.iter().filter(|r| !r.paths.is_empty()).collect())
+        .unwrap_or_default();
+    if !paths.is_empty() || configured.is_empty() {
+        let inputs = if paths.is_empty() {
+            vec!["register".to_string()]
+        } else {
+            paths.to_vec()
+        };
+        return vec![Unit {
+            name: None,
+            inputs,
+            policies: policies_for(config.and_then(|c| c.registers.first())),
+        }];
+    }
+    configured
+        .into_iter()
+        .map(|register| Unit {
+            name: register.name.as_deref().map(std::sync::Arc::from),
+            inputs: register.paths.iter().map(|p| p.value.clone()).collect(),
+            policies: policies_for(Some(register)),
+        })
+        .collect()
+}
+
 /// The configuration's reports, parsed; a bad one is a problem at its place.
 pub fn config_reports(config: Option<&Config>) -> Result<Vec<ReportTarget>, Vec<Problem>> {
     let Some(config) = config else {
@@ -142,19 +192,6 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
-    /// The policies folder: the flag, else the configuration's for this register, else
-    /// `policies`.
-    pub fn policies_for(&self, register: Option<&RegisterConfig>) -> PathBuf {
-        self.policies
-            .clone()
-            .or_else(|| {
-                register
-                    .and_then(|r| r.policies.as_ref())
-                    .map(|p| PathBuf::from(&p.value))
-            })
-            .unwrap_or_else(|| PathBuf::from("policies"))
-    }
-
     /// The failing threshold: the flag, else the configuration's, else `error`.
     pub fn fail_on(&self, config: Option<&Config>) -> FailOn {
         self.fail_on

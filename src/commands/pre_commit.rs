@@ -4,17 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
-
 use crate::baseline::Base;
-use crate::config::RegisterConfig;
 use crate::finding::{Change, Finding};
 use crate::git;
 use crate::source::FileId;
 
 use super::{
-    check_one, deliver, fail_as, Context, Delivery, Outcome, OutputArgs, ReportArgs, ReportView,
-    Selection,
+    check_one, deliver, fail_as, units, Context, Delivery, Outcome, OutputArgs, ReportArgs,
+    ReportView, Selection, Unit,
 };
 
 /// Arguments of `ropa pre-commit`.
@@ -37,41 +34,17 @@ pub struct PreCommitArgs {
     pub all: bool,
 }
 
-/// One register the hook judges.
-struct Unit {
-    name: Option<Arc<str>>,
-    inputs: Vec<String>,
-    policies: PathBuf,
-}
-
 /// Runs `ropa pre-commit`: each register (one, or each one ropa.toml names whose files or
 /// policies changed) in turn.
 pub fn run(args: &PreCommitArgs, context: &Context) -> Outcome {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let changed: Vec<PathBuf> = args.files.iter().map(|f| canonical(f)).collect();
-    let configured: Vec<&RegisterConfig> = context
-        .config
-        .as_ref()
-        .map(|c| c.registers.iter().filter(|r| !r.paths.is_empty()).collect())
-        .unwrap_or_default();
-    let units: Vec<Unit> = if args.register.is_some() || configured.is_empty() {
-        let register = context.config.as_ref().and_then(|c| c.registers.first());
-        vec![Unit {
-            name: None,
-            inputs: vec![args.register.clone().unwrap_or_else(|| "register".into())],
-            policies: args.report.policies_for(register),
-        }]
-    } else {
-        let several = configured.len() > 1;
-        configured
-            .into_iter()
-            .map(|r| Unit {
-                name: r.name.as_deref().filter(|_| several).map(Arc::from),
-                inputs: r.paths.iter().map(|p| p.value.clone()).collect(),
-                policies: args.report.policies_for(Some(r)),
-            })
-            .collect()
-    };
+    let paths: Vec<String> = args.register.iter().cloned().collect();
+    let units = units(
+        &paths,
+        args.report.policies.as_deref(),
+        context.config.as_ref(),
+    );
     let several = units.len() > 1;
     let mut worst = Outcome::Clean;
     for unit in &units {

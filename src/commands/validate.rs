@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use crate::config::RegisterConfig;
 use crate::pipeline::load_all;
 use crate::report::human;
 use crate::yaml::Limits;
@@ -31,37 +30,21 @@ pub struct ValidateArgs {
 pub fn run(args: &ValidateArgs, context: &super::Context) -> Outcome {
     let style = context.style;
     let mut sources = context.sources.clone();
-    let configured: Vec<&RegisterConfig> = context
-        .config
-        .as_ref()
-        .map(|c| c.registers.iter().filter(|r| !r.paths.is_empty()).collect())
-        .unwrap_or_default();
-    let units: Vec<(Option<&str>, Vec<String>, PathBuf)> =
-        if !args.paths.is_empty() || configured.is_empty() {
-            let paths = if args.paths.is_empty() {
-                vec!["register".to_string()]
-            } else {
-                args.paths.clone()
-            };
-            vec![(None, paths, context.policies(args.policies.as_deref()))]
-        } else {
-            configured
-                .into_iter()
-                .map(|r| {
-                    let policies = args
-                        .policies
-                        .clone()
-                        .or_else(|| r.policies.as_ref().map(|p| PathBuf::from(&p.value)))
-                        .unwrap_or_else(|| PathBuf::from("policies"));
-                    let paths = r.paths.iter().map(|p| p.value.clone()).collect();
-                    (r.name.as_deref(), paths, policies)
-                })
-                .collect()
-        };
+    let units = super::units(
+        &args.paths,
+        args.policies.as_deref(),
+        context.config.as_ref(),
+    );
     let mut lines = String::new();
     let mut problems = Vec::new();
-    for (name, paths, policies) in &units {
-        match load_all(paths, policies, &Limits::default(), &mut sources) {
+    for unit in &units {
+        let name = unit.name.as_deref();
+        match load_all(
+            &unit.inputs,
+            &unit.policies,
+            &Limits::default(),
+            &mut sources,
+        ) {
             Ok(loaded) => lines.push_str(&format!(
                 "ropa: valid{}: {} in {}, {}\n",
                 name.map(|n| format!(" ({n})")).unwrap_or_default(),
