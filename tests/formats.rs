@@ -513,6 +513,19 @@ fn against_a_base_sarif_github_and_markdown_say_what_the_change_did() {
         "the new finding first"
     );
 
+    // JUnit names the new finding's case.
+    let junit = with_base("junit", &[]);
+    let new_cases: Vec<&str> = junit
+        .lines()
+        .filter(|l| l.contains("<testcase ") && l.contains(" (new)\""))
+        .collect();
+    assert_eq!(new_cases.len(), 1, "{new_cases:?}");
+    assert!(
+        new_cases[0].contains("cloud-computing (new)"),
+        "{}",
+        new_cases[0]
+    );
+
     let markdown = with_base("markdown", &[]);
     assert!(
         markdown.starts_with("## ropa: this change brings 1 new finding, resolves 1"),

@@ -2,7 +2,7 @@
 //! case per finding (named by activity and target), and a passing case for a rule with no
 //! findings, so the tab shows what was checked as well as what failed.
 
-use crate::finding::Finding;
+use crate::finding::{Change, Finding};
 use crate::policy::Rule;
 use crate::problem::Problem;
 use crate::report::WaivedFinding;
@@ -35,9 +35,14 @@ fn case_name(finding: &Finding) -> String {
         (None, Some(t)) if finding.rule == crate::gate::RULE_ID => t.clone(),
         (None, _) => "organisation".to_string(),
     };
-    match &finding.register {
+    let name = match &finding.register {
         Some(register) => format!("{register} › {name}"),
         None => name,
+    };
+    // Against a base, the tests tab tells what the change brought.
+    match finding.change {
+        Some(Change::New) => format!("{name} (new)"),
+        _ => name,
     }
 }
 
