@@ -43,13 +43,14 @@ enum Command {
     /// List the rules: id, severity, what each applies to, and its article; or prove them.
     #[command(after_help = commands::rules::EXIT_CODES)]
     Rules(RulesArgs),
-    /// Explain one rule: its message, what to do, its article and its policy.
+    /// Explain one rule: its message, what to do, its article and its policy; with
+    /// --activity, what would make that activity comply.
     Explain(ExplainArgs),
     /// Load and check the register and the policies without evaluating any rule.
     #[command(after_help = commands::validate::EXIT_CODES)]
     Validate(ValidateArgs),
-    /// Check the whole register, reporting only findings in the changed files (for a
-    /// pre-commit hook).
+    /// Judge the staged register against HEAD: only the findings the commit brings block it
+    /// (for a pre-commit hook).
     #[command(name = "pre-commit", after_help = EXIT_CODES)]
     PreCommit(PreCommitArgs),
     /// Run the policy test cases: each rule must fire where expected and nowhere else.
