@@ -14,7 +14,7 @@ use crate::source::{visible, SourceMap};
 use crate::waiver::today;
 use crate::yaml::Limits;
 
-use super::{emit_outcome, fail, load_pack_or_fail, Context, Outcome};
+use super::{emit_outcome, fail, Context, Outcome};
 
 /// Arguments of `ropa explain`.
 #[derive(Debug, clap::Args)]
@@ -41,13 +41,13 @@ pub struct ExplainArgs {
 /// Runs `ropa explain`.
 pub fn run(args: &ExplainArgs, context: &Context) -> Outcome {
     let style = context.style;
-    let policies = context.policies(args.policies.as_deref());
-    let mut sources = context.sources.clone();
     if let Some(activity) = &args.activity {
+        let policies = context.policies(args.policies.as_deref());
+        let mut sources = context.sources.clone();
         return explain_fix(args, activity, &policies, context, &mut sources);
     }
-    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
-        Ok(pack) => pack,
+    let (pack, sources) = match context.load_pack(args.policies.as_deref()) {
+        Ok(loaded) => (loaded.pack, loaded.sources),
         Err(outcome) => return outcome,
     };
     let Some(rule) = pack.rule(&args.rule) else {

@@ -42,7 +42,30 @@ pub struct Context {
     pub sources: SourceMap,
 }
 
+/// A policy pack loaded on its own, with the folder it came from and the files read.
+pub struct LoadedPack {
+    /// The policies folder.
+    pub policies: PathBuf,
+    /// The pack.
+    pub pack: PolicyPack,
+    /// The pack's files, for rendering.
+    pub sources: SourceMap,
+}
+
 impl Context {
+    /// Loads the policy pack alone (for `rules`, `explain`, `test`, `schema`) from the flag's
+    /// folder or the configuration's, or reports why it cannot.
+    pub fn load_pack(&self, flag: Option<&Path>) -> Result<LoadedPack, Outcome> {
+        let policies = self.policies(flag);
+        let mut sources = SourceMap::new();
+        let pack = load_pack_or_fail(&policies, &mut sources, self.style)?;
+        Ok(LoadedPack {
+            policies,
+            pack,
+            sources,
+        })
+    }
+
     /// The policies folder: the flag, else the configuration's (the first register's), else
     /// `policies`.
     pub fn policies(&self, flag: Option<&Path>) -> PathBuf {

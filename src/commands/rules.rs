@@ -57,10 +57,8 @@ pub enum RulesFormat {
 /// Runs `ropa rules`.
 pub fn run(args: &RulesArgs, context: &super::Context) -> Outcome {
     let style = context.style;
-    let policies = context.policies(args.policies.as_deref());
-    let mut sources = SourceMap::new();
-    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
-        Ok(pack) => pack,
+    let (pack, mut sources) = match context.load_pack(args.policies.as_deref()) {
+        Ok(loaded) => (loaded.pack, loaded.sources),
         Err(outcome) => return outcome,
     };
     if args.prove {

@@ -3,10 +3,8 @@
 
 use std::path::PathBuf;
 
+use super::{emit_outcome, Context, Outcome};
 use crate::schema::register_schema;
-use crate::source::SourceMap;
-
-use super::{emit_outcome, load_pack_or_fail, Context, Outcome};
 
 /// Arguments of `ropa schema`.
 #[derive(Debug, clap::Args)]
@@ -19,11 +17,8 @@ pub struct SchemaArgs {
 
 /// Runs `ropa schema`.
 pub fn run(args: &SchemaArgs, context: &Context) -> Outcome {
-    let style = context.style;
-    let policies = context.policies(args.policies.as_deref());
-    let mut sources = SourceMap::new();
-    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
-        Ok(pack) => pack,
+    let pack = match context.load_pack(args.policies.as_deref()) {
+        Ok(loaded) => loaded.pack,
         Err(outcome) => return outcome,
     };
     let schema = register_schema(&pack.data_categories, &pack.subject_categories);

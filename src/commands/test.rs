@@ -4,12 +4,11 @@ use std::path::PathBuf;
 
 use crate::problem::sort_problems;
 use crate::report::tests::render_test_run;
-use crate::source::SourceMap;
 use crate::testing::run_tests;
 use crate::waiver::today;
 use crate::yaml::Limits;
 
-use super::{emit, fail, load_pack_or_fail, Outcome};
+use super::{emit, fail, Outcome};
 
 /// The exit-code table of `ropa test`.
 pub const EXIT_CODES: &str = "\
@@ -32,10 +31,12 @@ pub struct TestArgs {
 /// Runs `ropa test`.
 pub fn run(args: &TestArgs, context: &super::Context) -> Outcome {
     let style = context.style;
-    let policies = context.policies(args.policies.as_deref());
-    let mut sources = SourceMap::new();
-    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
-        Ok(pack) => pack,
+    let super::LoadedPack {
+        policies,
+        pack,
+        mut sources,
+    } = match context.load_pack(args.policies.as_deref()) {
+        Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
     let run = match run_tests(
