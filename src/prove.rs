@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use cedar_policy::{Authorizer, Entities, Policy, PolicySet, Request};
+use cedar_policy::{Authorizer, Policy, PolicySet};
 use cedar_policy_symcc::solver::LocalSolver;
 use cedar_policy_symcc::{CedarSymCompiler, CompiledPolicy, Env};
 use serde_json::Value;
@@ -267,10 +267,9 @@ const COMPUTED: [&str; 7] = [
     "period_days",
 ];
 
-/// Renders a solver's example: the request's resource and principal (and the data item's
-/// context) with their attributes under the register's field names (the schema names each
-/// attribute after its field), entity references as their ids, computed attributes as
-/// comments.
+/// A solver's example: as a register fragment when a register can say it, and as the
+/// request's resource and principal (and the data item's context) with their attributes
+/// under the register's field names (the schema names each attribute after its field).
 fn example(env: &Env, kind: RequestKind, pack: &PolicyPack) -> Example {
     let uid = |u: Option<&cedar_policy::EntityUid>| {
         u.map(|u| (u.type_name().to_string(), u.id().unescaped().to_string()))
@@ -286,7 +285,13 @@ fn example(env: &Env, kind: RequestKind, pack: &PolicyPack) -> Example {
         .collect();
     let json = env.entities.to_json_value().unwrap_or(Value::Null);
     Example {
-        yaml: render_env(&env.request, &env.entities, kind),
+        yaml: render_entities(
+            as_pair(principal.as_ref()),
+            as_pair(resource.as_ref()),
+            &context,
+            &json,
+            kind,
+        ),
         fragment: fragment::fragment(
             as_pair(principal.as_ref()),
             as_pair(resource.as_ref()),
@@ -311,41 +316,30 @@ fn eval_json(value: &cedar_policy::EvalResult) -> Value {
     }
 }
 
-fn render_env(request: &Request, entities: &Entities, kind: RequestKind) -> String {
-    let json = entities.to_json_value().unwrap_or(Value::Null);
-    let find = |uid: Option<&cedar_policy::EntityUid>| -> Option<(String, String, Value)> {
-        let uid = uid?;
-        let ty = uid.type_name().to_string();
-        let id = uid.id().unescaped().to_string();
-        let attrs = json.as_array().and_then(|all| {
-            all.iter().find(|e| {
-                e.pointer("/uid/type").and_then(Value::as_str) == Some(ty.as_str())
-                    && e.pointer("/uid/id").and_then(Value::as_str) == Some(id.as_str())
+fn render_entities(
+    principal: Option<(&str, &str)>,
+    resource: Option<(&str, &str)>,
+    context: &[(&str, Value)],
+    json: &Value,
+    kind: RequestKind,
+) -> String {
+    let attrs = |(ty, id): (&str, &str)| -> Value {
+        json.as_array()
+            .into_iter()
+            .flatten()
+            .find(|e| {
+                e.pointer("/uid/type").and_then(Value::as_str) == Some(ty)
+                    && e.pointer("/uid/id").and_then(Value::as_str) == Some(id)
             })
-        });
-        Some((
-            ty,
-            id,
-            attrs
-                .and_then(|e| e.get("attrs"))
-                .cloned()
-                .unwrap_or(Value::Null),
-        ))
+            .and_then(|e| e.get("attrs"))
+            .map_or(Value::Null, plain)
     };
     let mut out = String::new();
-    let resource = find(request.resource());
-    let principal = find(request.principal());
-    let mut write = |role: &str, entity: Option<(String, String, Value)>| {
-        if let Some((ty, id, attrs)) = entity {
-            out.push_str(&format!("# {role}: {ty} {}\n", quoted(&id)));
-            if let Value::Object(map) = &attrs {
-                if map.is_empty() {
-                    out.push_str("{}\n");
-                }
-                for (key, value) in map {
-                    write_field(&mut out, 0, key, value);
-                }
-            }
+    let mut write = |role: &str, entity: Option<(&str, &str)>| {
+        if let Some((ty, id)) = entity {
+            let shown = serde_json::to_string(id).unwrap_or_default();
+            out.push_str(&format!("# {role}: {ty} {shown}\n"));
+            out.push_str(&fragment::to_yaml(&attrs((ty, id)), 0));
         }
     };
     match kind {
@@ -358,82 +352,32 @@ fn render_env(request: &Request, entities: &Entities, kind: RequestKind) -> Stri
         }
     }
     // The data item's own fields (the only request kind with a context).
-    if let Some(context) = request.context() {
-        let fields: Vec<String> = ["label", "purposes"]
+    if !context.is_empty() {
+        out.push_str("# the data item's own fields\n");
+        let fields: serde_json::Map<String, Value> = context
             .iter()
-            .filter_map(|key| context.get(key).map(|v| format!("{key}: {v}\n")))
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
             .collect();
-        if !fields.is_empty() {
-            out.push_str("# the data item's own fields\n");
-            out.extend(fields);
-        }
+        out.push_str(&fragment::to_yaml(&Value::Object(fields), 0));
     }
     out
 }
 
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
-}
-
-/// One attribute as YAML at `indent`; an entity reference as its id.
-fn write_field(out: &mut String, indent: usize, key: &str, value: &Value) {
-    let pad = "  ".repeat(indent);
-    let comment = if COMPUTED.contains(&key) {
-        "# computed by ropa: "
-    } else {
-        ""
-    };
+/// Attributes as the register's fields: entity references as their ids, without what ropa
+/// computes.
+fn plain(value: &Value) -> Value {
     match value {
-        Value::Object(map) if map.contains_key("__entity") => {
-            let id = map
-                .get("__entity")
-                .and_then(|e| e.get("id"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            out.push_str(&format!("{pad}{comment}{key}: {}\n", quoted(id)));
-        }
-        Value::Object(map) => {
-            out.push_str(&format!("{pad}{comment}{key}:"));
-            if map.is_empty() {
-                out.push_str(" {}\n");
-            } else {
-                out.push('\n');
-                for (k, v) in map {
-                    write_field(out, indent + 1, k, v);
-                }
-            }
-        }
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(scalar).collect();
-            out.push_str(&format!("{pad}{comment}{key}: [{}]\n", items.join(", ")));
-        }
-        other => out.push_str(&format!("{pad}{comment}{key}: {}\n", scalar(other))),
-    }
-}
-
-/// A value on one line: strings quoted, an entity reference as its id, a record in braces.
-fn scalar(value: &Value) -> String {
-    match value {
-        Value::String(s) => quoted(s),
-        Value::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-        Value::Object(map) if map.contains_key("__entity") => quoted(
-            map.get("__entity")
-                .and_then(|e| e.get("id"))
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-        ),
-        Value::Object(map) => {
-            let fields: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k}: {}", scalar(v)))
-                .collect();
-            format!("{{ {} }}", fields.join(", "))
-        }
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(scalar).collect();
-            format!("[{}]", items.join(", "))
-        }
-        other => other.to_string(),
+        Value::Object(map) => match map.get("__entity").and_then(|e| e.get("id")) {
+            Some(id) => id.clone(),
+            None => Value::Object(
+                map.iter()
+                    .filter(|(k, _)| !COMPUTED.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), plain(v)))
+                    .collect(),
+            ),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(plain).collect()),
+        other => other.clone(),
     }
 }
 
