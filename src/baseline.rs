@@ -258,28 +258,19 @@ pub fn mark(findings: &mut [Finding], base: Vec<Finding>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Severity;
     use crate::source::{FileId, Location, Span};
 
     fn finding(rule: &str, activity: &str, target: Option<&str>, line: usize) -> Finding {
         let mut map = SourceMap::new();
         let file: FileId = map.add(Path::new("f"), "x\n".repeat(50));
+        let at = Location {
+            file,
+            span: Span::new(line, 1),
+        };
         Finding {
-            rule: rule.to_string(),
-            severity: Severity::Error,
-            message: "m".into(),
-            help: None,
-            article: None,
-            at: Location {
-                file,
-                span: Span::new(line, 1),
-            },
-            label: "l".into(),
-            labels: Vec::new(),
             activity: Some(activity.to_string()),
             target: target.map(str::to_string),
-            change: None,
-            register: None,
+            ..Finding::for_test(rule, at)
         }
     }
 

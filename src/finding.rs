@@ -71,6 +71,28 @@ pub struct Finding {
     pub register: Option<Arc<str>>,
 }
 
+impl Finding {
+    /// A plain error finding of `rule` at `at`, for tests: message `m`, label `l`, no
+    /// help, article, labels, activity, target, change or register.
+    #[cfg(test)]
+    pub fn for_test(rule: &str, at: Location) -> Self {
+        Finding {
+            rule: rule.to_string(),
+            severity: Severity::Error,
+            message: "m".into(),
+            help: None,
+            article: None,
+            at,
+            label: "l".into(),
+            labels: Vec::new(),
+            activity: None,
+            target: None,
+            change: None,
+            register: None,
+        }
+    }
+}
+
 /// A finding against a base register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {

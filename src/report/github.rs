@@ -118,22 +118,15 @@ mod tests {
     fn new_findings_come_first_and_a_notice_counts_what_github_drops() {
         let mut sources = SourceMap::new();
         let file = sources.add(std::path::Path::new("r.yaml"), "x\n".repeat(20));
-        let finding = |i: usize, change| Finding {
-            rule: format!("rule-{i}"),
-            severity: Severity::Error,
-            message: "m".into(),
-            help: None,
-            article: None,
-            at: Location {
+        let finding = |i: usize, change| {
+            let at = Location {
                 file,
                 span: Span::new(i * 2, 1),
-            },
-            label: "l".into(),
-            labels: Vec::new(),
-            activity: None,
-            target: None,
-            change: Some(change),
-            register: None,
+            };
+            Finding {
+                change: Some(change),
+                ..Finding::for_test(&format!("rule-{i}"), at)
+            }
         };
         let mut findings: Vec<Finding> = (0..12).map(|i| finding(i, Change::Existing)).collect();
         findings.push(finding(12, Change::New));

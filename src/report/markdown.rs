@@ -233,7 +233,6 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::finding::Severity;
     use crate::source::{Location, Span};
 
     #[test]
@@ -241,22 +240,16 @@ mod tests {
         let mut sources = SourceMap::new();
         let file = sources.add(Path::new("r.yaml"), "x\n".repeat(2000));
         let findings: Vec<Finding> = (0..500)
-            .map(|i| Finding {
-                rule: "retention-required".into(),
-                severity: Severity::Error,
-                message: "The activity has no retention period".into(),
-                help: None,
-                article: None,
-                at: Location {
+            .map(|i| {
+                let at = Location {
                     file,
                     span: Span::new(i * 2, 1),
-                },
-                label: "l".into(),
-                labels: Vec::new(),
-                activity: Some(format!("activity-{i}")),
-                target: None,
-                change: None,
-                register: None,
+                };
+                Finding {
+                    message: "The activity has no retention period".into(),
+                    activity: Some(format!("activity-{i}")),
+                    ..Finding::for_test("retention-required", at)
+                }
             })
             .collect();
         let summary = Summary::new(&findings, 500, 1, 44);
