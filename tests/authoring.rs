@@ -7,19 +7,11 @@
     reason = "test helpers: a failed expectation is a failed test"
 )]
 
+mod common;
+use common::{root, temp};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ropa-authoring-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
 /// Runs ropa without a configuration file in `dir`; (stdout, stderr, exit).
 fn ropa(dir: &Path, args: &[&str]) -> (String, String, i32) {

@@ -6,12 +6,11 @@
     reason = "test helpers: a failed expectation is a failed test"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::root;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::PathBuf;
+use std::process::Command;
 
 /// A git repository holding a copy of the shipped register, committed once.
 struct Repo {

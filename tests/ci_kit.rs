@@ -10,14 +10,13 @@
     reason = "test helpers: a failed expectation is a failed test"
 )]
 
+mod common;
+use common::{root, temp};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn yaml(file: &str) -> Value {
     let text = std::fs::read_to_string(root().join(file)).expect("read");
@@ -44,13 +43,6 @@ fn actionlint(files: &[PathBuf]) -> (i32, String) {
             String::from_utf8_lossy(&out.stderr)
         ),
     )
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ropa-ci-kit-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 /// The Action's steps as a workflow, so actionlint checks their expressions and contexts

@@ -8,12 +8,11 @@
     reason = "test helpers: a failed expectation is a failed test"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::root;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::PathBuf;
+use std::process::Command;
 
 /// A temporary folder holding the shipped register under `register/` and a `ropa.toml`.
 struct Workspace {

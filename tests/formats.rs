@@ -7,14 +7,13 @@
     reason = "test helpers: a failed expectation is a failed test"
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{root, temp};
+
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Runs ropa from the repository root; returns stdout and the exit code.
 fn ropa(args: &[&str]) -> (String, i32) {
@@ -292,13 +291,6 @@ fn github_annotations_point_at_the_json_positions() {
     }
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ropa-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
 /// (rule, activity, target) -> fingerprint, and the lines, from a SARIF run.
 fn sarif_prints(register: &Path) -> Vec<(String, String, u64)> {
     let (out, _) = ropa(&["check", &register.to_string_lossy(), "--format", "sarif"]);
@@ -328,7 +320,7 @@ fn sarif_prints(register: &Path) -> Vec<(String, String, u64)> {
 
 #[test]
 fn fingerprints_survive_unrelated_edits_and_are_unique() {
-    let dir = temp_dir("fingerprints");
+    let dir = temp("fingerprints");
     let src = root().join("register");
     for entry in std::fs::read_dir(&src).expect("register") {
         let path = entry.expect("entry").path();
@@ -375,7 +367,7 @@ fn fingerprints_survive_unrelated_edits_and_are_unique() {
 
 #[test]
 fn output_is_written_whole_and_the_summary_goes_to_the_terminal() {
-    let dir = temp_dir("output");
+    let dir = temp("output");
     let file = dir.join("ropa.sarif");
     let (stdout, code) = ropa(&[
         "check",
@@ -430,7 +422,7 @@ fn output_is_written_whole_and_the_summary_goes_to_the_terminal() {
 fn against_a_base_sarif_github_and_markdown_say_what_the_change_did() {
     // The base: the shipped register, where cloud computing still had a retention criterion
     // and Algemeen a transfer to the US without a transfer tool.
-    let base = temp_dir("change-base");
+    let base = temp("change-base");
     std::fs::create_dir_all(base.join("register")).expect("base dir");
     for entry in std::fs::read_dir(root().join("register")).expect("register") {
         let path = entry.expect("entry").path();

@@ -1,0 +1,41 @@
+//! What the integration tests share: the repository root, a fresh temporary folder, a copied
+//! tree.
+
+#![allow(
+    dead_code,
+    clippy::expect_used,
+    reason = "each test crate uses some of these; a failed expectation is a failed test"
+)]
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// An empty temporary folder for this test crate and `name`.
+pub fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "ropa-{}-{name}-{}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Copies the tree `from` to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
