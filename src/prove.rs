@@ -119,20 +119,38 @@ fn symcc_problem(what: &str, err: impl std::fmt::Display) -> Problem {
 
 /// Proves every rule of the pack (see the module). Needs [`solver`].
 pub fn prove(pack: &PolicyPack) -> Result<Proofs, Vec<Problem>> {
+    with_solver(|compiler| prove_all(pack, compiler))
+}
+
+/// Runs `work` with a compiler on a cvc5 process, on a runtime of its own; the problem when
+/// there is no solver or it cannot start.
+fn with_solver<T, F, W>(work: W) -> Result<T, Vec<Problem>>
+where
+    W: FnOnce(CedarSymCompiler<LocalSolver>) -> F,
+    F: std::future::Future<Output = Result<T, Problem>>,
+{
     solver().map_err(|p| vec![p])?;
     // The solver is a child process: the runtime needs its I/O and timer drivers.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| vec![symcc_problem("the rules", e)])?;
-    runtime.block_on(prove_all(pack)).map_err(|p| vec![p])
+    runtime
+        .block_on(async {
+            // `like` patterns need cvc5's extended string theory; a minute per query at most.
+            let cvc5 = LocalSolver::cvc5_with_args(["--tlimit-per=60000", "--strings-exp"])
+                .map_err(|e| symcc_problem("the rules", e))?;
+            let compiler =
+                CedarSymCompiler::new(cvc5).map_err(|e| symcc_problem("the rules", e))?;
+            work(compiler).await
+        })
+        .map_err(|p| vec![p])
 }
 
-async fn prove_all(pack: &PolicyPack) -> Result<Proofs, Problem> {
-    // `like` patterns need cvc5's extended string theory; a minute per query at most.
-    let cvc5 = LocalSolver::cvc5_with_args(["--tlimit-per=60000", "--strings-exp"])
-        .map_err(|e| symcc_problem("the rules", e))?;
-    let mut compiler = CedarSymCompiler::new(cvc5).map_err(|e| symcc_problem("the rules", e))?;
+async fn prove_all(
+    pack: &PolicyPack,
+    mut compiler: CedarSymCompiler<LocalSolver>,
+) -> Result<Proofs, Problem> {
     let mut proofs = Proofs::default();
     for env in pack.schema.request_envs() {
         let action = env.action().id().unescaped().to_string();
@@ -398,20 +416,14 @@ pub struct Loosened {
 /// of `new` fires too (both compiled against `new`'s schema). The rules that do not: removed,
 /// loosened (with an input that shows it), or no longer comparable.
 pub fn tightens(old: &PolicyPack, new: &PolicyPack) -> Result<Vec<Loosened>, Vec<Problem>> {
-    solver().map_err(|p| vec![p])?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| vec![symcc_problem("the rules", e)])?;
-    runtime
-        .block_on(tightens_all(old, new))
-        .map_err(|p| vec![p])
+    with_solver(|compiler| tightens_all(old, new, compiler))
 }
 
-async fn tightens_all(old: &PolicyPack, new: &PolicyPack) -> Result<Vec<Loosened>, Problem> {
-    let cvc5 = LocalSolver::cvc5_with_args(["--tlimit-per=60000", "--strings-exp"])
-        .map_err(|e| symcc_problem("the rules", e))?;
-    let mut compiler = CedarSymCompiler::new(cvc5).map_err(|e| symcc_problem("the rules", e))?;
+async fn tightens_all(
+    old: &PolicyPack,
+    new: &PolicyPack,
+    mut compiler: CedarSymCompiler<LocalSolver>,
+) -> Result<Vec<Loosened>, Problem> {
     let mut loosened = Vec::new();
     for env in new.schema.request_envs() {
         let action = env.action().id().unescaped().to_string();
