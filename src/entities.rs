@@ -41,6 +41,50 @@ pub enum Subject {
 }
 
 impl Subject {
+    /// The activity and the target a finding on this subject names: the data item's
+    /// category, the subject category, the sub-processor's id, the transfer's recipient (or
+    /// country); for a waiver, its activity and rule.
+    pub fn names(self, register: &Register) -> (Option<&str>, Option<&str>) {
+        let activity = |a: usize| register.activities.get(a);
+        let id = |a: usize| activity(a).map(|x| x.id.value.as_str());
+        match self {
+            Subject::Organisation => (None, None),
+            Subject::Activity(a) => (id(a), None),
+            Subject::DataItem(a, i) => (
+                id(a),
+                activity(a)
+                    .and_then(|x| x.data.get(i))
+                    .map(|d| d.category.value.as_str()),
+            ),
+            Subject::DataSubject(a, s) => (
+                id(a),
+                activity(a)
+                    .and_then(|x| x.data_subjects.get(s))
+                    .map(|s| s.value.as_str()),
+            ),
+            Subject::Subprocessor(a, r) => (
+                id(a),
+                activity(a)
+                    .and_then(|x| x.subprocessors.get(r))
+                    .map(|s| s.value.as_str()),
+            ),
+            Subject::Transfer(a, t) => (
+                id(a),
+                activity(a)
+                    .and_then(|x| x.transfers.get(t))
+                    .and_then(|tr| tr.to.as_ref().or(tr.country.as_ref()))
+                    .map(|v| v.value.as_str()),
+            ),
+            Subject::Waiver(w) => {
+                let waiver = register.waivers.get(w);
+                (
+                    waiver.map(|x| x.activity.value.as_str()),
+                    waiver.map(|x| x.rule.value.as_str()),
+                )
+            }
+        }
+    }
+
     /// The request kind (Cedar action) for this subject.
     pub fn kind(self) -> RequestKind {
         match self {

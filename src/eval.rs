@@ -372,57 +372,8 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
     }
     labels.sort_by_key(|l| l.at);
     labels.dedup_by(|a, b| a.at == b.at);
-    let (activity, target) = match check.subject {
-        Subject::Organisation => (None, None),
-        Subject::Activity(a) => (register.activities.get(a).map(|x| x.id.value.clone()), None),
-        Subject::DataItem(a, i) => {
-            let activity = register.activities.get(a);
-            (
-                activity.map(|x| x.id.value.clone()),
-                activity
-                    .and_then(|x| x.data.get(i))
-                    .map(|d| d.category.value.clone()),
-            )
-        }
-        Subject::DataSubject(a, s) => {
-            let activity = register.activities.get(a);
-            (
-                activity.map(|x| x.id.value.clone()),
-                activity
-                    .and_then(|x| x.data_subjects.get(s))
-                    .map(|s| s.value.clone()),
-            )
-        }
-        Subject::Subprocessor(a, r) => {
-            let activity = register.activities.get(a);
-            (
-                activity.map(|x| x.id.value.clone()),
-                activity
-                    .and_then(|x| x.subprocessors.get(r))
-                    .map(|s| s.value.clone()),
-            )
-        }
-        Subject::Waiver(w) => {
-            let waiver = register.waivers.get(w);
-            (
-                waiver.map(|x| x.activity.value.clone()),
-                waiver.map(|x| x.rule.value.clone()),
-            )
-        }
-        Subject::Transfer(a, t) => {
-            let activity = register.activities.get(a);
-            let transfer = activity.and_then(|x| x.transfers.get(t));
-            (
-                activity.map(|x| x.id.value.clone()),
-                transfer.and_then(|tr| {
-                    tr.to
-                        .as_ref()
-                        .or(tr.country.as_ref())
-                        .map(|v| v.value.clone())
-                }),
-            )
-        }
-    };
+    let (activity, target) = check.subject.names(register);
+    let (activity, target) = (activity.map(str::to_string), target.map(str::to_string));
     Finding {
         rule: rule.id.clone(),
         severity: rule.severity,

@@ -63,16 +63,11 @@ fn unknown_rule(id: &str, rules: &[Rule]) -> Problem {
     ))
 }
 
-/// The target a check is about, for `--target`: the item's category, the subject category,
-/// the sub-processor's id or the transfer's recipient.
+/// The target a check is about, for `--target` (none for the activity itself).
 fn target_of(register: &Register, subject: Subject) -> Option<&str> {
-    let activity = |a: usize| register.activities.get(a);
     match subject {
-        Subject::DataItem(a, i) => Some(activity(a)?.data.get(i)?.category.value.as_str()),
-        Subject::DataSubject(a, s) => Some(activity(a)?.data_subjects.get(s)?.value.as_str()),
-        Subject::Subprocessor(a, r) => Some(activity(a)?.subprocessors.get(r)?.value.as_str()),
-        Subject::Transfer(a, t) => Some(activity(a)?.transfers.get(t)?.to.as_ref()?.value.as_str()),
-        _ => None,
+        Subject::Activity(_) | Subject::Organisation | Subject::Waiver(_) => None,
+        _ => subject.names(register).1,
     }
 }
 
