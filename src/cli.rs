@@ -64,6 +64,10 @@ enum Command {
     /// Format the policy files in Cedar's own layout (--check: only say which would change).
     #[command(after_help = commands::fmt::EXIT_CODES)]
     Fmt(FmtArgs),
+    /// Write the customer-facing annex (services, personal data, purposes, legal bases,
+    /// sub-processors) from the register; --check FILE fails when a published one drifted.
+    #[command(after_help = commands::annex::EXIT_CODES)]
+    Annex(commands::annex::AnnexArgs),
 }
 
 /// When to colour output.
@@ -98,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => commands::fmt::run(args, &context),
         Command::Init(args) => commands::init::run(args, &context),
         Command::Schema(args) => commands::schema::run(args, &context),
+        Command::Annex(args) => commands::annex::run(args, &context),
     };
     outcome.into()
 }
@@ -204,6 +209,13 @@ fn rebase(command: &mut Command, cwd: &Path) {
         Command::Test(args) => {
             args.dir.iter_mut().for_each(path);
             args.policies.iter_mut().for_each(path);
+        }
+        Command::Annex(args) => {
+            args.paths.iter_mut().for_each(text);
+            args.policies.iter_mut().for_each(path);
+            args.template.iter_mut().for_each(path);
+            args.output.iter_mut().for_each(path);
+            args.check.iter_mut().for_each(path);
         }
     }
 }

@@ -66,11 +66,13 @@ pub enum Code {
     ImpossiblePolicy,
     /// Another warning of Cedar's validator (a confusable or mixed-script identifier).
     PolicyWarning,
+    /// A document template does not parse or does not render.
+    Template,
 }
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 30] = [
+    pub const ALL: [Code; 31] = [
         Code::Io,
         Code::NoRegisterFiles,
         Code::FileTooLarge,
@@ -101,6 +103,7 @@ impl Code {
         Code::Config,
         Code::ImpossiblePolicy,
         Code::PolicyWarning,
+        Code::Template,
     ];
 
     /// The stable name shown in reports.
@@ -136,6 +139,7 @@ impl Code {
             Code::Config => "config",
             Code::ImpossiblePolicy => "impossible-policy",
             Code::PolicyWarning => "policy-warning",
+            Code::Template => "template",
         }
     }
 
@@ -176,6 +180,7 @@ impl Code {
             Code::PolicyWarning => {
                 "Cedar's validator warns about a policy (a confusable identifier)"
             }
+            Code::Template => "a document template does not parse or does not render",
         }
     }
 }

@@ -361,6 +361,10 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                     ("id", text("its id")),
                     ("label", text("its Dutch label")),
                     ("label_en", text("its English label")),
+                    (
+                        "dpv",
+                        text("its W3C DPV term, e.g. pd:Name (else its parent's)"),
+                    ),
                     ("parents", list_of(text("a parent category"), "its parents")),
                 ],
                 &["id"],

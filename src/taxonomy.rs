@@ -43,6 +43,8 @@ pub struct Category {
     pub label: Option<Located<String>>,
     /// Its English label, when given.
     pub label_en: Option<Located<String>>,
+    /// Its W3C DPV term (`pd:Name`, `dpv:Employee`), when given.
+    pub dpv: Option<Located<String>>,
     /// Its parents' ids.
     pub parents: Vec<Located<String>>,
 }
@@ -92,6 +94,38 @@ impl Taxonomy {
             .into_iter()
             .flatten()
             .filter_map(|&i| self.categories.get(i).map(|c| c.id.value.as_str()))
+    }
+
+    /// The DPV term of a category: its own, else the nearest ancestor's (breadth first, in
+    /// the order parents are written), so a register's own category inherits one.
+    pub fn dpv_term(&self, id: &str) -> Option<&str> {
+        let mut queue = std::collections::VecDeque::from([id]);
+        let mut seen = Vec::new();
+        while let Some(next) = queue.pop_front() {
+            if seen.contains(&next) {
+                continue;
+            }
+            seen.push(next);
+            let category = self.get(next)?;
+            if let Some(term) = &category.dpv {
+                return Some(term.value.as_str());
+            }
+            queue.extend(category.parents.iter().map(|p| p.value.as_str()));
+        }
+        None
+    }
+
+    /// A category's label in a language: Dutch `label` or English `label_en`, else its id.
+    pub fn label(&self, id: &str, english: bool) -> String {
+        let category = self.get(id);
+        let label = category.and_then(|c| {
+            if english {
+                c.label_en.as_ref()
+            } else {
+                c.label.as_ref()
+            }
+        });
+        label.map_or_else(|| id.to_string(), |l| l.value.clone())
     }
 
     /// Whether `id` is `ancestor` or lies below it.
@@ -309,11 +343,23 @@ pub fn read_categories(reader: &mut Reader<'_>, node: &Node, kind: Kind) -> Vec<
         let label_en = fields
             .get("label_en")
             .and_then(|n| reader.text(n, "label_en"));
+        let dpv = fields.get("dpv").and_then(|n| reader.text(n, "dpv"));
         let parents = fields
             .get("parents")
             .map(|n| reader.text_list(n, "parents"))
             .unwrap_or_default();
         fields.finish(reader);
+        if let Some(term) = dpv.as_ref().filter(|t| !is_dpv_term(&t.value)) {
+            reader.report(
+                Problem::at(
+                    Code::InvalidValue,
+                    term.at,
+                    format!("`{}` is not a DPV term", term.value),
+                )
+                .label("expected `pd:Term` or `dpv:Term`")
+                .help("name a class of the W3C Data Privacy Vocabulary, e.g. `pd:Name` or `dpv:Employee`"),
+            );
+        }
         let Some(id) = id else { continue };
         if !is_snake_case(&id.value) {
             reader.report(
@@ -330,10 +376,21 @@ pub fn read_categories(reader: &mut Reader<'_>, node: &Node, kind: Kind) -> Vec<
             id,
             label,
             label_en,
+            dpv,
             parents,
         });
     }
     categories
+}
+
+/// `pd:Term` or `dpv:Term`: a class of the W3C Data Privacy Vocabulary by its usual prefix.
+fn is_dpv_term(text: &str) -> bool {
+    let Some((prefix, term)) = text.split_once(':') else {
+        return false;
+    };
+    matches!(prefix, "pd" | "dpv")
+        && term.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && term.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// `lower_snake_case`, the form of category ids.
@@ -367,6 +424,7 @@ mod tests {
                 id: located(file, id, i),
                 label: None,
                 label_en: None,
+                dpv: None,
                 parents: parents.iter().map(|p| located(file, p, i)).collect(),
             })
             .collect();

@@ -2,6 +2,7 @@
 //! an atomically written file), how a run that cannot finish is reported, and the outcome
 //! that becomes the exit code. Each subcommand lives in its own module beside this one.
 
+pub mod annex;
 pub mod check;
 pub mod explain;
 pub mod fmt;
@@ -126,6 +127,36 @@ pub fn units(paths: &[String], policies: Option<&Path>, config: Option<&Config>)
             policies: policies_for(Some(register)),
         })
         .collect()
+}
+
+/// The one register a document command (`annex`, `export`) writes: the paths on the command
+/// line, else the configuration's only register. Several registers and no paths is a problem
+/// that lists each one's paths.
+pub fn one_unit(
+    paths: &[String],
+    policies: Option<&Path>,
+    config: Option<&Config>,
+) -> Result<Unit, Problem> {
+    let mut all = units(paths, policies, config);
+    if all.len() > 1 {
+        let listed: Vec<String> = all
+            .iter()
+            .map(|u| {
+                format!(
+                    "`{}`: {}",
+                    u.name.as_deref().unwrap_or("?"),
+                    u.inputs.join(" ")
+                )
+            })
+            .collect();
+        return Err(Problem::general(
+            Code::Config,
+            "ropa.toml names several registers; this command writes one",
+        )
+        .help(format!("give its paths: {}", listed.join("; "))));
+    }
+    all.pop()
+        .ok_or_else(|| Problem::general(Code::NoRegisterFiles, "no register to write"))
 }
 
 /// The configuration's reports, parsed; a bad one is a problem at its place.
@@ -597,7 +628,7 @@ pub fn deliver(
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so the
 /// file is either the whole new report or left as it was; a missing folder is made.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -611,7 +642,7 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let written = (|| {
         let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(text.as_ref())?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
     })();

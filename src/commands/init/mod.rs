@@ -88,7 +88,7 @@ pub fn run(args: &InitArgs, context: &Context) -> Outcome {
     for (path, bytes) in &files {
         let target = dir.join(path);
         let text = String::from_utf8_lossy(bytes);
-        if let Err(err) = write_atomically(&target, &text) {
+        if let Err(err) = write_atomically(&target, text.as_bytes()) {
             let problem = Problem::general(
                 Code::Io,
                 format!("cannot write {}: {err}", display_name(&target)),

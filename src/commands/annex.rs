@@ -1,0 +1,169 @@
+//! `ropa annex`: the customer-facing annex generated from the register (Markdown, HTML or
+//! CSV; Dutch or English; the built-in layout or the organisation's own template), and
+//! `--check FILE`, the gate that fails when a published annex has drifted from the register.
+
+use std::path::{Path, PathBuf};
+
+use crate::document::annex::{render_annex, AnnexFormat, TemplateError};
+use crate::document::{Document, Lang};
+use crate::pipeline::load_all;
+use crate::problem::{Code, Problem};
+use crate::source::{display_name, read_source, visible, Location, SourceMap, Span};
+use crate::yaml::Limits;
+
+use super::{emit_outcome, fail, one_unit, write_atomically, Context, Outcome};
+
+/// The exit-code table of `ropa annex`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  the annex was written (with --check: the file matches the register)
+  1  with --check: the file differs from what the register generates (the difference is shown)
+  2  the register, the policies or the template cannot be read, or the file cannot be written";
+
+/// Arguments of `ropa annex`.
+#[derive(Debug, clap::Args)]
+pub struct AnnexArgs {
+    /// Register files, folders or glob patterns [default: from ropa.toml, else register].
+    pub paths: Vec<String>,
+    /// Folder with the schema, the taxonomy and the *.cedar rules [default: from ropa.toml,
+    /// else policies].
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
+    /// The format.
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: AnnexFormat,
+    /// The language: nl (the register's own words) or en (the taxonomy's English labels).
+    #[arg(long, value_enum, default_value = "nl")]
+    pub lang: Lang,
+    /// The organisation's own layout: a minijinja template (the built-in ones are in the
+    /// README). Values are HTML-escaped with --format html.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Write the annex to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write nothing: compare FILE with what the register generates; exit 1 and show the
+    /// difference when they differ.
+    #[arg(long, value_name = "FILE", conflicts_with = "output")]
+    pub check: Option<PathBuf>,
+}
+
+/// Runs `ropa annex`.
+pub fn run(args: &AnnexArgs, context: &Context) -> Outcome {
+    let style = context.style;
+    let mut sources = context.sources.clone();
+    let unit = match one_unit(
+        &args.paths,
+        args.policies.as_deref(),
+        context.config.as_ref(),
+    ) {
+        Ok(unit) => unit,
+        Err(problem) => return fail(&[problem], &sources, style),
+    };
+    let limits = Limits::default();
+    let loaded = match load_all(&unit.inputs, &unit.policies, &limits, &mut sources) {
+        Ok(loaded) => loaded,
+        Err(problems) => return fail(&problems, &sources, style),
+    };
+    let template = match &args.template {
+        Some(path) => match read_source(&mut sources, path, limits.max_file_bytes) {
+            Ok(file) => Some((file, sources.file(file).text.clone())),
+            Err(problem) => return fail(&[problem], &sources, style),
+        },
+        None => None,
+    };
+    let document = Document::of(&loaded.register, args.lang, &sources);
+    let text = match render_annex(
+        &document,
+        args.format,
+        template.as_ref().map(|(_, text)| text.as_str()),
+    ) {
+        Ok(text) => text,
+        Err(err) => {
+            let at = template.as_ref().map(|(file, _)| (*file, &err));
+            return fail(&[template_problem(&err, at, &sources)], &sources, style);
+        }
+    };
+    if let Some(published) = &args.check {
+        return check_drift(published, &text, &sources, context);
+    }
+    match &args.output {
+        Some(path) => match write_atomically(path, &text) {
+            Ok(()) => Outcome::Clean,
+            Err(err) => fail(&[cannot_write(path, &err)], &sources, style),
+        },
+        None => emit_outcome(&text),
+    }
+}
+
+/// The problem of a template that does not render, at its line when known.
+fn template_problem(
+    err: &TemplateError,
+    at: Option<(crate::source::FileId, &TemplateError)>,
+    sources: &SourceMap,
+) -> Problem {
+    let place = at.and_then(|(file, err)| {
+        let line = err.line?;
+        let source = sources.file(file);
+        let start = source.offset_of(line, 1);
+        let end = source
+            .text
+            .get(start..)
+            .and_then(|rest| rest.find('\n'))
+            .map_or(source.text.len(), |n| start + n);
+        Some(Location {
+            file,
+            span: Span::new(start, end - start),
+        })
+    });
+    let message = format!("the template does not render: {}", err.message);
+    match place {
+        Some(at) => Problem::at(Code::Template, at, message).label("here"),
+        None => Problem::general(Code::Template, message),
+    }
+    .help("the template sees `organisation`, `operations`, `activities` and `words`; `ropa annex --help` and the README list their fields")
+}
+
+/// `--check`: the published file against the generated text.
+fn check_drift(
+    published: &Path,
+    generated: &str,
+    sources: &SourceMap,
+    context: &Context,
+) -> Outcome {
+    let name = display_name(published);
+    let current = match std::fs::read(published) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(err) => {
+            let problem = Problem::general(Code::Io, format!("cannot read {name}: {err}"))
+                .help("write it first: `ropa annex --output FILE`");
+            return fail(&[problem], sources, context.style);
+        }
+    };
+    if current == generated {
+        return emit_outcome(&format!("ropa annex: {name} matches the register\n"));
+    }
+    let diff = similar::TextDiff::from_lines(current.as_str(), generated);
+    let body = diff
+        .unified_diff()
+        .context_radius(2)
+        .header(&name, "generated from the register")
+        .to_string();
+    let outcome = emit_outcome(&format!(
+        "ropa annex: {name} differs from what the register generates (regenerate it with `ropa annex --output {name}`):\n{}",
+        visible(&body)
+    ));
+    if outcome == Outcome::Clean {
+        Outcome::Findings
+    } else {
+        outcome
+    }
+}
+
+fn cannot_write(path: &Path, err: &std::io::Error) -> Problem {
+    Problem::general(
+        Code::Io,
+        format!("cannot write {}: {err}", display_name(path)),
+    )
+    .help("nothing was written")
+}

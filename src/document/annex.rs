@@ -1,0 +1,198 @@
+//! Owns the customer-facing annex (the processor's "Omschrijving Diensten, Persoonsgegevens,
+//! doeleinden en betrokken sub-verwerkers"): the document rendered through a template, the
+//! built-in Markdown and HTML layouts or an organisation's own, or as CSV.
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+
+use super::Document;
+
+/// The built-in Markdown layout: the seed annex's table.
+pub const MARKDOWN_TEMPLATE: &str = include_str!("templates/annex.md.j2");
+/// The built-in HTML layout: the same table, one self-contained page.
+pub const HTML_TEMPLATE: &str = include_str!("templates/annex.html.j2");
+
+/// How much work a template may do before it is stopped (a loop that never ends).
+const TEMPLATE_FUEL: u64 = 50_000_000;
+
+/// The formats of `ropa annex`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnnexFormat {
+    /// Markdown (a table, as the annex lays it out).
+    Md,
+    /// One self-contained HTML page.
+    Html,
+    /// CSV, one row per activity.
+    Csv,
+}
+
+/// Why a template did not render: the message and, when known, the template's line.
+#[derive(Debug)]
+pub struct TemplateError {
+    /// What went wrong.
+    pub message: String,
+    /// The 1-based line in the template.
+    pub line: Option<usize>,
+}
+
+/// Renders the annex: through `template` when given (HTML-escaped when `format` is HTML),
+/// else the built-in layout of `format`.
+pub fn render_annex(
+    document: &Document,
+    format: AnnexFormat,
+    template: Option<&str>,
+) -> Result<String, TemplateError> {
+    let source = match (template, format) {
+        (Some(source), _) => source,
+        (None, AnnexFormat::Md) => MARKDOWN_TEMPLATE,
+        (None, AnnexFormat::Html) => HTML_TEMPLATE,
+        (None, AnnexFormat::Csv) => return Ok(render_csv(document)),
+    };
+    render_template(document, source, format == AnnexFormat::Html)
+}
+
+/// Renders a document through a template; `html` escapes every value for HTML.
+pub fn render_template(
+    document: &Document,
+    source: &str,
+    html: bool,
+) -> Result<String, TemplateError> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
+    env.set_auto_escape_callback(move |_| {
+        if html {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.add_filter("md", markdown_text);
+    let error = |err: minijinja::Error| TemplateError {
+        message: describe(&err),
+        line: err.line(),
+    };
+    env.add_template("annex", source).map_err(error)?;
+    let template = env.get_template("annex").map_err(error)?;
+    let mut out = template
+        .render(Value::from_serialize(document))
+        .map_err(error)?;
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// An error with its causes, on one line.
+fn describe(err: &minijinja::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// Text for a Markdown table cell: on one line, with every character that Markdown or a
+/// renderer's HTML would read as markup escaped, and hidden characters made visible.
+pub fn markdown_text(text: &str) -> String {
+    let text = crate::source::visible(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '&' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The annex as CSV: one row per activity, the annex's columns, list items on lines of
+/// their own within a cell.
+fn render_csv(document: &Document) -> String {
+    let words = document.words;
+    let mut header = vec![
+        "id",
+        words.service,
+        words.systems,
+        words.personal_data,
+        words.purposes,
+        words.legal_basis,
+        words.subprocessors,
+    ];
+    let own_operations = document.operations.is_empty();
+    if own_operations {
+        header.push(words.operations);
+    }
+    let mut rows = vec![header.iter().map(|h| (*h).to_string()).collect::<Vec<_>>()];
+    for record in &document.activities {
+        let subprocessors = match (record.subprocessors_stated, record.subprocessors.is_empty()) {
+            (_, false) => record.subprocessors.join("\n"),
+            (true, true) => words.none.to_string(),
+            (false, true) => words.not_stated.to_string(),
+        };
+        let mut row = vec![
+            record.id.clone(),
+            record.name.clone(),
+            record.systems.join("\n"),
+            record.data.join("\n"),
+            record.purposes.join("\n"),
+            record.legal_basis.join("\n"),
+            subprocessors,
+        ];
+        if own_operations {
+            row.push(record.operations.join(", "));
+        }
+        rows.push(row);
+    }
+    write_csv(&rows)
+}
+
+/// Rows as CSV (RFC 4180, CRLF line ends as spreadsheets expect). A cell that a spreadsheet
+/// would run as a formula (`=`, `+`, `-`, `@` first) gets a leading `'`.
+pub fn write_csv(rows: &[Vec<String>]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for row in rows {
+        let cells = row.iter().map(|cell| inert(cell).into_owned());
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(cells);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// A cell a spreadsheet will show as text, never run as a formula.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_text_escapes_markup_and_stays_on_one_line() {
+        assert_eq!(
+            markdown_text("a|b *c* <img src=x>\nnext & [link](u)"),
+            "a\\|b \\*c\\* \\<img src=x\\> next \\& \\[link\\](u)"
+        );
+        assert_eq!(markdown_text("\u{1b}[31m"), "\\\\u{1b}\\[31m");
+    }
+
+    #[test]
+    fn a_formula_cell_is_made_text() {
+        let csv = write_csv(&[vec!["=1+1".into(), "@SUM(A1)".into(), "plain".into()]]);
+        assert_eq!(csv, "'=1+1,'@SUM(A1),plain\r\n");
+    }
+}

@@ -1,0 +1,1 @@
+//! Owns the W3C DPV JSON-LD export.

@@ -1,0 +1,320 @@
+//! Owns the register as a document people read: the organisation and each activity's record
+//! in Dutch or English words. The annex, the exports and the HTML report show the register
+//! through these records.
+
+pub mod annex;
+pub mod dpv;
+pub mod ico;
+pub mod words;
+
+use serde::Serialize;
+
+use crate::register::{Activity, Dpo, Register, Transfer};
+use crate::source::SourceMap;
+use crate::yaml::Located;
+
+pub use words::{Lang, Words};
+
+/// The register as a document.
+#[derive(Debug, Serialize)]
+pub struct Document {
+    /// The language's code.
+    pub lang: &'static str,
+    /// The labels.
+    pub words: &'static Words,
+    /// The organisation.
+    pub organisation: OrganisationRecord,
+    /// The operations every activity shares, said once above the activities (empty when
+    /// the activities differ; each record then has its own).
+    pub operations: Vec<String>,
+    /// Every activity, in register order.
+    pub activities: Vec<Record>,
+}
+
+/// The organisation's part of the record (Art. 30(1)(a), 30(2)(a)).
+#[derive(Debug, Serialize)]
+pub struct OrganisationRecord {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// How to reach it.
+    pub contact: Option<String>,
+    /// Its data protection officer: name and contact, or that none is designated.
+    pub dpo: Option<String>,
+}
+
+/// One activity's record.
+#[derive(Debug, Serialize)]
+pub struct Record {
+    /// Its id.
+    pub id: String,
+    /// Its name (the id when it has none).
+    pub name: String,
+    /// Its role's id.
+    pub role_id: String,
+    /// Its role in words.
+    pub role: String,
+    /// The systems used.
+    pub systems: Vec<String>,
+    /// Its operations in words, when they differ from the document's.
+    pub operations: Vec<String>,
+    /// The categories of data subjects, as the taxonomy names them.
+    pub subjects: Vec<String>,
+    /// The personal data: the register's words in Dutch, the taxonomy's in English.
+    pub data: Vec<String>,
+    /// The purposes, in the register's words.
+    pub purposes: Vec<String>,
+    /// The legal bases: as the register wrote them when in Dutch, else by name.
+    pub legal_basis: Vec<String>,
+    /// The sub-processors engaged, by name.
+    pub subprocessors: Vec<String>,
+    /// Whether the register states the sub-processors (an empty list says "none").
+    pub subprocessors_stated: bool,
+    /// The controllers on whose behalf it is done, with their contact.
+    pub controllers: Vec<String>,
+    /// Categories of recipients.
+    pub recipients: Vec<String>,
+    /// Transfers outside the EEA: recipient, country and tool.
+    pub transfers: Vec<String>,
+    /// The retention period and criterion.
+    pub retention: Option<String>,
+    /// The Art. 32 measures.
+    pub security_measures: Option<String>,
+    /// The DPIA, or why none is needed.
+    pub dpia: Option<String>,
+}
+
+impl Document {
+    /// The register in `lang`; `sources` gives the words the register wrote (a legal basis
+    /// as the annex spells it).
+    pub fn of(register: &Register, lang: Lang, sources: &SourceMap) -> Self {
+        let organisation = &register.organisation;
+        let dpo = organisation.dpo.as_ref().and_then(|dpo| match dpo {
+            Dpo::NoneDesignated(_) => Some(match lang {
+                Lang::Nl => "geen functionaris aangewezen".to_string(),
+                Lang::En => "none designated".to_string(),
+            }),
+            Dpo::Designated { name, contact } => {
+                joined(&[text(name.as_ref()), text(contact.as_ref())], ", ")
+            }
+        });
+        let shared = shared_operations(&register.activities);
+        Document {
+            lang: lang.code(),
+            words: lang.words(),
+            organisation: OrganisationRecord {
+                id: organisation.id.value.clone(),
+                name: organisation.name.value.clone(),
+                contact: text(organisation.contact.as_ref()),
+                dpo,
+            },
+            operations: shared
+                .map(|ops| operation_words(ops, lang))
+                .unwrap_or_default(),
+            activities: register
+                .activities
+                .iter()
+                .map(|a| Record::of(a, register, lang, sources, shared.is_none()))
+                .collect(),
+        }
+    }
+}
+
+impl Record {
+    fn of(
+        activity: &Activity,
+        register: &Register,
+        lang: Lang,
+        sources: &SourceMap,
+        own_operations: bool,
+    ) -> Self {
+        let english = lang == Lang::En;
+        let mut data: Vec<String> = Vec::new();
+        for item in &activity.data {
+            let word = match (&item.label, english) {
+                (Some(label), false) => label.value.clone(),
+                _ => register
+                    .data_categories
+                    .label(&item.category.value, english),
+            };
+            let word = if english { capitalised(&word) } else { word };
+            if !data.contains(&word) {
+                data.push(word);
+            }
+        }
+        let mut subjects: Vec<String> = Vec::new();
+        for subject in &activity.data_subjects {
+            let word = capitalised(&register.subject_categories.label(&subject.value, english));
+            if !subjects.contains(&word) {
+                subjects.push(word);
+            }
+        }
+        let records = |name: &str, fields: &[&str]| {
+            activity.records.get(name).and_then(|record| {
+                joined(
+                    &fields
+                        .iter()
+                        .map(|f| text(record.get(f)))
+                        .collect::<Vec<_>>(),
+                    "; ",
+                )
+            })
+        };
+        Record {
+            id: activity.id.value.clone(),
+            name: activity
+                .name
+                .as_ref()
+                .map_or_else(|| activity.id.value.clone(), |n| n.value.clone()),
+            role_id: activity.effective_role().to_string(),
+            role: words::role(activity.effective_role(), lang),
+            systems: values(&activity.systems),
+            operations: if own_operations {
+                operation_words(&activity.operations, lang)
+            } else {
+                Vec::new()
+            },
+            subjects,
+            data,
+            purposes: activity
+                .purposes
+                .iter()
+                .map(|p| p.text.as_ref().unwrap_or(&p.id).value.clone())
+                .collect(),
+            legal_basis: activity
+                .legal_basis
+                .iter()
+                .map(|basis| basis_word(basis, lang, sources))
+                .collect(),
+            subprocessors: activity
+                .subprocessors
+                .iter()
+                .map(|id| {
+                    register
+                        .subprocessor(&id.value)
+                        .and_then(|s| s.name.as_ref())
+                        .map_or_else(|| id.value.clone(), |n| n.value.clone())
+                })
+                .collect(),
+            subprocessors_stated: activity.fields.get("subprocessors").is_some(),
+            controllers: activity
+                .controllers
+                .iter()
+                .filter_map(|c| {
+                    joined(
+                        &[Some(c.name.value.clone()), text(c.contact.as_ref())],
+                        ", ",
+                    )
+                })
+                .collect(),
+            recipients: match &activity.recipients {
+                crate::register::Recipients::Listed(list) => list
+                    .iter()
+                    .map(|r| {
+                        joined(
+                            &[
+                                Some(r.category.value.clone()),
+                                text(r.name.as_ref()),
+                                text(r.country.as_ref()),
+                            ],
+                            ", ",
+                        )
+                        .unwrap_or_default()
+                    })
+                    .collect(),
+                crate::register::Recipients::NoneDeclared(_) => {
+                    vec![lang.words().none.to_string()]
+                }
+                crate::register::Recipients::Unstated => Vec::new(),
+            },
+            transfers: activity
+                .transfers
+                .iter()
+                .map(|t| transfer_words(t, lang))
+                .collect(),
+            retention: records("retention", &["period", "criterion", "ref"]),
+            security_measures: text(activity.security_measures.as_ref()),
+            dpia: records("dpia", &["ref", "screening", "not_required_reason"]),
+        }
+    }
+}
+
+/// The operations, when every activity has the same ones.
+fn shared_operations(activities: &[Activity]) -> Option<&[Located<String>]> {
+    let first = activities.first()?;
+    let same = activities.iter().all(|a| {
+        a.operations.len() == first.operations.len()
+            && a.operations
+                .iter()
+                .zip(&first.operations)
+                .all(|(x, y)| x.value == y.value)
+    });
+    same.then_some(first.operations.as_slice())
+}
+
+fn operation_words(operations: &[Located<String>], lang: Lang) -> Vec<String> {
+    operations
+        .iter()
+        .map(|o| words::operation(&o.value, lang).to_string())
+        .collect()
+}
+
+/// A legal basis in words: in Dutch as the register wrote it when it wrote a Dutch word
+/// (the annex's own "Gerechtigd belang"), else the basis's name.
+fn basis_word(basis: &Located<String>, lang: Lang, sources: &SourceMap) -> String {
+    let (name, _) = words::legal_basis(&basis.value, lang);
+    if lang == Lang::Nl {
+        let written = sources.file(basis.at.file).slice(basis.at.span);
+        let written = written
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'')
+            .trim();
+        let lower = written.to_lowercase();
+        let dutch = crate::register::vocab::legal_basis(written) == Some(basis.value.as_str())
+            && lower.replace('_', " ") != basis.value.replace('_', " ")
+            && !["legal ", "vital ", "public ", "legitimate"]
+                .iter()
+                .any(|english| lower.starts_with(english));
+        if dutch {
+            return capitalised(written);
+        }
+    }
+    name.to_string()
+}
+
+fn transfer_words(transfer: &Transfer, lang: Lang) -> String {
+    let mechanism = transfer
+        .mechanism
+        .as_ref()
+        .map(|m| words::transfer_mechanism(&m.value, lang).to_string());
+    let place = joined(&[text(transfer.country.as_ref()), mechanism], "; ");
+    match (text(transfer.to.as_ref()), place) {
+        (Some(to), Some(place)) => format!("{to} ({place})"),
+        (Some(to), None) => to,
+        (None, Some(place)) => place,
+        (None, None) => lang.words().not_stated.to_string(),
+    }
+}
+
+/// The text with its first letter in upper case (a taxonomy label starting a list item).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+fn text(value: Option<&Located<String>>) -> Option<String> {
+    value.map(|v| v.value.clone())
+}
+
+fn values(list: &[Located<String>]) -> Vec<String> {
+    list.iter().map(|v| v.value.clone()).collect()
+}
+
+/// The present parts joined, `None` when none is.
+fn joined(parts: &[Option<String>], separator: &str) -> Option<String> {
+    let present: Vec<&str> = parts.iter().flatten().map(String::as_str).collect();
+    (!present.is_empty()).then(|| present.join(separator))
+}

@@ -1,0 +1,221 @@
+//! Owns the words a document is written in: the labels of the annex, the exports and the
+//! HTML report, and the names of roles, operations, legal bases and transfer tools, in Dutch
+//! and English.
+
+use serde::Serialize;
+
+/// The language of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// Dutch: the register's own words, and the taxonomy's `label`.
+    Nl,
+    /// English: the taxonomy's `label_en`; the register's own texts stay as written.
+    En,
+}
+
+impl Lang {
+    /// The language's code (`nl`, `en`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// The labels in this language.
+    pub fn words(self) -> &'static Words {
+        match self {
+            Lang::Nl => &NL,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// The labels of documents, by what they name.
+#[derive(Debug, Serialize)]
+pub struct Words {
+    /// The annex's title.
+    pub annex_title: &'static str,
+    /// "Processing operations".
+    pub operations: &'static str,
+    /// The service (activity) column.
+    pub service: &'static str,
+    /// "Systems:" before several systems.
+    pub systems: &'static str,
+    /// "System:" before one system.
+    pub system: &'static str,
+    /// The personal data column.
+    pub personal_data: &'static str,
+    /// The purposes column.
+    pub purposes: &'static str,
+    /// The legal basis column.
+    pub legal_basis: &'static str,
+    /// The (sub-)processors column.
+    pub subprocessors: &'static str,
+    /// The data subjects.
+    pub data_subjects: &'static str,
+    /// The role.
+    pub role: &'static str,
+    /// The controllers on whose behalf.
+    pub controllers: &'static str,
+    /// Recipients.
+    pub recipients: &'static str,
+    /// Transfers outside the EEA.
+    pub transfers: &'static str,
+    /// Retention.
+    pub retention: &'static str,
+    /// Security measures.
+    pub security_measures: &'static str,
+    /// DPIA.
+    pub dpia: &'static str,
+    /// "None" (an empty list the register states).
+    pub none: &'static str,
+    /// "Not stated" (a field the register leaves out).
+    pub not_stated: &'static str,
+    /// "Register of processing activities of".
+    pub register_of: &'static str,
+}
+
+/// Dutch labels: the seed annex's own column names.
+pub const NL: Words = Words {
+    annex_title: "Omschrijving Diensten, Persoonsgegevens, doeleinden en betrokken sub-verwerkers",
+    operations: "Verwerkingsactiviteiten",
+    service: "Dienst",
+    systems: "Systemen",
+    system: "Systeem",
+    personal_data: "Type persoonsgegevens",
+    purposes: "Doeleinden",
+    legal_basis: "Grondslag voor verwerking",
+    subprocessors: "Betrokken (sub)verwerkers",
+    data_subjects: "Betrokkenen",
+    role: "Rol",
+    controllers: "Verwerkingsverantwoordelijken",
+    recipients: "Ontvangers",
+    transfers: "Doorgiften buiten de EER",
+    retention: "Bewaartermijn",
+    security_measures: "Beveiligingsmaatregelen",
+    dpia: "DPIA",
+    none: "Geen",
+    not_stated: "Niet vermeld",
+    register_of: "Verwerkingsregister van",
+};
+
+/// English labels.
+pub const EN: Words = Words {
+    annex_title: "Description of services, personal data, purposes and sub-processors involved",
+    operations: "Processing operations",
+    service: "Service",
+    systems: "Systems",
+    system: "System",
+    personal_data: "Personal data",
+    purposes: "Purposes",
+    legal_basis: "Legal basis",
+    subprocessors: "(Sub-)processors involved",
+    data_subjects: "Data subjects",
+    role: "Role",
+    controllers: "Controllers",
+    recipients: "Recipients",
+    transfers: "Transfers outside the EEA",
+    retention: "Retention",
+    security_measures: "Security measures",
+    dpia: "DPIA",
+    none: "None",
+    not_stated: "Not stated",
+    register_of: "Register of processing activities of",
+};
+
+/// A role's name.
+pub fn role(id: &str, lang: Lang) -> String {
+    let word = match (id, lang) {
+        ("controller", Lang::Nl) => "verwerkingsverantwoordelijke",
+        ("processor", Lang::Nl) => "verwerker",
+        ("joint_controller", Lang::Nl) => "gezamenlijke verwerkingsverantwoordelijke",
+        ("joint_controller", Lang::En) => "joint controller",
+        _ => id,
+    };
+    word.to_string()
+}
+
+/// A processing operation's name: the annex's Dutch words, or Art. 4(2)'s English ones.
+pub fn operation(id: &str, lang: Lang) -> &str {
+    let (nl, en) = match id {
+        "collect" => ("verzamelen", "collection"),
+        "record" => ("vastleggen", "recording"),
+        "organise" => ("ordenen", "organisation"),
+        "structure" => ("structureren", "structuring"),
+        "store" => ("bewaren", "storage"),
+        "adapt" => ("bijwerken, wijzigen", "adaptation or alteration"),
+        "retrieve" => ("opvragen", "retrieval"),
+        "consult" => ("raadplegen", "consultation"),
+        "use" => ("gebruiken", "use"),
+        "disclose" => (
+            "doorzenden, beschikbaar stellen",
+            "disclosure by transmission",
+        ),
+        "disseminate" => ("verspreiden", "dissemination"),
+        "combine" => (
+            "samenbrengen, met elkaar in verband brengen",
+            "alignment or combination",
+        ),
+        "restrict" => ("afschermen", "restriction"),
+        "erase" => ("uitwissen", "erasure"),
+        "destroy" => ("vernietigen", "destruction"),
+        "anonymise" => ("anonimiseren", "anonymisation"),
+        "aggregate" => ("aggregeren", "aggregation"),
+        "encrypt" => ("versleutelen", "encryption"),
+        _ => (id, id),
+    };
+    match lang {
+        Lang::Nl => nl,
+        Lang::En => en,
+    }
+}
+
+/// A legal basis's name, and its point of Art. 6(1) (`a` to `f`).
+pub fn legal_basis(id: &str, lang: Lang) -> (&str, &'static str) {
+    let (nl, en, point) = match id {
+        "consent" => ("Toestemming", "Consent", "a"),
+        "contract" => ("Overeenkomst", "Contract", "b"),
+        "legal_obligation" => ("Wettelijke verplichting", "Legal obligation", "c"),
+        "vital_interests" => ("Vitale belangen", "Vital interests", "d"),
+        "public_task" => ("Taak van algemeen belang", "Public task", "e"),
+        "legitimate_interests" => ("Gerechtvaardigd belang", "Legitimate interests", "f"),
+        _ => (id, id, ""),
+    };
+    match lang {
+        Lang::Nl => (nl, point),
+        Lang::En => (en, point),
+    }
+}
+
+/// A transfer tool's name with its article.
+pub fn transfer_mechanism(id: &str, lang: Lang) -> &str {
+    let (nl, en) = match id {
+        "adequacy" => (
+            "adequaatheidsbesluit (art. 45 AVG)",
+            "adequacy decision (Art. 45 GDPR)",
+        ),
+        "scc" => (
+            "modelcontractbepalingen (art. 46(2)(c) AVG)",
+            "standard contractual clauses (Art. 46(2)(c) GDPR)",
+        ),
+        "bcr" => (
+            "bindende bedrijfsvoorschriften (art. 47 AVG)",
+            "binding corporate rules (Art. 47 GDPR)",
+        ),
+        "code" => (
+            "gedragscode (art. 46(2)(e) AVG)",
+            "code of conduct (Art. 46(2)(e) GDPR)",
+        ),
+        "certification" => (
+            "certificering (art. 46(2)(f) AVG)",
+            "certification (Art. 46(2)(f) GDPR)",
+        ),
+        "derogation" => ("uitzondering (art. 49 AVG)", "derogation (Art. 49 GDPR)"),
+        _ => (id, id),
+    };
+    match lang {
+        Lang::Nl => nl,
+        Lang::En => en,
+    }
+}
