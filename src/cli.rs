@@ -68,6 +68,10 @@ enum Command {
     /// sub-processors) from the register; --check FILE fails when a published one drifted.
     #[command(after_help = commands::annex::EXIT_CODES)]
     Annex(commands::annex::AnnexArgs),
+    /// Export the register as the files DPOs exchange: the ICO documentation templates
+    /// (XLSX or CSV) or W3C DPV JSON-LD, each activity with its open findings.
+    #[command(after_help = commands::export::EXIT_CODES)]
+    Export(commands::export::ExportArgs),
 }
 
 /// When to colour output.
@@ -103,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args, &context),
         Command::Schema(args) => commands::schema::run(args, &context),
         Command::Annex(args) => commands::annex::run(args, &context),
+        Command::Export(args) => commands::export::run(args, &context),
     };
     outcome.into()
 }
@@ -216,6 +221,11 @@ fn rebase(command: &mut Command, cwd: &Path) {
             args.template.iter_mut().for_each(path);
             args.output.iter_mut().for_each(path);
             args.check.iter_mut().for_each(path);
+        }
+        Command::Export(args) => {
+            args.paths.iter_mut().for_each(text);
+            args.policies.iter_mut().for_each(path);
+            path(&mut args.output);
         }
     }
 }

@@ -245,3 +245,291 @@ fn the_csv_annex_reads_back_as_one_row_per_activity() {
     assert_eq!(&rows[0][5], "Overeenkomst\nGerechtigd belang");
     assert_eq!(&rows[0][6], "Geen");
 }
+
+/// The open findings per activity the JSON report gives (`None`: on no activity).
+fn findings_per_activity() -> std::collections::BTreeMap<Option<String>, usize> {
+    let output = ropa(&["check", "--format", "json"], root());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let mut counts = std::collections::BTreeMap::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        let activity = finding["activity"].as_str().map(str::to_string);
+        *counts.entry(activity).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The ICO controller template's columns, verbatim (sheet `Template`, row 9), then ropa's.
+const ICO_CONTROLLER_HEADER: [&str; 32] = [
+    "Business function",
+    "Purpose of processing",
+    "Name and contact details of joint controller (if applicable)",
+    "Categories of individuals",
+    "Categories of personal data",
+    "Categories of recipients",
+    "Link to contract with processor",
+    "Names of third countries or international organisations that personal data are transferred to (if applicable)",
+    "Safeguards for exceptional transfers of personal data to third countries or international organisations (if applicable)",
+    "Retention schedule (if possible)",
+    "General description of technical and organisational security measures (if possible)",
+    "Article 6 lawful basis for processing personal data",
+    "Article 9 condition for processing special category data",
+    "Legitimate interests for the processing (if applicable)",
+    "Link to record of legitimate interests assessment (if applicable)",
+    "Rights available to individuals",
+    "Existence of automated decision-making, including profiling (if applicable)",
+    "The source of the personal data (if applicable)",
+    "Link to record of consent",
+    "Location of personal data",
+    "Data Protection Impact Assessment required?",
+    "Data Protection Impact Assessment progress",
+    "Link to Data Protection Impact Assessment",
+    "Has a personal data breach occurred?",
+    "Link to record of personal data breach",
+    "Data Protection Act 2018 Schedule 1 Condition for processing",
+    "GDPR Article 6 lawful basis for processing",
+    "Link to retention and erasure policy document",
+    "Is personal data retained and erased in accordance with the policy document?",
+    "Reasons for not adhering to policy document (if applicable)",
+    "Activity id",
+    "Open findings",
+];
+
+/// The processor sheet: Art. 30(2)(a)-(d), then ropa's columns.
+const PROCESSOR_HEADER: [&str; 8] = [
+    "Name and contact details of controller",
+    "Categories of processing carried out on behalf of the controller",
+    "Names of third countries or international organisations that personal data are transferred to (if applicable)",
+    "Safeguards for exceptional transfers of personal data to third countries or international organisations (if applicable)",
+    "General description of technical and organisational security measures (if possible)",
+    "Sub-processors engaged",
+    "Activity id",
+    "Open findings",
+];
+
+/// A sheet's rows as text, read by calamine.
+fn sheet_rows(path: &Path, name: &str) -> Vec<Vec<String>> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut workbook: Xlsx<_> = open_workbook(path).expect("open xlsx");
+    let range = workbook.worksheet_range(name).expect("sheet");
+    range
+        .rows()
+        .map(|row| row.iter().map(ToString::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn the_ico_workbook_opens_with_the_exact_header_rows_and_every_open_finding() {
+    let dir = temp("ico-xlsx");
+    let file = dir.join("register.xlsx");
+    let output = ropa(
+        &[
+            "export",
+            "--format",
+            "ico-xlsx",
+            "--output",
+            file.to_str().expect("utf-8"),
+        ],
+        root(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let controller = sheet_rows(&file, "Controller");
+    let processor = sheet_rows(&file, "Processor");
+    // The header is on row 9, as in the ICO template; the contact block above it.
+    assert_eq!(controller[8], ICO_CONTROLLER_HEADER);
+    assert_eq!(processor[8], PROCESSOR_HEADER);
+    assert_eq!(controller[0][1], "Telecom Service Leek B.V.");
+    let activities: Vec<&str> = controller[9..]
+        .iter()
+        .map(|r| r[30].as_str())
+        .chain(processor[9..].iter().map(|r| r[6].as_str()))
+        .collect();
+    assert_eq!(activities.len(), 14, "{activities:?}");
+    assert_eq!(controller[9][30], "algemeen");
+    assert_eq!(controller[9][11], "Contract\nLegitimate interests");
+
+    // Every finding the JSON report gives is in the export, on its activity's row.
+    let expected = findings_per_activity();
+    let lines = |cell: &str| cell.lines().filter(|l| !l.is_empty()).count();
+    for (activity, count) in &expected {
+        let got = match activity {
+            Some(id) => controller[9..]
+                .iter()
+                .map(|r| (&r[30], &r[31]))
+                .chain(processor[9..].iter().map(|r| (&r[6], &r[7])))
+                .find(|(a, _)| a.as_str() == id)
+                .map(|(_, cell)| lines(cell))
+                .expect("a row for the activity"),
+            None => lines(&controller[3][1]),
+        };
+        assert_eq!(got, *count, "open findings of {activity:?}");
+    }
+    assert!(expected.values().sum::<usize>() > 50);
+}
+
+#[test]
+fn the_ico_csv_files_round_trip_to_the_workbook_cells() {
+    let dir = temp("ico-csv");
+    let csv_file = dir.join("ropa.csv");
+    let xlsx_file = dir.join("ropa.xlsx");
+    for (format, file) in [("ico-csv", &csv_file), ("ico-xlsx", &xlsx_file)] {
+        let output = ropa(
+            &[
+                "export",
+                "--format",
+                format,
+                "--output",
+                file.to_str().expect("utf-8"),
+            ],
+            root(),
+        );
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+    }
+    assert!(
+        !csv_file.exists(),
+        "ico-csv writes one file per template, named after FILE"
+    );
+    for (suffix, sheet) in [("controller", "Controller"), ("processor", "Processor")] {
+        let path = dir.join(format!("ropa-{suffix}.csv"));
+        let mut reader = csv::Reader::from_path(&path).expect("csv");
+        let mut rows: Vec<Vec<String>> = vec![reader
+            .headers()
+            .expect("header")
+            .iter()
+            .map(str::to_string)
+            .collect()];
+        rows.extend(
+            reader
+                .records()
+                .map(|r| r.expect("row").iter().map(str::to_string).collect()),
+        );
+        let workbook = sheet_rows(&xlsx_file, sheet);
+        assert_eq!(rows, workbook[8..].to_vec(), "{suffix}");
+    }
+}
+
+#[test]
+fn the_dpv_export_expands_with_a_json_ld_processor_one_handling_per_activity() {
+    let dir = temp("dpv");
+    let file = dir.join("ropa.jsonld");
+    let output = ropa(
+        &[
+            "export",
+            "--format",
+            "dpv-jsonld",
+            "--output",
+            file.to_str().expect("utf-8"),
+        ],
+        root(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let node = Command::new("node")
+        .arg(root().join("tests/node/jsonld.cjs"))
+        .arg(&file)
+        .env("NODE_PATH", root().join("tests/node/node_modules"))
+        .output()
+        .expect("node: install Node.js and run `npm ci --prefix tests/node`");
+    assert!(
+        node.status.success(),
+        "jsonld.js failed (run `npm ci --prefix tests/node`): {}",
+        String::from_utf8_lossy(&node.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&node.stdout).expect("json");
+    assert!(result["quads"].as_u64().expect("quads") > 500);
+    let expanded = result["expanded"].as_array().expect("expanded");
+    let root_node = &expanded[0];
+    assert_eq!(
+        root_node["@type"][0], "https://w3id.org/dpv#ROPA",
+        "{root_node}"
+    );
+    assert_eq!(
+        root_node["http://purl.org/dc/terms/conformsTo"][0]["@id"],
+        "https://w3id.org/dpv/2.2"
+    );
+    let parts = root_node["http://purl.org/dc/terms/hasPart"]
+        .as_array()
+        .expect("parts");
+    let handlings: Vec<&serde_json::Value> = parts
+        .iter()
+        .filter(|p| p["@type"][0] == "https://w3id.org/dpv#PersonalDataHandling")
+        .collect();
+    assert_eq!(handlings.len(), 14);
+    let expected = findings_per_activity();
+    for handling in handlings {
+        let id = handling["http://purl.org/dc/terms/identifier"][0]["@value"]
+            .as_str()
+            .expect("identifier");
+        let open = handling
+            .get("urn:ropa:term:openFinding")
+            .and_then(|v| v.as_array())
+            .map_or(0, Vec::len);
+        assert_eq!(
+            open,
+            expected.get(&Some(id.to_string())).copied().unwrap_or(0),
+            "{id}"
+        );
+        let bases = handling["https://w3id.org/dpv#hasLegalBasis"]
+            .as_array()
+            .expect("bases");
+        assert!(bases.iter().all(|b| b["@id"]
+            .as_str()
+            .is_some_and(|iri| iri.starts_with("https://w3id.org/dpv/legal/eu/gdpr#A"))));
+        assert!(handling["https://w3id.org/dpv#hasPersonalData"][0]["@id"]
+            .as_str()
+            .is_some_and(|iri| iri.starts_with("https://w3id.org/dpv")));
+    }
+}
+
+#[test]
+fn every_export_is_the_same_bytes_twice_and_nothing_when_the_register_does_not_load() {
+    let dir = temp("export-same");
+    for (format, name) in [
+        ("ico-xlsx", "a.xlsx"),
+        ("dpv-jsonld", "a.jsonld"),
+        ("ico-csv", "a.csv"),
+    ] {
+        let mut runs = Vec::new();
+        for round in ["1", "2"] {
+            let sub = dir.join(round);
+            let file = sub.join(name);
+            let output = ropa(
+                &[
+                    "export",
+                    "--format",
+                    format,
+                    "--output",
+                    file.to_str().expect("utf-8"),
+                ],
+                root(),
+            );
+            assert_eq!(output.status.code(), Some(0), "{output:?}");
+            let mut bytes = Vec::new();
+            let mut entries: Vec<_> = std::fs::read_dir(&sub)
+                .expect("dir")
+                .map(|e| e.expect("entry").path())
+                .collect();
+            entries.sort();
+            for entry in entries {
+                bytes.extend(std::fs::read(entry).expect("read"));
+            }
+            runs.push(bytes);
+            std::fs::remove_dir_all(&sub).expect("clean");
+        }
+        assert_eq!(runs[0], runs[1], "{format}");
+    }
+    let broken = root().join("tests/fixtures/broken/register");
+    let file = dir.join("broken.xlsx");
+    let output = ropa(
+        &[
+            "export",
+            broken.to_str().expect("utf-8"),
+            "--format",
+            "ico-xlsx",
+            "--output",
+            file.to_str().expect("utf-8"),
+        ],
+        root(),
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(!file.exists());
+    assert!(!String::from_utf8_lossy(&output.stderr).is_empty());
+}

@@ -5,6 +5,7 @@
 pub mod annex;
 pub mod check;
 pub mod explain;
+pub mod export;
 pub mod fmt;
 pub mod init;
 pub mod pre_commit;
@@ -258,7 +259,7 @@ impl ReportArgs {
 }
 
 /// A `--today` value: a real `YYYY-MM-DD` date.
-fn parse_date(text: &str) -> Result<String, String> {
+pub fn parse_date(text: &str) -> Result<String, String> {
     if crate::register::vocab::is_date(text) {
         Ok(text.to_string())
     } else {

@@ -9,6 +9,9 @@ pub mod words;
 
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
+use crate::finding::Finding;
 use crate::register::{Activity, Dpo, Register, Transfer};
 use crate::source::SourceMap;
 use crate::yaml::Located;
@@ -317,4 +320,27 @@ fn values(list: &[Located<String>]) -> Vec<String> {
 fn joined(parts: &[Option<String>], separator: &str) -> Option<String> {
     let present: Vec<&str> = parts.iter().flatten().map(String::as_str).collect();
     (!present.is_empty()).then(|| present.join(separator))
+}
+
+/// The findings still open (not waived), as lines `severity rule-id (target): message`, by
+/// activity id; findings on no activity (the organisation, a waiver) under `None`. An export
+/// carries them so the record does not look cleaner than it is.
+pub fn open_findings(findings: &[Finding]) -> BTreeMap<Option<&str>, Vec<String>> {
+    let mut open: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
+    for finding in findings {
+        let target = finding
+            .target
+            .as_ref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        open.entry(finding.activity.as_deref())
+            .or_default()
+            .push(format!(
+                "{} {}{target}: {}",
+                finding.severity.name(),
+                finding.rule,
+                finding.message
+            ));
+    }
+    open
 }
