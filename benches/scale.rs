@@ -90,6 +90,7 @@ fn run_stages(dir: &Path) -> Stages {
         &[],
         &summary,
         &loaded.pack.rules,
+        &[],
         &sources,
         style,
     );

@@ -45,6 +45,7 @@ pub fn rule(at: Location) -> Rule {
         help: Some(Arc::from(HELP)),
         article: None,
         label: None,
+        area: None,
         kinds: Vec::new(),
         reads: Default::default(),
         names: Default::default(),

@@ -110,6 +110,9 @@ pub struct Rule {
     pub article: Option<Arc<str>>,
     /// `@label`: the text on the offending node.
     pub label: Option<Arc<str>>,
+    /// `@area`: the part of the record the rule judges (a column of the HTML report's
+    /// compliance matrix: `purposes`, `retention`, ...).
+    pub area: Option<Arc<str>>,
     /// The request kinds the policy's action scope admits.
     pub kinds: Vec<RequestKind>,
     /// Top-level attributes the policy reads, by variable.
@@ -714,6 +717,7 @@ pub fn load_policy_file(
             help: annotation("help").map(Arc::from),
             article: annotation("article").map(Arc::from),
             label: annotation("label").map(Arc::from),
+            area: annotation("area").map(Arc::from),
             kinds: kinds.clone(),
             reads,
             names,

@@ -533,3 +533,61 @@ fn every_export_is_the_same_bytes_twice_and_nothing_when_the_register_does_not_l
     assert!(!file.exists());
     assert!(!String::from_utf8_lossy(&output.stderr).is_empty());
 }
+
+#[test]
+fn register_text_cannot_inject_markup_into_any_document() {
+    let dir = temp("hostile");
+    let register = dir.join("register");
+    std::fs::create_dir_all(&register).expect("mkdir");
+    std::fs::write(
+        register.join("r.yaml"),
+        "organisation: { id: acme, name: \"<script>alert(1)</script>\", contact: privacy@acme.example, dpo: none-designated }\n\
+         activities:\n\
+         \x20 - id: onboarding\n\
+         \x20   name: \"Onboarding <img src=x onerror=alert(2)> | ** \\u001b[31m\"\n\
+         \x20   role: controller\n\
+         \x20   data_subjects: [customer_contact]\n\
+         \x20   purposes: [{ id: p, text: \"\\\"><svg onload=alert(3)>\" }]\n\
+         \x20   legal_basis: [legal_obligation]\n\
+         \x20   retention: { period: P7Y }\n\
+         \x20   security_measures: ISMS\n\
+         \x20   data: [{ category: name, label: \"=HYPERLINK(\\\"http://x\\\")\" }]\n",
+    )
+    .expect("write");
+    let path = register.to_str().expect("utf-8");
+    let html = dir.join("report.html");
+    let output = ropa(
+        &[
+            "check",
+            path,
+            "--format",
+            "html",
+            "--output",
+            html.to_str().expect("utf-8"),
+        ],
+        root(),
+    );
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+    let annex_html = stdout(&ropa(&["annex", path, "--format", "html"], root()));
+    let annex_md = stdout(&ropa(&["annex", path], root()));
+    let annex_csv = stdout(&ropa(&["annex", path, "--format", "csv"], root()));
+    for (name, text) in [
+        ("report", std::fs::read_to_string(&html).expect("report")),
+        ("annex html", annex_html),
+    ] {
+        assert!(!text.contains("<script>alert"), "{name}");
+        assert!(!text.contains("<img src=x"), "{name}");
+        assert!(!text.contains("<svg onload"), "{name}");
+        assert!(!text.contains('\u{1b}'), "{name}: a raw escape character");
+        assert!(text.contains("&lt;script&gt;alert(1)"), "{name}");
+    }
+    // Every `<` is escaped: Markdown shows it as text, never as a tag.
+    assert!(!annex_md.replace("\\<", "").contains('<'), "{annex_md}");
+    assert!(
+        annex_md.contains("\\<img src=x onerror=alert(2)\\> \\| \\*\\*"),
+        "{annex_md}"
+    );
+    assert!(!annex_md.contains('\u{1b}'));
+    // A spreadsheet does not run the cell as a formula.
+    assert!(annex_csv.contains("'=HYPERLINK"), "{annex_csv}");
+}

@@ -11,10 +11,11 @@ use crate::pipeline::Checked;
 use crate::policy::Rule;
 use crate::problem::{sort_problems, suggestion, Code, Problem};
 use crate::register::Waiver;
+use crate::report::html::RegisterView;
 use crate::report::{ChangeReport, WaivedFinding};
 
 use super::{
-    check_one, config_reports, deliver, fail, fail_as, units, ChangeArgs, Context, Delivery,
+    check_one, config_reports, deliver, eea, fail, fail_as, units, ChangeArgs, Context, Delivery,
     Outcome, OutputArgs, ReportArgs, ReportView,
 };
 
@@ -118,6 +119,14 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
             all: args.change.all,
         }),
         fail_on_new,
+        registers: runs
+            .iter()
+            .map(|(name, checked)| RegisterView {
+                name: name.as_deref(),
+                register: &checked.register,
+                eea: eea(&checked.pack),
+            })
+            .collect(),
     };
     let outcome = deliver(
         &view,

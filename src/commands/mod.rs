@@ -26,6 +26,7 @@ use crate::finding::{Change, Finding, Severity, Summary};
 use crate::pipeline::{run_check_against, Checked};
 use crate::policy::{load_policies, PolicyPack, Rule};
 use crate::problem::{sort_problems, suggestion, Code, Problem};
+use crate::report::html::RegisterView;
 use crate::report::human::{self, Style};
 use crate::report::{render, render_problems, ChangeReport, Format, WaivedFinding};
 use crate::source::{display_name, SourceMap};
@@ -541,6 +542,17 @@ pub struct ReportView<'a> {
     pub change: Option<ChangeReport<'a>>,
     /// Only new findings count for the exit code.
     pub fail_on_new: bool,
+    /// The registers judged, for the reports that show their records.
+    pub registers: Vec<RegisterView<'a>>,
+}
+
+/// The EEA's countries in a pack's regions (empty when the pack names no `EEA`).
+pub fn eea(pack: &PolicyPack) -> &[String] {
+    pack.vocabulary
+        .regions
+        .iter()
+        .find(|r| r.id == "EEA")
+        .map_or(&[], |r| r.countries.as_slice())
 }
 
 impl<'a> ReportView<'a> {
@@ -571,6 +583,11 @@ impl<'a> ReportView<'a> {
                 all: selection.all,
             }),
             fail_on_new: selection.fail_on_new,
+            registers: vec![RegisterView {
+                name: None,
+                register: &checked.register,
+                eea: eea(&checked.pack),
+            }],
         }
     }
 }
@@ -603,6 +620,7 @@ pub fn deliver(
             waived,
             &view.summary,
             view.rules,
+            &view.registers,
             sources,
             if target.file.is_some() { plain } else { style },
         );

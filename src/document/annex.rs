@@ -67,6 +67,15 @@ pub fn render_template(
         }
     });
     env.add_filter("md", markdown_text);
+    // Every value printed has its hidden characters (terminal escapes, bidirectional
+    // controls) made visible, then is escaped as the format needs.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(text) if text.chars().any(crate::source::is_hidden) => {
+            let shown = Value::from(crate::source::visible(text).into_owned());
+            minijinja::escape_formatter(out, state, &shown)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    });
     let error = |err: minijinja::Error| TemplateError {
         message: describe(&err),
         line: err.line(),

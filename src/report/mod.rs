@@ -4,6 +4,7 @@
 
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -35,6 +36,9 @@ pub enum Format {
     Gitlab,
     /// A Markdown summary for a pull-request comment or a job summary.
     Markdown,
+    /// One self-contained HTML page for people: summary, compliance matrix, each activity's
+    /// record with its findings, waivers, filters.
+    Html,
 }
 
 /// What a report says about the change, against a base register.
@@ -61,7 +65,8 @@ pub struct WaivedFinding<'a> {
 
 /// Renders findings in a format; `change` when they were judged against a base; `waived`
 /// the findings live waivers cover (listed by JSON, SARIF as suppressed results, JUnit as
-/// skipped cases, and the human report when it is given them).
+/// skipped cases, and the human report when it is given them); `registers` the registers
+/// judged (the HTML report shows their records).
 #[expect(clippy::too_many_arguments, reason = "what a report is made of")]
 pub fn render(
     format: Format,
@@ -70,6 +75,7 @@ pub fn render(
     waived: &[WaivedFinding<'_>],
     summary: &Summary,
     rules: &[Rule],
+    registers: &[html::RegisterView<'_>],
     sources: &SourceMap,
     style: human::Style,
 ) -> String {
@@ -81,6 +87,9 @@ pub fn render(
         Format::Github => github::render_github(findings, change.is_none_or(|c| c.all), sources),
         Format::Gitlab => gitlab::render_gitlab(findings, sources),
         Format::Markdown => markdown::render_markdown(findings, change, summary, sources),
+        Format::Html => {
+            html::render_html(findings, change, waived, summary, rules, registers, sources)
+        }
     }
 }
 
@@ -99,6 +108,7 @@ pub fn render_problems(
         Format::Github => Some(github::render_github_problems(problems, sources)),
         Format::Gitlab => Some(gitlab::render_gitlab_problems(problems, sources)),
         Format::Markdown => Some(markdown::render_markdown_problems(problems, sources)),
+        Format::Html => Some(html::render_html_problems(problems, sources)),
     }
 }
 

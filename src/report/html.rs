@@ -1,0 +1,764 @@
+//! Owns the HTML report: one self-contained page for a DPO (no network, no external script,
+//! style or font; it works from a file:// URL and prints to PDF): the summary, a compliance
+//! matrix (activities down, the Art. 30 elements and rule areas across), each activity's
+//! record with its findings beside it, the waivers with their expiry, and filters by
+//! severity, rule and activity that run in the page itself.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::document::{Document, Lang, Record};
+use crate::finding::{Change, Finding, Severity, Summary};
+use crate::policy::Rule;
+use crate::problem::Problem;
+use crate::register::{Activity, Register};
+use crate::report::human::summary_line;
+use crate::report::{ChangeReport, Place, WaivedFinding};
+use crate::source::{visible, SourceMap};
+
+/// One register of the report, with what the matrix needs to judge applicability.
+#[derive(Debug, Clone, Copy)]
+pub struct RegisterView<'a> {
+    /// Its name, when the configuration names several.
+    pub name: Option<&'a str>,
+    /// The register.
+    pub register: &'a Register,
+    /// The countries of the EEA (a transfer outside them makes `transfers` applicable).
+    pub eea: &'a [String],
+}
+
+/// The columns of the compliance matrix: a rule's `@area`, its heading and what it covers.
+/// The Art. 30 elements first, in the article's order, then the other areas.
+pub const AREAS: [(&str, &str, &str); 11] = [
+    ("controller", "Controller, DPO", "Art. 30(1)(a), 30(2)(a)"),
+    ("purposes", "Purposes", "Art. 30(1)(b)"),
+    ("data", "Subjects and data", "Art. 30(1)(c)"),
+    ("recipients", "Recipients", "Art. 30(1)(d), 28"),
+    ("transfers", "Transfers", "Art. 30(1)(e), 44-49"),
+    ("retention", "Retention", "Art. 30(1)(f)"),
+    ("security", "Security", "Art. 30(1)(g), 32"),
+    ("legal-basis", "Legal basis", "Art. 6, 7, 8"),
+    ("special-data", "Special data", "Art. 9, 10; UAVG"),
+    ("high-risk", "High risk", "Art. 22, 35; WOR"),
+    ("waivers", "Waivers", "ropa"),
+];
+
+/// The column of rules with no known `@area`.
+const OTHER: (&str, &str, &str) = ("other", "Other", "");
+
+/// Text for HTML: markup characters escaped, hidden characters made visible.
+pub fn escape(text: &str) -> String {
+    let text = visible(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value for an `id` attribute and a URL fragment: letters, digits, `-` and `_` kept,
+/// anything else as `_`.
+fn anchor(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A finding's place in the matrix: its activity (none: the organisation row) and area.
+fn area_of<'r>(finding: &Finding, areas: &BTreeMap<&str, &'r str>) -> &'r str {
+    areas
+        .get(finding.rule.as_str())
+        .copied()
+        .filter(|area| AREAS.iter().any(|(id, _, _)| id == area))
+        .unwrap_or(OTHER.0)
+}
+
+/// What one cell of the matrix counts.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cell {
+    errors: usize,
+    warnings: usize,
+    waived: usize,
+    applicable: bool,
+}
+
+impl Cell {
+    fn open(&self) -> usize {
+        self.errors + self.warnings
+    }
+
+    /// The state's name (a class and a `data-state`), and its text: a symbol and a word, so
+    /// colour is never the only carrier.
+    fn state(&self) -> (&'static str, String) {
+        if self.errors > 0 {
+            ("open-error", format!("✗ {} open", self.open()))
+        } else if self.warnings > 0 {
+            ("open-warning", format!("! {} open", self.open()))
+        } else if self.waived > 0 {
+            ("waived", format!("◐ {} waived", self.waived))
+        } else if self.applicable {
+            ("met", "✓ met".to_string())
+        } else {
+            ("na", "– n/a".to_string())
+        }
+    }
+}
+
+/// Whether an area concerns an activity at all, when nothing was found in it: transfers
+/// without a transfer or a sub-processor abroad, special data without such an item, waivers
+/// without a waiver are "not applicable"; every other area applies to every activity.
+fn applicable(area: &str, activity: &Activity, view: &RegisterView<'_>) -> bool {
+    let register = view.register;
+    match area {
+        "transfers" => {
+            !activity.transfers.is_empty()
+                || activity.subprocessors.iter().any(|id| {
+                    register
+                        .subprocessor(&id.value)
+                        .and_then(|s| s.country.as_ref())
+                        .is_some_and(|c| !view.eea.contains(&c.value))
+                })
+        }
+        "special-data" => activity.data.iter().any(|item| {
+            [
+                "special_category",
+                "criminal_data",
+                "national_identifier",
+                "inference_prone",
+            ]
+            .iter()
+            .any(|a| register.data_categories.is_in(&item.category.value, a))
+        }),
+        "waivers" => register
+            .waivers
+            .iter()
+            .any(|w| w.activity.value == activity.id.value),
+        _ => true,
+    }
+}
+
+/// Renders the HTML report.
+pub fn render_html(
+    findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
+    waived: &[WaivedFinding<'_>],
+    summary: &Summary,
+    rules: &[Rule],
+    registers: &[RegisterView<'_>],
+    sources: &SourceMap,
+) -> String {
+    let areas: BTreeMap<&str, &str> = rules
+        .iter()
+        .filter_map(|r| Some((r.id.as_str(), r.area.as_deref()?)))
+        .collect();
+    let organisation = registers
+        .first()
+        .map(|r| r.register.organisation.name.value.as_str())
+        .unwrap_or("register");
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\" class=\"no-js\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"ropa {}\">\n<title>ropa report: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
+         <a class=\"skip\" href=\"#findings\">Skip to the findings</a>\n<header>\n<h1>Register of processing activities: {}</h1>\n",
+        env!("CARGO_PKG_VERSION"),
+        escape(organisation),
+        escape(organisation),
+    );
+    summary_section(&mut out, summary, change);
+    out.push_str("</header>\n<main>\n");
+    filters(&mut out, findings, waived, registers);
+    let columns: Vec<(&str, &str, &str)> = {
+        let mut columns = AREAS.to_vec();
+        let other = findings
+            .iter()
+            .chain(waived.iter().map(|w| w.finding))
+            .any(|f| area_of(f, &areas) == OTHER.0);
+        if other {
+            columns.push(OTHER);
+        }
+        columns
+    };
+    for view in registers {
+        let mine = |f: &&Finding| f.register.as_deref() == view.name;
+        let open: Vec<&Finding> = findings.iter().filter(mine).collect();
+        let covered: Vec<&WaivedFinding<'_>> = waived.iter().filter(|w| mine(&w.finding)).collect();
+        register_section(
+            &mut out,
+            view,
+            &open,
+            &covered,
+            &columns,
+            &areas,
+            registers.len() > 1,
+            sources,
+        );
+    }
+    if let Some(change) = change {
+        resolved_section(&mut out, change);
+    }
+    out.push_str("</main>\n<footer><p>Written by ropa ");
+    out.push_str(env!("CARGO_PKG_VERSION"));
+    out.push_str(". Every rule and its article: <code>ropa rules</code>; one rule in full: <code>ropa explain RULE</code>.</p></footer>\n");
+    let _ = write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
+    out
+}
+
+fn summary_section(out: &mut String, summary: &Summary, change: Option<&ChangeReport<'_>>) {
+    let line = summary_line(summary);
+    let line = line.trim_end().trim_start_matches("ropa: ");
+    let _ = write!(
+        out,
+        "<p class=\"summary\">{}</p>\n<dl class=\"counts\">\n<div><dt>Errors</dt><dd id=\"count-errors\">{}</dd></div>\n\
+         <div><dt>Warnings</dt><dd id=\"count-warnings\">{}</dd></div>\n<div><dt>Waived</dt><dd id=\"count-waived\">{}</dd></div>\n\
+         <div><dt>Activities</dt><dd>{}</dd></div>\n<div><dt>Rules</dt><dd>{}</dd></div>\n",
+        escape(line),
+        summary.errors,
+        summary.warnings,
+        summary.waived,
+        summary.activities,
+        summary.rules
+    );
+    if let (Some(counts), Some(change)) = (summary.change, change) {
+        let _ = write!(
+            out,
+            "<div><dt>New since {}</dt><dd>{}</dd></div>\n<div><dt>Existing</dt><dd>{}</dd></div>\n<div><dt>Resolved</dt><dd>{}</dd></div>\n",
+            escape(change.base),
+            counts.new,
+            counts.existing,
+            counts.resolved
+        );
+    }
+    out.push_str("</dl>\n");
+    if let Some(why) = change.and_then(|c| c.base_failed) {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">The base did not load ({}): every finding counts as new.</p>",
+            escape(why)
+        );
+    }
+}
+
+fn filters(
+    out: &mut String,
+    findings: &[Finding],
+    waived: &[WaivedFinding<'_>],
+    registers: &[RegisterView<'_>],
+) {
+    let mut rules: Vec<&str> = findings
+        .iter()
+        .chain(waived.iter().map(|w| w.finding))
+        .map(|f| f.rule.as_str())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    out.push_str(
+        "<form id=\"filters\" class=\"filters\" role=\"search\" aria-label=\"Filter the findings\">\n\
+         <fieldset><legend>Show</legend>\n\
+         <label><input type=\"checkbox\" name=\"severity\" value=\"error\" checked> errors</label>\n\
+         <label><input type=\"checkbox\" name=\"severity\" value=\"warning\" checked> warnings</label>\n\
+         <label><input type=\"checkbox\" name=\"severity\" value=\"waived\" checked> waived</label>\n\
+         </fieldset>\n<label>Rule <select name=\"rule\" id=\"filter-rule\"><option value=\"\">all rules</option>\n",
+    );
+    for rule in rules {
+        let _ = writeln!(out, "<option value=\"{0}\">{0}</option>", escape(rule));
+    }
+    out.push_str("</select></label>\n<label>Activity <select name=\"activity\" id=\"filter-activity\"><option value=\"\">all activities</option>\n");
+    for view in registers {
+        for activity in &view.register.activities {
+            let _ = writeln!(
+                out,
+                "<option value=\"{}\">{}</option>",
+                escape(&activity.id.value),
+                escape(
+                    activity
+                        .name
+                        .as_ref()
+                        .unwrap_or(&activity.id)
+                        .value
+                        .as_str()
+                )
+            );
+        }
+    }
+    out.push_str(
+        "</select></label>\n<button type=\"reset\">Show all</button>\n\
+         <p id=\"shown\" role=\"status\" aria-live=\"polite\"></p>\n</form>\n",
+    );
+}
+
+#[expect(clippy::too_many_arguments, reason = "one register's part of the page")]
+fn register_section(
+    out: &mut String,
+    view: &RegisterView<'_>,
+    findings: &[&Finding],
+    waived: &[&WaivedFinding<'_>],
+    columns: &[(&str, &str, &str)],
+    areas: &BTreeMap<&str, &str>,
+    named: bool,
+    sources: &SourceMap,
+) {
+    let register = view.register;
+    if named {
+        let _ = writeln!(
+            out,
+            "<h2 class=\"register\">Register {}</h2>",
+            escape(view.name.unwrap_or("?"))
+        );
+    }
+    let document = Document::of(register, Lang::Nl, sources);
+    // The matrix: one row per activity, and the organisation's row.
+    let mut cells: BTreeMap<(Option<&str>, &str), Cell> = BTreeMap::new();
+    for finding in findings {
+        let cell = cells
+            .entry((finding.activity.as_deref(), area_of(finding, areas)))
+            .or_default();
+        match finding.severity {
+            Severity::Error => cell.errors += 1,
+            Severity::Warning => cell.warnings += 1,
+        }
+    }
+    for covered in waived {
+        cells
+            .entry((
+                covered.finding.activity.as_deref(),
+                area_of(covered.finding, areas),
+            ))
+            .or_default()
+            .waived += 1;
+    }
+    let _ = write!(
+        out,
+        "<section class=\"matrix\" aria-labelledby=\"matrix-{0}\">\n<h2 id=\"matrix-{0}\">Compliance matrix</h2>\n\
+         <p class=\"legend\">Each cell: <span class=\"open-error\">✗ open</span> (an error is open), <span class=\"open-warning\">! open</span> (only warnings), \
+         <span class=\"waived\">◐ waived</span> (findings accepted by a waiver), <span class=\"met\">✓ met</span> (the rules of the area found nothing), \
+         <span class=\"na\">– n/a</span> (nothing of the area is in the activity: no transfer, no special data, no waiver).</p>\n\
+         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Compliance matrix, scrolls sideways\">\n<table class=\"matrix-table\">\n<thead><tr><th scope=\"col\">Activity</th>",
+        anchor(view.name.unwrap_or("register"))
+    );
+    for (_, heading, article) in columns {
+        let _ = write!(
+            out,
+            "<th scope=\"col\">{}<br><small>{}</small></th>",
+            escape(heading),
+            escape(article)
+        );
+    }
+    out.push_str("<th scope=\"col\">Open findings</th></tr></thead>\n<tbody>\n");
+    let row = |out: &mut String, id: Option<&str>, name: &str, activity: Option<&Activity>| {
+        let _ = write!(
+            out,
+            "<tr data-activity=\"{}\"><th scope=\"row\"><a href=\"#{}\">{}</a></th>",
+            escape(id.unwrap_or("")),
+            id.map_or_else(
+                || "organisation".to_string(),
+                |id| format!("activity-{}", anchor(id))
+            ),
+            escape(name)
+        );
+        let mut total = 0;
+        for (area, heading, _) in columns {
+            let mut cell = cells.get(&(id, *area)).copied().unwrap_or_default();
+            cell.applicable = match activity {
+                Some(activity) => applicable(area, activity, view),
+                None => *area == "controller",
+            };
+            total += cell.open();
+            let (state, text) = cell.state();
+            let _ = write!(
+                out,
+                "<td class=\"{state}\" data-area=\"{area}\" data-state=\"{state}\" data-open=\"{}\" data-waived=\"{}\" title=\"{}: {}\">{}</td>",
+                cell.open(),
+                cell.waived,
+                escape(heading),
+                escape(&text),
+                escape(&text)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<td class=\"total\" data-total=\"{total}\">{total}</td></tr>"
+        );
+    };
+    row(out, None, "Organisation", None);
+    for (activity, record) in register.activities.iter().zip(&document.activities) {
+        row(out, Some(&record.id), &record.name, Some(activity));
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+
+    // The records with their findings.
+    let _ = writeln!(
+        out,
+        "<h2 id=\"findings\">Activities and their findings</h2>"
+    );
+    let on = |id: Option<&str>| {
+        (
+            findings
+                .iter()
+                .filter(|f| f.activity.as_deref() == id)
+                .copied()
+                .collect::<Vec<_>>(),
+            waived
+                .iter()
+                .filter(|w| w.finding.activity.as_deref() == id)
+                .copied()
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (org_open, org_waived) = on(None);
+    let _ = write!(
+        out,
+        "<section class=\"activity\" id=\"organisation\" data-activity=\"\">\n<h3>Organisation: {}</h3>\n<div class=\"columns\">\n<dl class=\"record\">",
+        escape(&document.organisation.name)
+    );
+    field(out, "Id", Some(&document.organisation.id));
+    field(out, "Contact", document.organisation.contact.as_deref());
+    field(out, "DPO", document.organisation.dpo.as_deref());
+    if !document.operations.is_empty() {
+        field(out, "Operations", Some(&document.operations.join(", ")));
+    }
+    out.push_str("</dl>\n");
+    finding_list(out, &org_open, &org_waived, sources);
+    out.push_str("</div>\n</section>\n");
+    for record in &document.activities {
+        let (open, covered) = on(Some(&record.id));
+        let _ = write!(
+            out,
+            "<section class=\"activity\" id=\"activity-{}\" data-activity=\"{}\">\n<h3>{} <code class=\"id\">{}</code></h3>\n<div class=\"columns\">\n",
+            anchor(&record.id),
+            escape(&record.id),
+            escape(&record.name),
+            escape(&record.id)
+        );
+        record_list(out, record);
+        finding_list(out, &open, &covered, sources);
+        out.push_str("</div>\n</section>\n");
+    }
+    waivers_section(out, register, waived);
+}
+
+fn field(out: &mut String, name: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(value));
+    }
+}
+
+fn list_field(out: &mut String, name: &str, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    let _ = write!(out, "<dt>{}</dt><dd><ul>", escape(name));
+    for value in values {
+        let _ = write!(out, "<li>{}</li>", escape(value));
+    }
+    out.push_str("</ul></dd>");
+}
+
+/// An activity's record as the annex shows it, and the rest of its Art. 30 elements.
+fn record_list(out: &mut String, record: &Record) {
+    out.push_str("<dl class=\"record\">");
+    field(out, "Role", Some(&record.role));
+    list_field(out, "Systems", &record.systems);
+    list_field(out, "Operations", &record.operations);
+    list_field(out, "Data subjects", &record.subjects);
+    list_field(out, "Personal data", &record.data);
+    list_field(out, "Purposes", &record.purposes);
+    list_field(out, "Legal basis", &record.legal_basis);
+    if record.subprocessors.is_empty() && record.subprocessors_stated {
+        field(out, "Sub-processors", Some("none"));
+    } else {
+        list_field(out, "Sub-processors", &record.subprocessors);
+    }
+    list_field(out, "Controllers", &record.controllers);
+    list_field(out, "Recipients", &record.recipients);
+    list_field(out, "Transfers", &record.transfers);
+    field(out, "Retention", record.retention.as_deref());
+    field(
+        out,
+        "Security measures",
+        record.security_measures.as_deref(),
+    );
+    field(out, "DPIA", record.dpia.as_deref());
+    out.push_str("</dl>\n");
+}
+
+fn finding_list(
+    out: &mut String,
+    open: &[&Finding],
+    waived: &[&WaivedFinding<'_>],
+    sources: &SourceMap,
+) {
+    let total = open.len() + waived.len();
+    let _ = writeln!(
+        out,
+        "<div class=\"findings\"><h4>Findings: {} open{}</h4>",
+        open.len(),
+        if waived.is_empty() {
+            String::new()
+        } else {
+            format!(", {} waived", waived.len())
+        }
+    );
+    if total == 0 {
+        out.push_str("<p class=\"none\">No findings.</p></div>\n");
+        return;
+    }
+    out.push_str("<ol class=\"finding-list\">\n");
+    for finding in open {
+        finding_item(out, finding, None, sources);
+    }
+    for covered in waived {
+        finding_item(out, covered.finding, Some(covered), sources);
+    }
+    out.push_str("</ol></div>\n");
+}
+
+fn finding_item(
+    out: &mut String,
+    finding: &Finding,
+    waiver: Option<&WaivedFinding<'_>>,
+    sources: &SourceMap,
+) {
+    let severity = finding.severity.name();
+    let state = if waiver.is_some() { "waived" } else { "open" };
+    let _ = write!(
+        out,
+        "<li class=\"finding {severity} {state}\" data-severity=\"{severity}\" data-rule=\"{}\" data-activity=\"{}\" data-state=\"{state}\">\n<p class=\"head\"><span class=\"badge {severity}\">{severity}</span>",
+        escape(&finding.rule),
+        escape(finding.activity.as_deref().unwrap_or(""))
+    );
+    if waiver.is_some() {
+        out.push_str(" <span class=\"badge waived\">waived</span>");
+    }
+    if finding.change == Some(Change::New) {
+        out.push_str(" <span class=\"badge new\">new</span>");
+    }
+    let _ = write!(out, " <code>{}</code>", escape(&finding.rule));
+    if let Some(target) = &finding.target {
+        let _ = write!(out, " on <code>{}</code>", escape(target));
+    }
+    let _ = write!(
+        out,
+        "</p>\n<p class=\"message\">{}</p>\n<p class=\"label\">{}</p>\n",
+        escape(&finding.message),
+        escape(&finding.label)
+    );
+    if let Some(help) = &finding.help {
+        let _ = writeln!(
+            out,
+            "<p class=\"help\"><strong>What to do:</strong> {}</p>",
+            escape(help)
+        );
+    }
+    if let Some(article) = &finding.article {
+        let _ = writeln!(out, "<p class=\"article\">{}</p>", escape(article));
+    }
+    if let Some(covered) = waiver {
+        let w = covered.waiver;
+        let _ = writeln!(
+            out,
+            "<p class=\"waiver\">Waived until {} by {}: {}</p>",
+            escape(&w.expires.value),
+            escape(&w.approved_by.value),
+            escape(&w.reason.value)
+        );
+    }
+    let place = Place::of(finding.at, sources);
+    let _ = writeln!(
+        out,
+        "<p class=\"place\"><code>{}:{}</code></p>",
+        escape(place.file),
+        place.line
+    );
+    snippet(out, finding, sources);
+    out.push_str("</li>\n");
+}
+
+/// The YAML lines of a finding: its own lines and one either side, numbered, its own marked.
+fn snippet(out: &mut String, finding: &Finding, sources: &SourceMap) {
+    let file = sources.file(finding.at.file);
+    let (start, end) = sources.range(finding.at);
+    let first = start.line.saturating_sub(1).max(1);
+    let last = (end.line + 1).min(start.line + 8);
+    let lines: Vec<&str> = file.text.lines().collect();
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str("<pre class=\"source\"><code>");
+    for number in first..=last {
+        let Some(text) = lines.get(number - 1) else {
+            break;
+        };
+        let own = number >= start.line && number <= end.line.max(start.line);
+        let _ = writeln!(
+            out,
+            "{}<span class=\"number\">{number:>4}</span> {}{}",
+            if own { "<mark>" } else { "" },
+            escape(text),
+            if own { "</mark>" } else { "" },
+        );
+    }
+    out.push_str("</code></pre>\n");
+}
+
+fn waivers_section(out: &mut String, register: &Register, waived: &[&WaivedFinding<'_>]) {
+    if register.waivers.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section class=\"waivers\">\n<h2>Waivers</h2>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Waivers\">\n<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Activity</th><th scope=\"col\">Target</th>\
+         <th scope=\"col\">Reason</th><th scope=\"col\">Approved by</th><th scope=\"col\">Expires</th><th scope=\"col\">Reference</th><th scope=\"col\">Covers</th></tr></thead>\n<tbody>\n",
+    );
+    for waiver in &register.waivers {
+        let covers = waived
+            .iter()
+            .filter(|w| std::ptr::eq(w.waiver, waiver))
+            .count();
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{covers} finding{}</td></tr>",
+            escape(&waiver.rule.value),
+            escape(&waiver.activity.value),
+            escape(waiver.target.as_ref().map_or("", |t| t.value.as_str())),
+            escape(&waiver.reason.value),
+            escape(&waiver.approved_by.value),
+            escape(&waiver.expires.value),
+            escape(waiver.reference.as_ref().map_or("", |r| r.value.as_str())),
+            if covers == 1 { "" } else { "s" }
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+}
+
+fn resolved_section(out: &mut String, change: &ChangeReport<'_>) {
+    if change.resolved.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<section class=\"resolved\">\n<h2>Resolved since {}</h2>\n<ul>\n",
+        escape(change.base)
+    );
+    for finding in change.resolved {
+        let _ = writeln!(
+            out,
+            "<li><code>{}</code> {} {}</li>",
+            escape(&finding.rule),
+            escape(finding.activity.as_deref().unwrap_or("(organisation)")),
+            escape(finding.target.as_deref().unwrap_or(""))
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
+/// Renders the problems that stopped a run as an HTML page.
+pub fn render_html_problems(problems: &[Problem], sources: &SourceMap) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>ropa: could not check the register</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n\
+         <h1>ropa could not check the register: {} problem{}</h1>\n<ol class=\"finding-list\">\n",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for problem in problems {
+        let place = problem.at.map(|at| Place::of(at, sources));
+        let _ = writeln!(
+            out,
+            "<li class=\"finding error\"><p class=\"head\"><span class=\"badge error\">{}</span> {}</p>{}{}</li>",
+            problem.code.name(),
+            escape(&problem.message),
+            place.map_or_else(String::new, |p| format!(
+                "<p class=\"place\"><code>{}:{}</code></p>",
+                escape(p.file),
+                p.line
+            )),
+            problem.help.as_ref().map_or_else(String::new, |h| format!(
+                "<p class=\"help\">{}</p>",
+                escape(h)
+            ))
+        );
+    }
+    out.push_str("</ol>\n</main>\n</body>\n</html>\n");
+    out
+}
+
+/// The page's style: system fonts, contrast above 4.5:1, visible focus, a one-column layout
+/// when narrow (200% zoom) and in print.
+const STYLE: &str = r#":root { --error: #a4001d; --warning: #7a4d00; --met: #0b6b2d; --waived: #4b3f8f; --na: #555; --line: #8a8a8a; }
+* { box-sizing: border-box; }
+body { font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; padding: 1rem 1.5rem; color: #1a1a1a; background: #fff; max-width: 90rem; }
+h1 { font-size: 1.6rem; margin: .5rem 0; } h2 { font-size: 1.3rem; margin-top: 2rem; } h3 { font-size: 1.1rem; margin: 0 0 .5rem; }
+a { color: #0645ad; } a:focus, button:focus, select:focus, input:focus, [tabindex]:focus { outline: 3px solid #1a5fd0; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 2; }
+.counts { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; margin: .5rem 0; } .counts div { border: 1px solid var(--line); padding: .25rem .75rem; border-radius: 4px; }
+.counts dt { font-size: .85rem; } .counts dd { margin: 0; font-size: 1.3rem; font-weight: 600; }
+.filters { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; align-items: center; border: 1px solid var(--line); padding: .75rem; border-radius: 4px; margin: 1rem 0; }
+.filters fieldset { border: 0; margin: 0; padding: 0; display: flex; gap: 1rem; flex-wrap: wrap; } .filters legend { float: left; margin-right: .5rem; font-weight: 600; }
+.filters select, .filters button { font: inherit; padding: .2rem .4rem; } .filters label { max-width: 100%; } .filters select { max-width: 100%; } #shown { margin: 0; font-weight: 600; }
+.no-js .filters { display: none; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; } th, td { border: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
+.matrix-table th[scope=row] { position: sticky; left: 0; background: #fff; min-width: 12rem; }
+.matrix-table td { white-space: nowrap; font-size: .9rem; } thead th { background: #eef0f4; font-size: .85rem; }
+.open-error { color: var(--error); font-weight: 600; } .open-warning { color: var(--warning); font-weight: 600; } .waived { color: var(--waived); } .met { color: var(--met); } .na { color: var(--na); }
+td.open-error { background: #fde8ec; } td.open-warning { background: #fff4de; } td.waived { background: #efedfa; } td.met { background: #e6f4ea; }
+.total { font-weight: 600; text-align: right; }
+.activity { border-top: 2px solid var(--line); padding-top: 1rem; margin-top: 1.5rem; }
+.columns { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 1.5rem; }
+.record { margin: 0; } .record dt { font-weight: 600; font-size: .9rem; margin-top: .4rem; } .record dd { margin: 0 0 0 .75rem; } .record ul { margin: 0; padding-left: 1.1rem; }
+.id { font-size: .85rem; color: #444; }
+.finding-list { padding-left: 1.2rem; } .finding { margin-bottom: 1rem; padding: .5rem .75rem; border-left: 4px solid var(--line); background: #fafafa; }
+.finding.error { border-left-color: var(--error); } .finding.warning { border-left-color: var(--warning); } .finding.waived { border-left-color: var(--waived); }
+.finding p { margin: .2rem 0; } .message { font-weight: 600; } .label { font-style: italic; }
+.badge { display: inline-block; font-size: .8rem; font-weight: 700; padding: 0 .4rem; border-radius: 3px; border: 1px solid currentColor; text-transform: uppercase; }
+.badge.error { color: var(--error); } .badge.warning { color: var(--warning); } .badge.waived { color: var(--waived); } .badge.new { color: #0645ad; }
+.source { background: #f2f2f2; padding: .4rem; overflow-x: auto; font-size: .85rem; margin: .3rem 0 0; } .source mark { background: #ffe58a; color: inherit; } .number { color: #555; }
+[hidden] { display: none !important; }
+@media (max-width: 60rem) { .columns { grid-template-columns: minmax(0, 1fr); } }
+@media print { .filters, .skip { display: none; } body { max-width: none; padding: 0; } .activity, tr { break-inside: avoid; } .columns { grid-template-columns: 1fr 1fr; } .scroll { overflow: visible; } a { color: inherit; text-decoration: none; } }
+"#;
+
+/// The filters: severity (with waived), rule and activity; the count of findings shown.
+const SCRIPT: &str = r#"(function () {
+  document.documentElement.classList.remove("no-js");
+  var form = document.getElementById("filters");
+  if (!form) { return; }
+  var items = Array.prototype.slice.call(document.querySelectorAll("li.finding"));
+  var sections = Array.prototype.slice.call(document.querySelectorAll("section.activity"));
+  var rows = Array.prototype.slice.call(document.querySelectorAll(".matrix-table tbody tr"));
+  var shown = document.getElementById("shown");
+  function apply() {
+    var kinds = {};
+    Array.prototype.forEach.call(form.querySelectorAll("input[name=severity]"), function (box) { kinds[box.value] = box.checked; });
+    var rule = form.elements.rule.value;
+    var activity = form.elements.activity.value;
+    var count = 0;
+    items.forEach(function (item) {
+      var kind = item.dataset.state === "waived" ? "waived" : item.dataset.severity;
+      var visible = kinds[kind] && (!rule || item.dataset.rule === rule) && (!activity || item.dataset.activity === activity);
+      item.hidden = !visible;
+      if (visible) { count += 1; }
+    });
+    sections.forEach(function (section) { section.hidden = activity !== "" && section.dataset.activity !== activity; });
+    rows.forEach(function (row) { row.hidden = activity !== "" && row.dataset.activity !== activity; });
+    shown.textContent = count + " of " + items.length + " findings shown";
+  }
+  form.addEventListener("change", apply);
+  form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+  apply();
+})();
+"#;
