@@ -436,6 +436,42 @@ mod tests {
     }
 
     #[test]
+    fn a_category_without_a_dpv_term_takes_its_nearest_parents() {
+        let mut map = SourceMap::new();
+        let file = map.add(Path::new("t"), String::new());
+        let category = |id: &str, dpv: Option<&str>, parents: &[&str]| Category {
+            id: located(file, id, 0),
+            label: None,
+            label_en: None,
+            dpv: dpv.map(|d| located(file, d, 0)),
+            parents: parents.iter().map(|p| located(file, p, 0)).collect(),
+        };
+        let mut problems = Vec::new();
+        let mut t = Taxonomy::new(Kind::Data);
+        t.extend(
+            vec![
+                category("personal_data", Some("dpv:PersonalData"), &[]),
+                category("location", Some("pd:Location"), &["personal_data"]),
+                category("gps_position", Some("pd:GPSCoordinate"), &["location"]),
+                category("behavioural", None, &["personal_data"]),
+                // A register's own: no term, two parents; the first written that has one wins.
+                category("own_trace", None, &["behavioural", "gps_position"]),
+            ],
+            false,
+            &mut problems,
+        );
+        t.finish(&mut problems);
+        assert!(problems.is_empty());
+        assert_eq!(t.dpv_term("gps_position"), Some("pd:GPSCoordinate"));
+        assert_eq!(t.dpv_term("behavioural"), Some("dpv:PersonalData"));
+        // Breadth first: gps_position (one step) before personal_data (two steps).
+        assert_eq!(t.dpv_term("own_trace"), Some("pd:GPSCoordinate"));
+        assert_eq!(t.dpv_term("unknown"), None);
+        assert!(is_dpv_term("pd:Name") && is_dpv_term("dpv:Employee"));
+        assert!(!is_dpv_term("pd:name") && !is_dpv_term("foo:Name") && !is_dpv_term("Name"));
+    }
+
+    #[test]
     fn ancestors_follow_every_parent_of_a_dag() {
         let (t, problems) = taxonomy(&[
             ("personal_data", &[]),

@@ -532,6 +532,20 @@ fn every_export_is_the_same_bytes_twice_and_nothing_when_the_register_does_not_l
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(!file.exists());
     assert!(!String::from_utf8_lossy(&output.stderr).is_empty());
+
+    // The annex too: a diagnostic, exit 2, nothing written.
+    let annex = dir.join("broken.md");
+    let output = ropa(
+        &[
+            "annex",
+            broken.to_str().expect("utf-8"),
+            "--output",
+            annex.to_str().expect("utf-8"),
+        ],
+        root(),
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(!annex.exists());
 }
 
 #[test]

@@ -762,3 +762,38 @@ const SCRIPT: &str = r#"(function () {
   apply();
 })();
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_quotes_and_hidden_characters() {
+        assert_eq!(
+            escape("<a href=\"x\" title='y'>&\u{1b}[2J\u{202e}</a>"),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;\\u{1b}[2J\\u{202e}&lt;/a&gt;"
+        );
+        assert_eq!(anchor("a b/ü-c_d"), "a_b__-c_d");
+    }
+
+    #[test]
+    fn a_cell_says_its_state_in_words() {
+        let cell = |errors, warnings, waived, applicable| {
+            Cell {
+                errors,
+                warnings,
+                waived,
+                applicable,
+            }
+            .state()
+        };
+        assert_eq!(cell(1, 1, 1, true), ("open-error", "✗ 2 open".to_string()));
+        assert_eq!(
+            cell(0, 1, 0, false),
+            ("open-warning", "! 1 open".to_string())
+        );
+        assert_eq!(cell(0, 0, 2, true), ("waived", "◐ 2 waived".to_string()));
+        assert_eq!(cell(0, 0, 0, true), ("met", "✓ met".to_string()));
+        assert_eq!(cell(0, 0, 0, false), ("na", "– n/a".to_string()));
+    }
+}
