@@ -405,20 +405,24 @@ fn register_section(
         out,
         "<h2 id=\"findings\">Activities and their findings</h2>"
     );
-    let on = |id: Option<&str>| {
-        (
-            findings
-                .iter()
-                .filter(|f| f.activity.as_deref() == id)
-                .copied()
-                .collect::<Vec<_>>(),
-            waived
-                .iter()
-                .filter(|w| w.finding.activity.as_deref() == id)
-                .copied()
-                .collect::<Vec<_>>(),
-        )
-    };
+    // Each activity's findings, grouped once (not a scan of every finding per activity).
+    let mut by_activity: BTreeMap<Option<&str>, (Vec<&Finding>, Vec<&WaivedFinding<'_>>)> =
+        BTreeMap::new();
+    for finding in findings {
+        by_activity
+            .entry(finding.activity.as_deref())
+            .or_default()
+            .0
+            .push(finding);
+    }
+    for covered in waived {
+        by_activity
+            .entry(covered.finding.activity.as_deref())
+            .or_default()
+            .1
+            .push(covered);
+    }
+    let on = |id: Option<&str>| by_activity.get(&id).cloned().unwrap_or_default();
     let (org_open, org_waived) = on(None);
     let _ = write!(
         out,
@@ -594,15 +598,19 @@ fn snippet(out: &mut String, finding: &Finding, sources: &SourceMap) {
     let (start, end) = sources.range(finding.at);
     let first = start.line.saturating_sub(1).max(1);
     let last = (end.line + 1).min(start.line + 8);
-    let lines: Vec<&str> = file.text.lines().collect();
-    if lines.is_empty() {
-        return;
-    }
     out.push_str("<pre class=\"source\"><code>");
     for number in first..=last {
-        let Some(text) = lines.get(number - 1) else {
+        // The line's text from the file's line index (not a scan of the whole file).
+        let from = file.line_start(number - 1);
+        if from >= file.text.len() {
             break;
-        };
+        }
+        let to = file.line_start(number).min(file.text.len());
+        let text = file
+            .text
+            .get(from..to)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r']);
         let own = number >= start.line && number <= end.line.max(start.line);
         let _ = writeln!(
             out,
