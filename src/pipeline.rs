@@ -186,7 +186,10 @@ pub fn judge(
         None,
     )
     .map_err(|p| vec![p])?;
-    let findings = eval::evaluate(register, pack, &model).map_err(sorted)?;
+    let findings = eval::evaluate(register, pack, &model).map_err(sorted);
+    // Tens of thousands of Cedar entities take a while to free: not on this thread.
+    crate::parallel::drop_later(model);
+    let findings = findings?;
     let Waived {
         mut findings,
         waived,
