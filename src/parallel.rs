@@ -36,6 +36,17 @@ where
     })
 }
 
+/// Frees a large value on a thread of its own, so the caller goes on at once. A process
+/// that ends first does not wait for it: the system takes the memory back in one step.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(value));
+    // When no thread can be started the value was moved into the failed closure and is
+    // dropped here, on this thread: slower, never lost.
+    drop(spawned);
+}
+
 #[cfg(test)]
 mod tests {
     use super::map_chunks;
@@ -49,15 +60,4 @@ mod tests {
         let one = map_chunks(&items, 4, 10_000, |c| c.len(), || 0);
         assert_eq!(one, vec![1000], "too few items for a second thread");
     }
-}
-
-/// Frees a large value on a thread of its own, so the caller goes on at once. A process
-/// that ends first does not wait for it: the system takes the memory back in one step.
-pub fn drop_later<T: Send + 'static>(value: T) {
-    let spawned = std::thread::Builder::new()
-        .name("drop".into())
-        .spawn(move || drop(value));
-    // When no thread can be started the value was moved into the failed closure and is
-    // dropped here, on this thread: slower, never lost.
-    drop(spawned);
 }
