@@ -1,6 +1,9 @@
 //! Owns YAML parsing: turns a file's text into a tree of nodes that keep their byte spans
-//! (through serde-saphyr), and reads typed values out of that tree while collecting every
-//! problem it meets instead of stopping at the first.
+//! (straight from the parser's events when the file is plain, else through serde-saphyr), and
+//! reads typed values out of that tree while collecting every problem it meets instead of
+//! stopping at the first.
+
+mod events;
 
 use std::fmt;
 
@@ -248,8 +251,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
-/// Parses one file into a node tree, or the problem that stops it.
-pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node, Problem> {
+/// Parses text the full way (serde-saphyr, every limit enforced as a budget).
+fn parse_full(text: &str, limits: &Limits) -> Result<Node, serde_saphyr::Error> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
@@ -260,7 +263,17 @@ pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node
         },
         budget: Some(limits.yaml_budget()),
     };
-    serde_saphyr::from_str_with_options::<Node>(&file.text, options).map_err(|err| {
+    serde_saphyr::from_str_with_options::<Node>(text, options)
+}
+
+/// Parses one file into a node tree, or the problem that stops it. A plain file is built
+/// from the parser's events; anything else (anchors, tags, a limit reached, an error) the
+/// full way, which gives the same tree or the diagnostic.
+pub fn parse(file_id: FileId, file: &SourceFile, limits: &Limits) -> Result<Node, Problem> {
+    if let Some(node) = events::parse(&file.text, limits) {
+        return Ok(node);
+    }
+    parse_full(&file.text, limits).map_err(|err| {
         let one_document = || {
             (
                 "this file holds more than one YAML document (`---`)".to_string(),
