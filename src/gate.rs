@@ -49,6 +49,7 @@ pub fn rule(at: Location) -> Rule {
         kinds: Vec::new(),
         reads: Default::default(),
         names: Default::default(),
+        role_guard: None,
         at,
         source: String::new(),
     }

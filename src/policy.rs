@@ -120,10 +120,59 @@ pub struct Rule {
     /// The data and subject categories the policy names (empty when a mention is not a
     /// plain literal): an activity's items and subjects under them are what triggered it.
     pub names: NamedCategories,
+    /// The role test the policy's condition starts with, if any (see [`RoleGuard`]).
+    pub role_guard: Option<RoleGuard>,
     /// The policy's source.
     pub at: Location,
     /// The policy's text.
     pub source: String,
+}
+
+/// A role test a policy's condition evaluates first: `VAR.role == "x"` or `VAR.role != "x"`
+/// as the leftmost operand of its first `when` clause's chain of `&&`. When it is false Cedar
+/// stops there, so the policy can be skipped for an activity whose role makes it false.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleGuard {
+    /// `principal` or `resource`.
+    pub var: String,
+    /// `==` (else `!=`).
+    pub equal: bool,
+    /// The role compared with.
+    pub role: String,
+}
+
+impl RoleGuard {
+    /// The guard of a policy, read from its JSON form (only for a policy that mentions
+    /// `role`; the JSON form is not free).
+    pub fn of(policy: &Policy, source: &str) -> Option<RoleGuard> {
+        if !source.contains("role") {
+            return None;
+        }
+        let json = policy.to_json().ok()?;
+        let first = json.get("conditions")?.as_array()?.first()?;
+        if first.get("kind")?.as_str()? != "when" {
+            return None;
+        }
+        // The leftmost operand of a chain of `&&`: evaluated first, and when false, alone.
+        let mut expr = first.get("body")?;
+        while let Some(and) = expr.get("&&") {
+            expr = and.get("left")?;
+        }
+        let (equal, test) = match (expr.get("=="), expr.get("!=")) {
+            (Some(test), None) => (true, test),
+            (None, Some(test)) => (false, test),
+            _ => return None,
+        };
+        let access = test.get("left")?.get(".")?;
+        if access.get("attr")?.as_str()? != "role" {
+            return None;
+        }
+        Some(RoleGuard {
+            var: access.get("left")?.get("Var")?.as_str()?.to_string(),
+            equal,
+            role: test.get("right")?.get("Value")?.as_str()?.to_string(),
+        })
+    }
 }
 
 /// The loaded policy pack.
@@ -710,6 +759,7 @@ pub fn load_policy_file(
         let own_source = text.get(span.offset..span.end()).unwrap_or("");
         let reads = attribute_reads_in_source(own_source);
         let names = NamedCategories::from_sources([own_source]).unwrap_or_default();
+        let role_guard = RoleGuard::of(policy, own_source);
         file_rules.push(Rule {
             id,
             severity,
@@ -721,6 +771,7 @@ pub fn load_policy_file(
             kinds: kinds.clone(),
             reads,
             names,
+            role_guard,
             at,
             source: text
                 .get(span.offset..span.end())
@@ -995,5 +1046,58 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 25);
+    }
+}
+
+#[cfg(test)]
+mod role_guard_tests {
+    use super::*;
+
+    fn guard(text: &str) -> Option<RoleGuard> {
+        match Policy::parse(None, text) {
+            Ok(policy) => RoleGuard::of(&policy, text),
+            Err(err) => unreachable!("{err}"),
+        }
+    }
+
+    #[test]
+    fn only_a_leading_role_test_is_a_guard() {
+        let ne = |var: &str| RoleGuard {
+            var: var.into(),
+            equal: false,
+            role: "processor".into(),
+        };
+        assert_eq!(
+            guard(
+                r#"forbid (principal, action, resource) when { resource.role != "processor" && resource.x };"#
+            ),
+            Some(ne("resource"))
+        );
+        assert_eq!(
+            guard(
+                r#"forbid (principal, action, resource) when { principal.role != "processor" && resource.a && resource.b };"#
+            ),
+            Some(ne("principal"))
+        );
+        // Not first: what comes before it may fail, and a failure must still be reported.
+        assert_eq!(
+            guard(
+                r#"forbid (principal, action, resource) when { resource.x && resource.role != "processor" };"#
+            ),
+            None
+        );
+        // Under `||`, or in an `unless`: not a guard.
+        assert_eq!(
+            guard(
+                r#"forbid (principal, action, resource) when { resource.role != "processor" || resource.x };"#
+            ),
+            None
+        );
+        assert_eq!(
+            guard(
+                r#"forbid (principal, action, resource) unless { resource.role == "processor" };"#
+            ),
+            None
+        );
     }
 }
