@@ -28,7 +28,7 @@ use crate::policy::{load_policies, PolicyPack, Rule};
 use crate::problem::{sort_problems, suggestion, Code, Problem};
 use crate::report::html::RegisterView;
 use crate::report::human::{self, Style};
-use crate::report::{render, render_problems, ChangeReport, Format, WaivedFinding};
+use crate::report::{render_problems, render_to, ChangeReport, Format, WaivedFinding};
 use crate::source::{display_name, SourceMap};
 use crate::waiver::today;
 use crate::yaml::Limits;
@@ -606,27 +606,30 @@ pub fn deliver(
         color: false,
         ..style
     };
-    let texts = delivery.targets.iter().map(|target| {
+    let mut problems = Vec::new();
+    for target in &delivery.targets {
         let waived: &[WaivedFinding<'_>] = if target.format == Format::Human && !report.show_waived
         {
             &[]
         } else {
             &view.waived
         };
-        let text = render(
-            target.format,
-            view.findings,
-            view.change.as_ref(),
-            waived,
-            &view.summary,
-            view.rules,
-            &view.registers,
-            sources,
-            if target.file.is_some() { plain } else { style },
-        );
-        (target, text)
-    });
-    let problems = write_reports(texts);
+        let write = |out: &mut dyn Write| {
+            render_to(
+                out,
+                target.format,
+                view.findings,
+                view.change.as_ref(),
+                waived,
+                &view.summary,
+                view.rules,
+                &view.registers,
+                sources,
+                if target.file.is_some() { plain } else { style },
+            )
+        };
+        problems.extend(write_report(target, write));
+    }
     if !problems.is_empty() {
         return fail(&problems, sources, style);
     }
@@ -645,9 +648,42 @@ pub fn deliver(
     outcome(counted, fail_on)
 }
 
+/// Writes one report where its target says, as `write` produces it (through a buffer: a
+/// report is never held whole); the problem when it cannot.
+fn write_report(
+    target: &ReportTarget,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Option<Problem> {
+    match &target.file {
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match write(&mut out).and_then(|()| out.flush()) {
+                Ok(()) => None,
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => None,
+                Err(_) => Some(Problem::general(Code::Io, "cannot write to stdout")),
+            }
+        }
+        Some(path) => write_atomically_with(path, write).err().map(|err| {
+            Problem::general(
+                Code::Io,
+                format!("cannot write {}: {err}", display_name(path)),
+            )
+            .help("nothing was written there; the previous file, if any, is unchanged")
+        }),
+    }
+}
+
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so the
 /// file is either the whole new report or left as it was; a missing folder is made.
 pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
+    write_atomically_with(path, |out| out.write_all(text.as_ref()))
+}
+
+/// [`write_atomically`], the content written by `write` (through a buffer).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -660,8 +696,11 @@ pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<
     // A report's folder is made when missing, as CI tools do (`out/ropa.sarif`).
     std::fs::create_dir_all(dir)?;
     let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_ref())?;
+        let mut file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&temp)?);
+        write(&mut file)?;
+        let file = file
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
     })();

@@ -79,19 +79,6 @@ impl Serialize for Findings<'_> {
     }
 }
 
-/// Pretty JSON with a newline, written into a buffer sized for it up front (`estimate`
-/// bytes): a report of tens of megabytes is not copied as it grows.
-fn pretty(value: &impl Serialize, estimate: usize) -> String {
-    let mut buffer = Vec::with_capacity(estimate);
-    match serde_json::to_writer_pretty(&mut buffer, value) {
-        Ok(()) => {
-            buffer.push(b'\n');
-            String::from_utf8(buffer).unwrap_or_default()
-        }
-        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
-    }
-}
-
 #[derive(Serialize)]
 struct JsonWaived<'a> {
     #[serde(flatten)]
@@ -266,6 +253,29 @@ pub fn render_json(
     summary: &Summary,
     sources: &SourceMap,
 ) -> String {
+    let mut buffer = Vec::with_capacity(estimate(findings));
+    match write_json(&mut buffer, findings, change, waived, summary, sources) {
+        Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
+}
+
+/// About how many bytes the report of these findings takes: about 1,100 a finding with its
+/// labels, pretty-printed.
+fn estimate(findings: &[Finding]) -> usize {
+    4096 + 1200 * findings.len()
+}
+
+/// Writes the JSON report to `out` as it is shaped, finding by finding: a report of tens of
+/// megabytes is never held in memory (the same bytes as [`render_json`]).
+pub fn write_json(
+    out: &mut dyn std::io::Write,
+    findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
+    waived: &[WaivedFinding<'_>],
+    summary: &Summary,
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     let report = Report {
         version: 1,
         findings: Findings { findings, sources },
@@ -311,6 +321,6 @@ pub fn render_json(
                 .collect()
         }),
     };
-    // About 1,100 bytes a finding with its labels, pretty-printed.
-    pretty(&report, 4096 + 1200 * (findings.len() + waived.len()))
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }

@@ -93,6 +93,31 @@ pub fn render(
     }
 }
 
+/// [`render`] into `out`; the JSON report is written as it is shaped, never held whole.
+#[expect(clippy::too_many_arguments, reason = "what a report is made of")]
+pub fn render_to(
+    out: &mut dyn std::io::Write,
+    format: Format,
+    findings: &[Finding],
+    change: Option<&ChangeReport<'_>>,
+    waived: &[WaivedFinding<'_>],
+    summary: &Summary,
+    rules: &[Rule],
+    registers: &[html::RegisterView<'_>],
+    sources: &SourceMap,
+    style: human::Style,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write_json(out, findings, change, waived, summary, sources),
+        _ => out.write_all(
+            render(
+                format, findings, change, waived, summary, rules, registers, sources, style,
+            )
+            .as_bytes(),
+        ),
+    }
+}
+
 /// Renders the problems that stopped a run in a machine format, so CI shows where the
 /// register or a policy is broken; `None` for the human format (problems go to stderr).
 pub fn render_problems(
