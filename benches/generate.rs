@@ -214,8 +214,33 @@ impl Rng {
 
 const SUBPROCESSORS: usize = 40;
 
-/// Writes a register of `activities` activities into `dir`, 200 activities per file.
+/// How many gaps the generated activities have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gaps {
+    /// The seed's mix: about four findings an activity.
+    Seed,
+    /// About twice as many: the optional fields that close findings are left out, and each
+    /// activity gets data items that rules judge on their own (a GPS position with no purpose
+    /// covering it, a call recording with no justification).
+    Double,
+}
+
+/// Writes a register of `activities` activities into `dir`, 200 activities per file, with the
+/// seed's mix of gaps.
+#[allow(
+    dead_code,
+    reason = "the tests call it; the example and the benchmark call generate_with"
+)]
 pub fn generate(activities: usize, dir: &Path) -> std::io::Result<()> {
+    generate_with(activities, dir, Gaps::Seed)
+}
+
+/// Data items that rules judge on their own, added with [`Gaps::Double`].
+const EXTRA_ITEMS: [&str; 2] = ["gps_position", "call_recording"];
+
+/// [`generate`] with a density of gaps.
+pub fn generate_with(activities: usize, dir: &Path, gaps: Gaps) -> std::io::Result<()> {
+    let double = gaps == Gaps::Double;
     std::fs::create_dir_all(dir)?;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut org = String::from(
@@ -245,7 +270,7 @@ pub fn generate(activities: usize, dir: &Path) -> std::io::Result<()> {
             let _ = writeln!(text, "    name: Dienst {i}");
             let _ = writeln!(text, "    systems: [Systeem {}]", i % 97);
             let _ = writeln!(text, "    role: {}", shape.role);
-            if shape.role == "processor" && rng.chance(50) {
+            if shape.role == "processor" && rng.chance(50) && !double {
                 let _ = writeln!(
                     text,
                     "    controllers: [{{ name: Klant {} B.V. }}]",
@@ -258,21 +283,27 @@ pub fn generate(activities: usize, dir: &Path) -> std::io::Result<()> {
                 "    purposes:\n      - {{ id: doel-{i}, text: Het leveren van dienst {i} }}"
             );
             let _ = writeln!(text, "    legal_basis: [{}]", shape.bases.join(", "));
-            if shape.bases.contains(&"Gerechtigd belang") && rng.chance(50) {
+            if shape.bases.contains(&"Gerechtigd belang") && rng.chance(50) && !double {
                 let _ = writeln!(text, "    legitimate_interest_assessment: LIA-{i}");
             }
-            if rng.chance(40) {
+            if rng.chance(40) && !double {
                 let _ = writeln!(text, "    retention: {{ period: P{}Y }}", 1 + i % 7);
             }
-            if rng.chance(50) {
+            if rng.chance(50) && !double {
                 let _ = writeln!(text, "    security_measures: ISMS-{}", i % 13);
             }
-            if rng.chance(30) {
+            if rng.chance(30) && !double {
                 let _ = writeln!(text, "    dpia: {{ ref: DPIA-{i} }}");
             }
             let _ = writeln!(text, "    data:");
-            for category in shape.data {
-                let linked = LOCATION.contains(category) && rng.chance(50);
+            let extra: &[&str] = if double { &EXTRA_ITEMS } else { &[] };
+            for category in shape
+                .data
+                .iter()
+                .chain(extra)
+                .filter(|c| double || !extra.contains(c))
+            {
+                let linked = LOCATION.contains(category) && rng.chance(50) && !double;
                 if linked {
                     let _ = writeln!(text, "      - {{ category: {category}, label: Gegeven {category}, purposes: [doel-{i}] }}");
                 } else {

@@ -159,11 +159,16 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![100, 1_000, 10_000, 50_000]);
+    // ROPA_BENCH_GAPS=double: about twice the findings an activity.
+    let gaps = match std::env::var("ROPA_BENCH_GAPS").as_deref() {
+        Ok("double") => generate::Gaps::Double,
+        _ => generate::Gaps::Seed,
+    };
     let base = std::env::temp_dir().join(format!("ropa-bench-{}", std::process::id()));
     let mut dirs: Vec<(usize, PathBuf)> = Vec::new();
     for &n in &sizes {
         let dir = base.join(n.to_string());
-        generate::generate(n, &dir).expect("generate");
+        generate::generate_with(n, &dir, gaps).expect("generate");
         dirs.push((n, dir));
     }
 

@@ -1,4 +1,5 @@
-//! Writes a synthetic register: `cargo run --release --example generate -- N DIR`.
+//! Writes a synthetic register: `cargo run --release --example generate -- N DIR [--double]`
+//! (`--double`: about twice the findings an activity).
 
 #[path = "../benches/generate.rs"]
 mod generate;
@@ -12,7 +13,12 @@ fn main() -> std::process::ExitCode {
         eprintln!("usage: generate N DIR");
         return std::process::ExitCode::from(2);
     };
-    match generate::generate(n, std::path::Path::new(dir)) {
+    let gaps = if args.iter().any(|a| a == "--double") {
+        generate::Gaps::Double
+    } else {
+        generate::Gaps::Seed
+    };
+    match generate::generate_with(n, std::path::Path::new(dir), gaps) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("cannot write {dir}: {err}");
