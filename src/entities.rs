@@ -685,7 +685,7 @@ pub fn build(
     // With a schema, every request is built once and checked against it too.
     if let Some(schema) = schema {
         for check in &model.checks {
-            model.request_checked(check, register, Some(schema))?;
+            model.request_checked(check, register, Some(schema), true)?;
         }
     }
     Ok(model)
@@ -698,7 +698,18 @@ impl Model {
     /// The Cedar request of a check. Requests are built when evaluated, not kept: at scale
     /// they would hold more memory than the entities.
     pub fn request(&self, check: &Check, register: &Register) -> Result<Request, Problem> {
-        self.request_checked(check, register, None)
+        self.request_checked(check, register, None, true)
+    }
+
+    /// [`Model::request`]; without `context`, a data item's request has an empty context
+    /// (for policies none of which mentions `context`, which then cannot tell).
+    pub fn request_with(
+        &self,
+        check: &Check,
+        register: &Register,
+        context: bool,
+    ) -> Result<Request, Problem> {
+        self.request_checked(check, register, None, context)
     }
 
     fn request_checked(
@@ -706,6 +717,7 @@ impl Model {
         check: &Check,
         register: &Register,
         schema: Option<&Schema>,
+        with_context: bool,
     ) -> Result<Request, Problem> {
         let t = &self.types;
         let activity = |a: usize| {
@@ -736,13 +748,20 @@ impl Model {
                         "a check names a data item that does not exist",
                     )
                 })?;
-                let mut pairs = vec![("purposes".to_string(), set_of_text(&item.purposes))];
-                if let Some(label) = &item.label {
-                    pairs.push(("label".to_string(), text(label)));
-                }
-                let context = Context::from_pairs(pairs).map_err(|e| {
-                    Problem::general(Code::EntityError, format!("invalid data item context: {e}"))
-                })?;
+                let context = if with_context {
+                    let mut pairs = vec![("purposes".to_string(), set_of_text(&item.purposes))];
+                    if let Some(label) = &item.label {
+                        pairs.push(("label".to_string(), text(label)));
+                    }
+                    Context::from_pairs(pairs).map_err(|e| {
+                        Problem::general(
+                            Code::EntityError,
+                            format!("invalid data item context: {e}"),
+                        )
+                    })?
+                } else {
+                    Context::empty()
+                };
                 (
                     uid(&t.activity, &activity.id.value),
                     uid(&t.data_category, &item.category.value),
@@ -918,7 +937,7 @@ pub fn waiver_model(
     };
     if let Some(schema) = schema {
         for check in &model.checks {
-            model.request_checked(check, register, Some(schema))?;
+            model.request_checked(check, register, Some(schema), true)?;
         }
     }
     Ok(model)

@@ -96,14 +96,17 @@ pub fn evaluate_with(
 /// The policy set for each check.
 struct Sets<'a> {
     pack: &'a PolicyPack,
-    /// Data-item policies per category and role, when sliced.
-    slices: &'a HashMap<(&'a str, &'static str), PolicySet>,
+    /// Data-item policies per category and role, when sliced, and whether one of them
+    /// mentions `context`.
+    slices: &'a HashMap<(&'a str, &'static str), (PolicySet, bool)>,
     /// The other kinds' policies per role of the activity, when sliced.
     by_role: &'a HashMap<(RequestKind, &'static str), PolicySet>,
 }
 
 impl<'a> Sets<'a> {
-    fn for_check(&self, check: &Check, register: &'a Register) -> Option<&PolicySet> {
+    /// The policies that judge a check, and whether its request needs a context (only a data
+    /// item's has one, and only a policy that mentions `context` can read it).
+    fn for_check(&self, check: &Check, register: &'a Register) -> Option<(&PolicySet, bool)> {
         let role = |a: usize| {
             register
                 .activities
@@ -118,7 +121,16 @@ impl<'a> Sets<'a> {
                     .get(a)
                     .and_then(|x| x.data.get(i))
                     .map(|d| d.category.value.as_str());
-                category.zip(role(a)).and_then(|key| self.slices.get(&key))
+                return category
+                    .zip(role(a))
+                    .and_then(|key| self.slices.get(&key))
+                    .map(|(set, context)| (set, *context))
+                    .or_else(|| {
+                        self.pack
+                            .sets
+                            .get(&check.subject.kind())
+                            .map(|set| (set, true))
+                    });
             }
             Subject::Activity(a)
             | Subject::DataSubject(a, _)
@@ -128,7 +140,9 @@ impl<'a> Sets<'a> {
             }
             Subject::Organisation | Subject::Waiver(_) => None,
         };
-        sliced.or_else(|| self.pack.sets.get(&check.subject.kind()))
+        sliced
+            .or_else(|| self.pack.sets.get(&check.subject.kind()))
+            .map(|set| (set, true))
     }
 }
 
@@ -203,7 +217,7 @@ fn scope_admits(constraint: &ResourceConstraint, category: &str, taxonomy: &Taxo
 fn category_slices<'r>(
     register: &'r Register,
     pack: &PolicyPack,
-) -> HashMap<(&'r str, &'static str), PolicySet> {
+) -> HashMap<(&'r str, &'static str), (PolicySet, bool)> {
     let mut slices = HashMap::new();
     let Some(items) = pack.sets.get(&RequestKind::DataItem) else {
         return slices;
@@ -235,13 +249,18 @@ fn category_slices<'r>(
                 .collect();
             for (r, role) in ROLES.iter().enumerate() {
                 let mut set = PolicySet::new();
+                let mut context = false;
                 for (policy, admits) in &admitted {
                     if admits.get(r).copied().unwrap_or(true) {
                         // Ids are unique in the source set, so adding cannot fail.
                         let _ = set.add((*policy).clone());
+                        // In its source, comments included: when in doubt, build it.
+                        context |= pack
+                            .rule(policy.id().as_ref())
+                            .is_none_or(|rule| rule.source.contains("context"));
                     }
                 }
-                slices.insert((category, *role), set);
+                slices.insert((category, *role), (set, context));
             }
         }
     }
@@ -259,13 +278,13 @@ fn evaluate_chunk(
     let mut findings = Vec::new();
     let mut problems = Vec::new();
     for check in checks {
-        let Some(set) = sets.for_check(check, register) else {
+        let Some((set, context)) = sets.for_check(check, register) else {
             continue;
         };
         if set.is_empty() {
             continue;
         }
-        let request = match model.request(check, register) {
+        let request = match model.request_with(check, register, context) {
             Ok(request) => request,
             Err(problem) => {
                 problems.push(problem);
