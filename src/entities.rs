@@ -505,6 +505,42 @@ pub fn build(
     judging: &Judging<'_>,
     schema: Option<&Schema>,
 ) -> Result<Model, Problem> {
+    let common = common(register, vocabulary, judging)?;
+    let indices: Vec<usize> = (0..register.activities.len()).collect();
+    let model = build_part(
+        &common, register, vocabulary, named, judging, &indices, true,
+    )?;
+    // With a schema, every request is built once and checked against it too.
+    if let Some(schema) = schema {
+        let entities = Entities::from_entities(model.entities.iter().cloned(), Some(schema))
+            .map_err(|e| {
+                Problem::general(
+                    Code::EntityError,
+                    format!("cannot build the entities: {}", chain(&e)),
+                )
+            })?;
+        drop(entities);
+        for check in &model.checks {
+            model.request_checked(check, register, Some(schema), true)?;
+        }
+    }
+    Ok(model)
+}
+
+/// What every part of the register's entities shares: the taxonomies, regions and countries,
+/// the organisation and the sub-processors, and the organisation's own check.
+pub struct Common {
+    entities: Vec<Entity>,
+    organisation: EntityUid,
+    organisation_check: Check,
+}
+
+/// The entities every activity's checks refer to (see [`Common`]).
+pub fn common(
+    register: &Register,
+    vocabulary: &Vocabulary,
+    judging: &Judging<'_>,
+) -> Result<Common, Problem> {
     let t = Types::new()?;
     let regions = &vocabulary.regions;
     let mut entities = taxonomy_entities(&register.data_categories, &t.data_category);
@@ -630,15 +666,39 @@ pub fn build(
         )?);
     }
 
-    let mut checks = vec![Check {
-        subject: Subject::Organisation,
-        at: org.id.at,
-    }];
+    Ok(Common {
+        entities,
+        organisation: org_uid,
+        organisation_check: Check {
+            subject: Subject::Organisation,
+            at: org.id.at,
+        },
+    })
+}
 
+/// The model of some activities (`activities`, indices into the register) with the common
+/// entities, and with the organisation's check when `with_organisation`. Activities are
+/// independent: a register's checks can be judged part by part, each part's entities freed
+/// before the next is built, and the findings are the same.
+pub fn build_part(
+    common: &Common,
+    register: &Register,
+    vocabulary: &Vocabulary,
+    named: Option<&NamedCategories>,
+    judging: &Judging<'_>,
+    activities: &[usize],
+    with_organisation: bool,
+) -> Result<Model, Problem> {
+    let t = Types::new()?;
+    let org_uid = common.organisation.clone();
+    let mut entities = common.entities.clone();
+    let mut checks = Vec::new();
+    if with_organisation {
+        checks.push(common.organisation_check);
+    }
     // Activities are independent: build their entities and checks on every core.
-    let indices: Vec<usize> = (0..register.activities.len()).collect();
     let parts = map_chunks(
-        &indices,
+        activities,
         available_threads(),
         ACTIVITIES_PER_THREAD,
         |chunk| {
@@ -669,26 +729,18 @@ pub fn build(
         entities.extend(more_entities);
         checks.extend(more_checks);
     }
-
-    let entities = Entities::from_entities(entities, schema).map_err(|e| {
+    let entities = Entities::from_entities(entities, None).map_err(|e| {
         Problem::general(
             Code::EntityError,
             format!("cannot build the entities: {}", chain(&e)),
         )
     })?;
-    let model = Model {
+    Ok(Model {
         entities,
         checks,
         types: t,
         organisation: org_uid,
-    };
-    // With a schema, every request is built once and checked against it too.
-    if let Some(schema) = schema {
-        for check in &model.checks {
-            model.request_checked(check, register, Some(schema), true)?;
-        }
-    }
-    Ok(model)
+    })
 }
 
 /// Fewer activities than this per thread are not worth a thread.

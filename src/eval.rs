@@ -60,15 +60,49 @@ pub fn evaluate_with(
     model: &Model,
     strategy: Strategy,
 ) -> Result<Vec<Finding>, Vec<Problem>> {
-    let (slices, by_role) = if strategy.slice_by_category {
-        (category_slices(register, pack), role_slices(pack))
-    } else {
-        (HashMap::new(), HashMap::new())
-    };
+    let prepared = Prepared::new(register, pack, strategy);
+    evaluate_prepared(register, pack, model, &prepared)
+}
+
+/// The policy sets of every kind of check, sliced by category and role when the strategy
+/// says so: made once for a register, used for each part of it.
+pub struct Prepared<'r> {
+    slices: HashMap<(&'r str, &'static str), (PolicySet, bool)>,
+    by_role: HashMap<(RequestKind, &'static str), PolicySet>,
+    threads: usize,
+}
+
+impl<'r> Prepared<'r> {
+    /// The sets for `register` under `strategy`.
+    pub fn new(register: &'r Register, pack: &PolicyPack, strategy: Strategy) -> Self {
+        let (slices, by_role) = if strategy.slice_by_category {
+            (category_slices(register, pack), role_slices(pack))
+        } else {
+            (HashMap::new(), HashMap::new())
+        };
+        Prepared {
+            slices,
+            by_role,
+            threads: strategy.threads,
+        }
+    }
+}
+
+/// Evaluates the checks of `model` with sets made by [`Prepared::new`].
+pub fn evaluate_prepared<'r>(
+    register: &'r Register,
+    pack: &PolicyPack,
+    model: &Model,
+    prepared: &Prepared<'r>,
+) -> Result<Vec<Finding>, Vec<Problem>> {
     let sets = Sets {
         pack,
-        slices: &slices,
-        by_role: &by_role,
+        slices: &prepared.slices,
+        by_role: &prepared.by_role,
+    };
+    let strategy = Strategy {
+        slice_by_category: true,
+        threads: prepared.threads,
     };
     let parts = map_chunks(
         &model.checks,

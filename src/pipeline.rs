@@ -87,6 +87,78 @@ fn load_with(
     Ok((register, paths.len()))
 }
 
+/// How many activities one part of a register holds: its entities are built, judged and
+/// freed before the thread takes the next part, so memory holds a few parts' entities, not
+/// the register's.
+const ACTIVITIES_PER_PART: usize = 500;
+
+/// Every finding on the organisation and the activities, the register judged part by part on
+/// every core (the findings are the same as judging it whole: activities are independent).
+fn judge_activities(
+    register: &Register,
+    pack: &PolicyPack,
+    judging: &Judging<'_>,
+) -> Result<Vec<Finding>, Vec<Problem>> {
+    let common = entities::common(register, &pack.vocabulary, judging).map_err(|p| vec![p])?;
+    let prepared = eval::Prepared::new(
+        register,
+        pack,
+        eval::Strategy {
+            slice_by_category: true,
+            threads: 1,
+        },
+    );
+    let indices: Vec<usize> = (0..register.activities.len()).collect();
+    let judge_part = |part: &[usize]| {
+        let with_organisation = part.first().is_none_or(|&a| a == 0);
+        let model = entities::build_part(
+            &common,
+            register,
+            &pack.vocabulary,
+            pack.named.as_ref(),
+            judging,
+            part,
+            with_organisation,
+        )
+        .map_err(|p| vec![p])?;
+        eval::evaluate_prepared(register, pack, &model, &prepared)
+    };
+    if indices.is_empty() {
+        return judge_part(&[]).map_err(sorted);
+    }
+    let parts = crate::parallel::map_chunks(
+        &indices,
+        crate::parallel::available_threads(),
+        ACTIVITIES_PER_PART,
+        |chunk| {
+            let mut found = Vec::new();
+            let mut problems = Vec::new();
+            for part in chunk.chunks(ACTIVITIES_PER_PART) {
+                match judge_part(part) {
+                    Ok(more) => found.extend(more),
+                    Err(more) => problems.extend(more),
+                }
+            }
+            (found, problems)
+        },
+        || {
+            let problem = Problem::general(Code::EvaluationError, "an evaluation thread failed");
+            (Vec::new(), vec![problem])
+        },
+    );
+    let mut findings = Vec::new();
+    let mut problems = Vec::new();
+    for (found, more) in parts {
+        findings.extend(found);
+        problems.extend(more);
+    }
+    if !problems.is_empty() {
+        return Err(sorted(problems));
+    }
+    sort_findings(&mut findings);
+    Ok(findings)
+}
+
 /// Runs a whole check; waivers hold through `today` (`YYYY-MM-DD`). Every file read is in
 /// `sources`, for rendering either outcome.
 pub fn run_check(
@@ -178,18 +250,7 @@ pub fn judge(
     pack: &PolicyPack,
     judging: &Judging<'_>,
 ) -> Result<Judged, Vec<Problem>> {
-    let model = entities::build(
-        register,
-        &pack.vocabulary,
-        pack.named.as_ref(),
-        judging,
-        None,
-    )
-    .map_err(|p| vec![p])?;
-    let findings = eval::evaluate(register, pack, &model).map_err(sorted);
-    // Tens of thousands of Cedar entities take a while to free: not on this thread.
-    crate::parallel::drop_later(model);
-    let findings = findings?;
+    let findings = judge_activities(register, pack, judging)?;
     let Waived {
         mut findings,
         waived,

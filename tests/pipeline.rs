@@ -428,9 +428,9 @@ fn every_shipped_rule_has_help_and_article_and_house_rules_say_so() {
 )]
 mod generate;
 
-/// Named-only category sets, category slicing and threads are optimisations only: on the
-/// seed and on a generated register large enough for several threads, they give exactly the
-/// plain evaluation.
+/// Named-only category sets, category and role slicing, threads and judging in parts are
+/// optimisations only: on the seed and on a generated register large enough for several
+/// threads and parts, they give exactly the plain evaluation.
 #[test]
 fn sliced_parallel_evaluation_equals_plain_evaluation() {
     use ropa::eval::{evaluate_with, Strategy};
@@ -480,6 +480,16 @@ fn sliced_parallel_evaluation_equals_plain_evaluation() {
             a.iter().map(key).collect::<Vec<_>>(),
             b.iter().map(key).collect::<Vec<_>>(),
             "{}",
+            dir.display()
+        );
+        // The register judged part by part (entities built and freed per 500 activities),
+        // as a check runs it.
+        let (c, _) = ropa::pipeline::judge(&register, &pack, &Judging::plain("2026-11-28"))
+            .unwrap_or_default();
+        assert_eq!(
+            a.iter().map(key).collect::<Vec<_>>(),
+            c.iter().map(key).collect::<Vec<_>>(),
+            "{} judged in parts",
             dir.display()
         );
     }
