@@ -278,7 +278,12 @@ pub fn write_json(
 ) -> std::io::Result<()> {
     let report = Report {
         version: 1,
-        findings: Findings { findings, sources },
+        // The findings are written apart, on every core (below); the rest of the report is
+        // small.
+        findings: Findings {
+            findings: &[],
+            sources,
+        },
         waived: waived
             .iter()
             .map(|w| JsonWaived {
@@ -321,6 +326,73 @@ pub fn write_json(
                 .collect()
         }),
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::other)?;
+    let skeleton = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
+    // The key appears once, unescaped, at the top level: a string value cannot hold it.
+    let (head, tail) = skeleton
+        .split_once(FINDINGS_KEY)
+        .ok_or_else(|| std::io::Error::other("the report has no findings key"))?;
+    out.write_all(head.as_bytes())?;
+    write_findings(out, findings, sources)?;
+    out.write_all(tail.as_bytes())?;
     out.write_all(b"\n")
+}
+
+/// The findings key as the pretty printer writes it with no findings.
+const FINDINGS_KEY: &str = "\"findings\": []";
+
+/// Findings shaped per batch, each batch on every core.
+const FINDINGS_PER_BATCH: usize = 8192;
+
+/// Writes `"findings": [...]` exactly as the pretty printer would inside the report: each
+/// finding pretty-printed alone, its lines indented to the array's depth (a JSON string holds
+/// no raw line break, so lines are the printer's own). Batches bound the memory; within a
+/// batch, chunks are shaped on every core and written in order.
+fn write_findings(
+    out: &mut dyn std::io::Write,
+    findings: &[Finding],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    if findings.is_empty() {
+        return out.write_all(FINDINGS_KEY.as_bytes());
+    }
+    out.write_all(b"\"findings\": [\n")?;
+    for (b, batch) in findings.chunks(FINDINGS_PER_BATCH).enumerate() {
+        let parts = crate::parallel::map_chunks(
+            batch,
+            crate::parallel::available_threads(),
+            1024,
+            |chunk| shape_findings(chunk, sources),
+            || Err(std::io::Error::other("a thread shaping the report failed")),
+        );
+        for (p, part) in parts.into_iter().enumerate() {
+            if b > 0 || p > 0 {
+                out.write_all(b",\n")?;
+            }
+            out.write_all(&part?)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// Findings as the report's array holds them, joined by `,\n`, with no line break after the
+/// last.
+fn shape_findings(findings: &[Finding], sources: &SourceMap) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(findings.len() * 1200);
+    let mut one = Vec::with_capacity(4096);
+    for (i, finding) in findings.iter().enumerate() {
+        one.clear();
+        serde_json::to_writer_pretty(&mut one, &json_finding(finding, sources))
+            .map_err(std::io::Error::other)?;
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        for (l, line) in one.split(|&c| c == b'\n').enumerate() {
+            if l > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"    ");
+            out.extend_from_slice(line);
+        }
+    }
+    Ok(out)
 }
