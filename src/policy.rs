@@ -962,36 +962,7 @@ fn validate_policy_file(
 /// its source text: `var.attr` and `var has attr` outside comments and string literals.
 /// Much cheaper than walking the policy's JSON form, and tested to agree with that walk.
 pub fn attribute_reads_in_source(source: &str) -> Reads {
-    // Blank out comments and string literals, keeping offsets.
-    let mut code = String::with_capacity(source.len());
-    let mut chars = source.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '/' if chars.peek() == Some(&'/') => {
-                code.push(' ');
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        code.push('\n');
-                        break;
-                    }
-                    code.push(' ');
-                }
-            }
-            '"' => {
-                code.push(' ');
-                let mut escaped = false;
-                for c in chars.by_ref() {
-                    code.push(' ');
-                    match (escaped, c) {
-                        (false, '\\') => escaped = true,
-                        (false, '"') => break,
-                        _ => escaped = false,
-                    }
-                }
-            }
-            c => code.push(c),
-        }
-    }
+    let code = blank_comments_and_strings(source);
     let words: Vec<&str> = code
         .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
         .filter(|w| !w.is_empty())
