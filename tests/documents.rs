@@ -25,6 +25,21 @@ fn ropa(args: &[&str], dir: &Path) -> Output {
         .expect("run ropa")
 }
 
+/// Runs `ropa export --format FORMAT --output FILE` on the shipped register; it must succeed.
+fn export(format: &str, file: &Path) {
+    let output = ropa(
+        &[
+            "export",
+            "--format",
+            format,
+            "--output",
+            file.to_str().expect("utf-8"),
+        ],
+        root(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -321,17 +336,7 @@ fn sheet_rows(path: &Path, name: &str) -> Vec<Vec<String>> {
 fn the_ico_workbook_opens_with_the_exact_header_rows_and_every_open_finding() {
     let dir = temp("ico-xlsx");
     let file = dir.join("register.xlsx");
-    let output = ropa(
-        &[
-            "export",
-            "--format",
-            "ico-xlsx",
-            "--output",
-            file.to_str().expect("utf-8"),
-        ],
-        root(),
-    );
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    export("ico-xlsx", &file);
     let controller = sheet_rows(&file, "Controller");
     let processor = sheet_rows(&file, "Processor");
     // The header is on row 9, as in the ICO template; the contact block above it.
@@ -372,17 +377,7 @@ fn the_ico_csv_files_round_trip_to_the_workbook_cells() {
     let csv_file = dir.join("ropa.csv");
     let xlsx_file = dir.join("ropa.xlsx");
     for (format, file) in [("ico-csv", &csv_file), ("ico-xlsx", &xlsx_file)] {
-        let output = ropa(
-            &[
-                "export",
-                "--format",
-                format,
-                "--output",
-                file.to_str().expect("utf-8"),
-            ],
-            root(),
-        );
-        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        export(format, &file);
     }
     assert!(
         !csv_file.exists(),
@@ -411,17 +406,7 @@ fn the_ico_csv_files_round_trip_to_the_workbook_cells() {
 fn the_dpv_export_expands_with_a_json_ld_processor_one_handling_per_activity() {
     let dir = temp("dpv");
     let file = dir.join("ropa.jsonld");
-    let output = ropa(
-        &[
-            "export",
-            "--format",
-            "dpv-jsonld",
-            "--output",
-            file.to_str().expect("utf-8"),
-        ],
-        root(),
-    );
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    export("dpv-jsonld", &file);
     let node = Command::new("node")
         .arg(root().join("tests/node/jsonld.cjs"))
         .arg(&file)
@@ -491,17 +476,7 @@ fn every_export_is_the_same_bytes_twice_and_nothing_when_the_register_does_not_l
         for round in ["1", "2"] {
             let sub = dir.join(round);
             let file = sub.join(name);
-            let output = ropa(
-                &[
-                    "export",
-                    "--format",
-                    format,
-                    "--output",
-                    file.to_str().expect("utf-8"),
-                ],
-                root(),
-            );
-            assert_eq!(output.status.code(), Some(0), "{output:?}");
+            export(format, &file);
             let mut bytes = Vec::new();
             let mut entries: Vec<_> = std::fs::read_dir(&sub)
                 .expect("dir")
