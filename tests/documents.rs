@@ -377,7 +377,7 @@ fn the_ico_csv_files_round_trip_to_the_workbook_cells() {
     let csv_file = dir.join("ropa.csv");
     let xlsx_file = dir.join("ropa.xlsx");
     for (format, file) in [("ico-csv", &csv_file), ("ico-xlsx", &xlsx_file)] {
-        export(format, &file);
+        export(format, file);
     }
     assert!(
         !csv_file.exists(),
