@@ -9,6 +9,7 @@ use crate::document::ico::{render_sheet_csv, render_xlsx, sheets};
 use crate::document::{open_findings, Document, Lang};
 use crate::pipeline::run_check;
 use crate::problem::{Code, Problem};
+use crate::report::human::plural;
 use crate::source::display_name;
 use crate::waiver::today;
 use crate::yaml::Limits;
@@ -135,10 +136,10 @@ pub fn run(args: &ExportArgs, context: &Context) -> Outcome {
     }
     let open_count: usize = open.values().map(Vec::len).sum();
     emit_outcome(&format!(
-        "ropa export: wrote {} ({} activities, {open_count} open finding{})\n",
+        "ropa export: wrote {} ({}, {})\n",
         written.join(", "),
-        register.activities.len(),
-        if open_count == 1 { "" } else { "s" }
+        plural(register.activities.len(), "activity", "activities"),
+        plural(open_count, "open finding", "open findings")
     ))
 }
 
