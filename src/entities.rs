@@ -510,16 +510,16 @@ pub fn build(
     let model = build_part(
         &common, register, vocabulary, named, judging, &indices, true,
     )?;
-    // With a schema, every request is built once and checked against it too.
+    // With a schema (tests), the entities and every request are checked against it too.
     if let Some(schema) = schema {
-        let entities = Entities::from_entities(model.entities.iter().cloned(), Some(schema))
+        let checked = Entities::from_entities(model.entities.iter().cloned(), Some(schema))
             .map_err(|e| {
                 Problem::general(
                     Code::EntityError,
                     format!("cannot build the entities: {}", chain(&e)),
                 )
             })?;
-        drop(entities);
+        drop(checked);
         for check in &model.checks {
             model.request_checked(check, register, Some(schema), true)?;
         }
