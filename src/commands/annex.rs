@@ -52,13 +52,9 @@ pub struct AnnexArgs {
 pub fn run(args: &AnnexArgs, context: &Context) -> Outcome {
     let style = context.style;
     let mut sources = context.sources.clone();
-    let unit = match one_unit(
-        &args.paths,
-        args.policies.as_deref(),
-        context.config.as_ref(),
-    ) {
+    let unit = match one_unit(&args.paths, args.policies.as_deref(), context) {
         Ok(unit) => unit,
-        Err(problem) => return fail(&[problem], &sources, style),
+        Err(outcome) => return outcome,
     };
     let limits = Limits::default();
     let loaded = match load_all(&unit.inputs, &unit.policies, &limits, &mut sources) {

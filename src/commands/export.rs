@@ -14,7 +14,7 @@ use crate::source::display_name;
 use crate::waiver::today;
 use crate::yaml::Limits;
 
-use super::{emit_outcome, fail, one_unit, parse_date, write_atomically, Context, Outcome};
+use super::{eea, emit_outcome, fail, one_unit, parse_date, write_atomically, Context, Outcome};
 
 /// The exit-code table of `ropa export`.
 pub const EXIT_CODES: &str = "\
@@ -59,13 +59,9 @@ pub struct ExportArgs {
 pub fn run(args: &ExportArgs, context: &Context) -> Outcome {
     let style = context.style;
     let mut sources = context.sources.clone();
-    let unit = match one_unit(
-        &args.paths,
-        args.policies.as_deref(),
-        context.config.as_ref(),
-    ) {
+    let unit = match one_unit(&args.paths, args.policies.as_deref(), context) {
         Ok(unit) => unit,
-        Err(problem) => return fail(&[problem], &sources, style),
+        Err(outcome) => return outcome,
     };
     let today = args.today.clone().unwrap_or_else(today);
     let checked = match run_check(
@@ -87,15 +83,7 @@ pub fn run(args: &ExportArgs, context: &Context) -> Outcome {
             render_dpv(register, &document, &open).into_bytes(),
         )],
         ExportFormat::IcoXlsx | ExportFormat::IcoCsv => {
-            let eea: Vec<String> = checked
-                .pack
-                .vocabulary
-                .regions
-                .iter()
-                .find(|r| r.id == "EEA")
-                .map(|r| r.countries.clone())
-                .unwrap_or_default();
-            let sheets = sheets(register, &document, &open, &eea);
+            let sheets = sheets(register, &document, &open, eea(&checked.pack));
             if args.format == ExportFormat::IcoXlsx {
                 match render_xlsx(&sheets) {
                     Ok(bytes) => vec![(args.output.clone(), bytes)],

@@ -132,14 +132,15 @@ pub fn units(paths: &[String], policies: Option<&Path>, config: Option<&Config>)
 }
 
 /// The one register a document command (`annex`, `export`) writes: the paths on the command
-/// line, else the configuration's only register. Several registers and no paths is a problem
-/// that lists each one's paths.
+/// line, else the configuration's only register. Several registers and no paths fail with a
+/// problem that lists each one's paths.
 pub fn one_unit(
     paths: &[String],
     policies: Option<&Path>,
-    config: Option<&Config>,
-) -> Result<Unit, Problem> {
-    let mut all = units(paths, policies, config);
+    context: &Context,
+) -> Result<Unit, Outcome> {
+    let problem = |problem: Problem| fail(&[problem], &context.sources, context.style);
+    let mut all = units(paths, policies, context.config.as_ref());
     if all.len() > 1 {
         let listed: Vec<String> = all
             .iter()
@@ -151,14 +152,20 @@ pub fn one_unit(
                 )
             })
             .collect();
-        return Err(Problem::general(
-            Code::Config,
-            "ropa.toml names several registers; this command writes one",
-        )
-        .help(format!("give its paths: {}", listed.join("; "))));
+        return Err(problem(
+            Problem::general(
+                Code::Config,
+                "ropa.toml names several registers; this command writes one",
+            )
+            .help(format!("give its paths: {}", listed.join("; "))),
+        ));
     }
-    all.pop()
-        .ok_or_else(|| Problem::general(Code::NoRegisterFiles, "no register to write"))
+    all.pop().ok_or_else(|| {
+        problem(Problem::general(
+            Code::NoRegisterFiles,
+            "no register to write",
+        ))
+    })
 }
 
 /// The configuration's reports, parsed; a bad one is a problem at its place.

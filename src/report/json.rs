@@ -56,7 +56,8 @@ use crate::source::SourceMap;
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
-    findings: Findings<'a>,
+    /// Written empty: [`write_findings`] writes the findings in its place.
+    findings: [(); 0],
     summary: JsonSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
     base: Option<JsonBase<'a>>,
@@ -64,19 +65,6 @@ struct Report<'a> {
     resolved: Option<Vec<JsonResolved<'a>>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     waived: Vec<JsonWaived<'a>>,
-}
-
-/// The findings, each turned into its JSON shape as it is written: the report never holds
-/// them all twice.
-struct Findings<'a> {
-    findings: &'a [Finding],
-    sources: &'a SourceMap,
-}
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.findings.iter().map(|f| json_finding(f, self.sources)))
-    }
 }
 
 #[derive(Serialize)]
@@ -280,10 +268,7 @@ pub fn write_json(
         version: 1,
         // The findings are written apart, on every core (below); the rest of the report is
         // small.
-        findings: Findings {
-            findings: &[],
-            sources,
-        },
+        findings: [],
         waived: waived
             .iter()
             .map(|w| JsonWaived {
