@@ -7,15 +7,13 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::entities::Judging;
 use crate::finding::{finding_keys, Change, Finding, FindingKey};
 use crate::git;
-use crate::pipeline::judge;
 use crate::policy::PolicyPack;
 use crate::problem::{Code, Problem};
 use crate::register::load::{discover, load_register, load_register_files};
 use crate::register::Register;
-use crate::source::SourceMap;
+use crate::source::{FileId, Location, SourceMap};
 use crate::yaml::Limits;
 
 /// Where the base register is.
@@ -117,23 +115,39 @@ pub struct ChangeView {
     pub waivers: Option<Vec<BaseWaiver>>,
 }
 
-/// The base's findings, checked with `pack`. The outer error is a base that cannot be read
-/// at all (no such revision, a shallow clone that lacks it, no repository); the inner one a
-/// base that is read but does not load.
-pub type BaseFindings = Result<Result<Vec<Finding>, Vec<Problem>>, Vec<Problem>>;
+/// The base register, loaded: the register, its files' texts, and each file's path below
+/// the working directory (below the base folder for a folder), which pairs a base file with
+/// the current register's file of the same path.
+#[derive(Debug)]
+pub struct LoadedBase {
+    /// The register as it was.
+    pub register: Register,
+    /// Its files.
+    pub sources: SourceMap,
+    /// Each file's path, as [`file_key`] writes it.
+    pub paths: HashMap<FileId, String>,
+}
 
-/// Reads the base register and checks it with `pack` (see [`BaseFindings`]). As soon as it
-/// is loaded, its [`BaseFacts`] go to `facts` (nothing goes when it does not load), so the
-/// current register can be judged while the base is.
-pub fn base_findings(
-    base: &Base,
-    inputs: &[String],
-    pack: &PolicyPack,
-    today: &str,
-    limits: &Limits,
-    facts: &std::sync::mpsc::Sender<BaseFacts>,
-) -> BaseFindings {
+/// A base as [`load_base`] reads it: the outer error a base that cannot be read at all, the
+/// inner one a base that is read but does not load.
+pub type BaseLoad = Result<Result<LoadedBase, Vec<Problem>>, Vec<Problem>>;
+
+/// A register file's path as the change view pairs files: `/`-separated, without `./`
+/// parts.
+pub fn file_key(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// Reads the base register and loads it with `pack`'s taxonomies and rule ids (see
+/// [`BaseLoad`]).
+pub fn load_base(base: &Base, inputs: &[String], pack: &PolicyPack, limits: &Limits) -> BaseLoad {
     let mut sources = SourceMap::new();
+    let mut paths = HashMap::new();
     let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
     let loaded = match base {
         Base::Rev(rev) => {
@@ -144,7 +158,11 @@ pub fn base_findings(
             let mut ids = Vec::new();
             for file in files {
                 match file.text {
-                    Ok(text) => ids.push(sources.add(&file.name, text)),
+                    Ok(text) => {
+                        let id = sources.add(&file.name, text);
+                        paths.insert(id, file_key(Path::new(&file.path)));
+                        ids.push(id);
+                    }
                     Err(why) => problems.push(Problem::general(
                         Code::Io,
                         format!("{} {why}", file.name.display()),
@@ -168,23 +186,147 @@ pub fn base_findings(
                 .iter()
                 .map(|i| dir.join(Path::new(i)).to_string_lossy().into_owned())
                 .collect();
-            discover(&under).and_then(|paths| {
-                load_register(
-                    &paths,
+            discover(&under).and_then(|found| {
+                let register = load_register(
+                    &found,
                     pack.data_categories.clone(),
                     pack.subject_categories.clone(),
                     &rule_ids,
                     &mut sources,
                     limits,
-                )
+                )?;
+                for file in &register.files {
+                    let path = &sources.file(file.file).path;
+                    paths.insert(file.file, file_key(path.strip_prefix(dir).unwrap_or(path)));
+                }
+                Ok(register)
             })
         }
     };
-    Ok(loaded.and_then(|register| {
-        // The receiver may be gone (the current register did not load): nothing to tell.
-        let _ = facts.send(BaseFacts::of(&register));
-        judge(&register, pack, &Judging::plain(today)).map(|(findings, _)| findings)
+    Ok(loaded.map(|register| LoadedBase {
+        register,
+        sources,
+        paths,
     }))
+}
+
+/// The current register's activities that the base holds byte for byte: each lies in a file
+/// whose text is the base's file of the same path, and every file holding more than
+/// activities (organisation, defaults, sub-processors, categories, waivers) is the same on
+/// both sides. With the same pack and day, such an activity has the same findings in the base
+/// as now: its entities are the same, and what the change did to it (nothing) reads the same
+/// as no base at all. So the base need judge only its other activities.
+#[derive(Debug)]
+pub struct Unchanged {
+    /// A current file and the base's copy of it.
+    files: HashMap<FileId, FileId>,
+    /// The ids of the current register's activities in those files.
+    activities: std::collections::HashSet<String>,
+    /// The base's activities outside those files (indices into its register): the ones the
+    /// base must judge itself.
+    pub changed_in_base: Vec<usize>,
+}
+
+impl Unchanged {
+    /// What the base shares with the current register, when it shares anything: `None` when
+    /// no activity is unchanged, or a file with more than activities differs.
+    pub fn find(register: &Register, sources: &SourceMap, base: &LoadedBase) -> Option<Self> {
+        let base_files: HashMap<&str, FileId> = base
+            .register
+            .files
+            .iter()
+            .filter_map(|f| Some((base.paths.get(&f.file)?.as_str(), f.file)))
+            .collect();
+        let mut files = HashMap::new();
+        for file in &register.files {
+            let current = sources.file(file.file);
+            let same = base_files
+                .get(file_key(&current.path).as_str())
+                .copied()
+                .filter(|&b| base.sources.file(b).text == current.text);
+            match same {
+                Some(b) => {
+                    files.insert(file.file, b);
+                }
+                None if file.shared => return None,
+                None => {}
+            }
+        }
+        let kept: std::collections::HashSet<FileId> = files.values().copied().collect();
+        if base
+            .register
+            .files
+            .iter()
+            .any(|f| f.shared && !kept.contains(&f.file))
+        {
+            return None;
+        }
+        let activities: std::collections::HashSet<String> = register
+            .activities
+            .iter()
+            .filter(|a| files.contains_key(&a.id.at.file))
+            .map(|a| a.id.value.clone())
+            .collect();
+        if activities.is_empty() {
+            return None;
+        }
+        let changed_in_base = base
+            .register
+            .activities
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !kept.contains(&a.id.at.file))
+            .map(|(i, _)| i)
+            .collect();
+        Some(Unchanged {
+            files,
+            activities,
+            changed_in_base,
+        })
+    }
+
+    /// How many of the current register's activities are unchanged.
+    pub fn len(&self) -> usize {
+        self.activities.len()
+    }
+
+    /// Whether no activity is unchanged (never, for a found [`Unchanged`]).
+    pub fn is_empty(&self) -> bool {
+        self.activities.is_empty()
+    }
+
+    /// The current register's findings on unchanged activities, as the base has them: each
+    /// place moved to the base's copy of its file. `None` when one points into a file the
+    /// base does not hold byte for byte (then the base must be judged whole).
+    pub fn carry(&self, findings: &[Finding]) -> Option<Vec<Finding>> {
+        let moved = |at: Location| -> Option<Location> {
+            Some(Location {
+                file: *self.files.get(&at.file)?,
+                span: at.span,
+            })
+        };
+        let mut carried = Vec::new();
+        for finding in findings {
+            if !self.covers(finding) {
+                continue;
+            }
+            let mut finding = finding.clone();
+            finding.at = moved(finding.at)?;
+            for label in &mut finding.labels {
+                label.at = moved(label.at)?;
+            }
+            carried.push(finding);
+        }
+        Some(carried)
+    }
+
+    /// Whether a finding is on an unchanged activity.
+    pub fn covers(&self, finding: &Finding) -> bool {
+        finding
+            .activity
+            .as_ref()
+            .is_some_and(|a| self.activities.contains(a))
+    }
 }
 
 /// Marks each of `findings` new or existing against the base's. A base that did not load

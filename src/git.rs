@@ -116,6 +116,8 @@ fn prefix() -> Result<String, Problem> {
 pub struct BaseFile {
     /// `REV:path`, the path as given below the working directory.
     pub name: PathBuf,
+    /// The path below the working directory.
+    pub path: String,
     /// Its text, or why it cannot be read (too large, not UTF-8 text).
     pub text: Result<String, String>,
 }
@@ -230,6 +232,7 @@ pub fn files_at(
                 "{rev}:{}",
                 path.strip_prefix(&prefix).unwrap_or(path)
             )),
+            path: path.strip_prefix(&prefix).unwrap_or(path).to_string(),
             text: bytes.and_then(|b| {
                 String::from_utf8(b).map_err(|_| "is not valid UTF-8 text".to_string())
             }),

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::baseline::{base_findings, compare, Base, ChangeView};
+use crate::baseline::{compare, load_base, Base, BaseFacts, ChangeView, LoadedBase, Unchanged};
 use crate::entities::Judging;
 use crate::finding::{sort_findings, ChangeCounts, Finding, Summary};
 use crate::policy::{load_policies, PolicyPack};
@@ -92,12 +92,14 @@ fn load_with(
 /// the register's.
 const ACTIVITIES_PER_PART: usize = 500;
 
-/// Every finding on the organisation and the activities, the register judged part by part on
-/// every core (the findings are the same as judging it whole: activities are independent).
-fn judge_activities(
+/// Every finding on the organisation and the activities (those at `only`'s indices, when
+/// given), the register judged part by part on every core (the findings are the same as
+/// judging it whole: activities are independent). Waivers are not applied yet: see [`settle`].
+pub fn judge_activities(
     register: &Register,
     pack: &PolicyPack,
     judging: &Judging<'_>,
+    only: Option<&[usize]>,
 ) -> Result<Vec<Finding>, Vec<Problem>> {
     let common = entities::common(register, &pack.vocabulary, judging).map_err(|p| vec![p])?;
     let prepared = eval::Prepared::new(
@@ -108,9 +110,14 @@ fn judge_activities(
             threads: 1,
         },
     );
-    let indices: Vec<usize> = (0..register.activities.len()).collect();
+    let indices: Vec<usize> = match only {
+        Some(only) => only.to_vec(),
+        None => (0..register.activities.len()).collect(),
+    };
+    // The organisation is judged with the part that starts the list (alone, when it is empty).
+    let first = indices.first().copied();
     let judge_part = |part: &[usize]| {
-        let with_organisation = part.first().is_none_or(|&a| a == 0);
+        let with_organisation = part.first().copied() == first;
         let model = entities::build_part(
             &common,
             register,
@@ -181,26 +188,45 @@ pub fn run_check_against(
     sources: &mut SourceMap,
     base: Option<&Base>,
 ) -> Result<Checked, Vec<Problem>> {
+    run_check_with(
+        inputs,
+        policies,
+        today,
+        limits,
+        sources,
+        base,
+        BaseJudging::SkipUnchanged,
+    )
+}
+
+/// How much of the base register a check against a base judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaseJudging {
+    /// Every activity.
+    Whole,
+    /// Only the activities the change touched, when the rest is byte for byte the same (see
+    /// [`Unchanged`]); the findings are the same as [`BaseJudging::Whole`]'s.
+    SkipUnchanged,
+}
+
+/// [`run_check_against`], judging as much of the base as `base_judging` says.
+pub fn run_check_with(
+    inputs: &[String],
+    policies: &Path,
+    today: &str,
+    limits: &Limits,
+    sources: &mut SourceMap,
+    base: Option<&Base>,
+    base_judging: BaseJudging,
+) -> Result<Checked, Vec<Problem>> {
     let pack = load_policies(policies, sources, limits).map_err(sorted)?;
-    // The base is read and judged on a thread of its own while this one does the current
-    // register: each has phases that leave a core idle.
-    let (current, base_findings) = std::thread::scope(|scope| {
+    // The base is read and loaded on a thread of its own while this one loads the current
+    // register.
+    let (current, base_loaded) = std::thread::scope(|scope| {
         let pack = &pack;
-        let (send_facts, facts) = std::sync::mpsc::channel();
-        let base_side = base.map(|base| {
-            scope.spawn(move || base_findings(base, inputs, pack, today, limits, &send_facts))
-        });
-        let current = load_with(inputs, pack, limits, sources).and_then(|(register, files)| {
-            // The base's facts arrive once the base is loaded (none when it does not load,
-            // or there is no base: then nothing counts as new for the rules).
-            let base_facts = base.and_then(|_| facts.recv().ok());
-            let judging = Judging {
-                today,
-                base: base_facts.as_ref(),
-            };
-            judge(&register, pack, &judging).map(|judged| (register, files, judged, base_facts))
-        });
-        let base_findings = base_side.map(|handle| {
+        let base_side = base.map(|base| scope.spawn(move || load_base(base, inputs, pack, limits)));
+        let current = load_with(inputs, pack, limits, sources);
+        let base_loaded = base_side.map(|handle| {
             handle.join().unwrap_or_else(|_| {
                 Err(vec![Problem::general(
                     Code::Io,
@@ -208,12 +234,38 @@ pub fn run_check_against(
                 )])
             })
         });
-        (current, base_findings)
+        (current, base_loaded)
     });
-    let (register, files, (mut findings, waived), base_facts) = current?;
+    let (register, files) = current?;
+    let base_loaded = base_loaded.transpose()?;
+    // What the base had, for the rules about the change (nothing when there is no base or it
+    // does not load: then nothing counts as new).
+    let base_facts = match &base_loaded {
+        Some(Ok(loaded)) => Some(BaseFacts::of(&loaded.register)),
+        _ => None,
+    };
+    let judging = Judging {
+        today,
+        base: base_facts.as_ref(),
+    };
+    let ((mut findings, waived), base_findings) = match base_loaded {
+        None => (judge(&register, &pack, &judging)?, None),
+        Some(Err(problems)) => (judge(&register, &pack, &judging)?, Some(Err(problems))),
+        Some(Ok(loaded)) => {
+            let unchanged = match base_judging {
+                BaseJudging::SkipUnchanged => Unchanged::find(&register, sources, &loaded),
+                BaseJudging::Whole => None,
+            };
+            let (judged, base_findings) = match unchanged {
+                Some(unchanged) => judge_sharing(&register, &pack, &judging, &loaded, &unchanged)?,
+                None => judge_beside(&register, &pack, &judging, &loaded.register),
+            };
+            (judged?, Some(base_findings))
+        }
+    };
     let change = match (base, base_findings) {
-        (Some(base), Some(judged)) => {
-            let mut view = compare(base, judged?, &mut findings);
+        (Some(base), Some(base_findings)) => {
+            let mut view = compare(base, base_findings, &mut findings);
             view.waivers = base_facts.map(|facts| facts.waivers);
             Some(view)
         }
@@ -239,6 +291,66 @@ pub fn run_check_against(
     })
 }
 
+/// The current register judged, and the base's findings (each side may fail on its own).
+type BothJudged = (
+    Result<Judged, Vec<Problem>>,
+    Result<Vec<Finding>, Vec<Problem>>,
+);
+
+/// The current register judged, and the base judged whole beside it on a thread of its own.
+fn judge_beside(
+    register: &Register,
+    pack: &PolicyPack,
+    judging: &Judging<'_>,
+    base: &Register,
+) -> BothJudged {
+    std::thread::scope(|scope| {
+        let base_side = scope.spawn(|| {
+            judge(base, pack, &Judging::plain(judging.today)).map(|(findings, _)| findings)
+        });
+        let current = judge(register, pack, judging);
+        let base_findings = base_side.join().unwrap_or_else(|_| {
+            Err(vec![Problem::general(
+                Code::EvaluationError,
+                "the thread judging the base failed",
+            )])
+        });
+        (current, base_findings)
+    })
+}
+
+/// The current register judged, and the base judged only where it differs: the findings of
+/// the unchanged activities are the current register's, carried over to the base's files.
+/// The outer error is the current register's.
+fn judge_sharing(
+    register: &Register,
+    pack: &PolicyPack,
+    judging: &Judging<'_>,
+    base: &LoadedBase,
+    unchanged: &Unchanged,
+) -> Result<BothJudged, Vec<Problem>> {
+    let current = judge_activities(register, pack, judging, None)?;
+    let base_judging = Judging::plain(judging.today);
+    let base_findings = match unchanged.carry(&current) {
+        Some(carried) => judge_activities(
+            &base.register,
+            pack,
+            &base_judging,
+            Some(&unchanged.changed_in_base),
+        )
+        .and_then(|mut own| {
+            own.retain(|f| !unchanged.covers(f));
+            own.extend(carried);
+            sort_findings(&mut own);
+            settle(&base.register, pack, &base_judging, own)
+        }),
+        // A finding points where the base differs: judge the base whole.
+        None => judge(&base.register, pack, &base_judging),
+    }
+    .map(|(findings, _)| findings);
+    Ok((settle(register, pack, judging, current), base_findings))
+}
+
 /// A judged register: the findings in report order, and the findings live waivers cover,
 /// each with the index of its waiver.
 pub type Judged = (Vec<Finding>, Vec<(Finding, usize)>);
@@ -250,7 +362,22 @@ pub fn judge(
     pack: &PolicyPack,
     judging: &Judging<'_>,
 ) -> Result<Judged, Vec<Problem>> {
-    let findings = judge_activities(register, pack, judging)?;
+    settle(
+        register,
+        pack,
+        judging,
+        judge_activities(register, pack, judging, None)?,
+    )
+}
+
+/// Applies the register's waivers to its findings (in report order) and judges the waivers
+/// themselves: the findings in report order, and the findings live waivers cover.
+pub fn settle(
+    register: &Register,
+    pack: &PolicyPack,
+    judging: &Judging<'_>,
+    findings: Vec<Finding>,
+) -> Result<Judged, Vec<Problem>> {
     let Waived {
         mut findings,
         waived,

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::read::{read_file, Defaults, FileSections};
-use super::{Activity, Register};
+use super::{Activity, Register, RegisterFile};
 use crate::parallel::{available_threads, map_chunks};
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::{display_name, not_a_regular_file, read_source, FileId, Location, SourceMap};
@@ -253,7 +253,7 @@ fn read_one(
     file: FileId,
     sources: &SourceMap,
     limits: &Limits,
-) -> (Option<FileSections>, Vec<Problem>) {
+) -> (Option<(FileId, FileSections)>, Vec<Problem>) {
     let source = sources.file(file);
     let root = match parse(file, source, limits) {
         Ok(root) => root,
@@ -265,7 +265,7 @@ fn read_one(
     let mut problems = Vec::new();
     let mut reader = Reader::new(file, source, &mut problems);
     let sections = read_file(&mut reader, &root);
-    (Some(sections), problems)
+    (Some((file, sections)), problems)
 }
 
 /// The problem of a file with no content.
@@ -331,7 +331,7 @@ pub fn assemble(
     let mut files = Vec::new();
     for (file, node) in parts {
         let mut reader = Reader::new(*file, sources.file(*file), problems);
-        files.push(read_file(&mut reader, node));
+        files.push((*file, read_file(&mut reader, node)));
     }
     resolve(
         files,
@@ -356,7 +356,7 @@ fn duplicate(what: &str, id: &Located<String>, first: Location) -> Problem {
 }
 
 fn resolve(
-    files: Vec<FileSections>,
+    files: Vec<(FileId, FileSections)>,
     mut data_categories: Taxonomy,
     mut subject_categories: Taxonomy,
     rule_ids: &[&str],
@@ -370,8 +370,29 @@ fn resolve(
     let mut waivers = Vec::new();
     let mut own_data = Vec::new();
     let mut own_subjects = Vec::new();
-    for file in files {
-        if let Some((at, org)) = file.organisation {
+    let mut read: Vec<RegisterFile> = Vec::new();
+    for (id, file) in files {
+        // Every section named, so that a new one must be counted as shared or not.
+        let FileSections {
+            organisation: file_organisation,
+            defaults: file_defaults,
+            activities: file_activities,
+            subprocessors: file_subprocessors,
+            data_categories: file_data,
+            subject_categories: file_subjects,
+            waivers: file_waivers,
+        } = file;
+        let shared = file_organisation.is_some()
+            || file_defaults.is_some()
+            || !file_subprocessors.is_empty()
+            || !file_data.is_empty()
+            || !file_subjects.is_empty()
+            || !file_waivers.is_empty();
+        match read.iter_mut().find(|f| f.file == id) {
+            Some(known) => known.shared |= shared,
+            None => read.push(RegisterFile { file: id, shared }),
+        }
+        if let Some((at, org)) = file_organisation {
             match &organisation {
                 Some((first, _)) => problems.push(
                     Problem::at(Code::DuplicateSection, at, "`organisation` appears twice")
@@ -382,7 +403,7 @@ fn resolve(
                 None => organisation = Some((at, org)),
             }
         }
-        if let Some((at, d)) = file.defaults {
+        if let Some((at, d)) = file_defaults {
             match &defaults {
                 Some((first, _)) => problems.push(
                     Problem::at(Code::DuplicateSection, at, "`defaults` appears twice")
@@ -393,11 +414,11 @@ fn resolve(
                 None => defaults = Some((at, d)),
             }
         }
-        activities.extend(file.activities);
-        subprocessors.extend(file.subprocessors);
-        waivers.extend(file.waivers);
-        own_data.extend(file.data_categories);
-        own_subjects.extend(file.subject_categories);
+        activities.extend(file_activities);
+        subprocessors.extend(file_subprocessors);
+        waivers.extend(file_waivers);
+        own_data.extend(file_data);
+        own_subjects.extend(file_subjects);
     }
 
     data_categories.extend(own_data, true, problems);
@@ -465,6 +486,7 @@ fn resolve(
         data_categories,
         subject_categories,
         waivers,
+        files: read,
     })
 }
 

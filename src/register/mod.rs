@@ -7,7 +7,7 @@ pub mod vocab;
 
 use std::collections::BTreeMap;
 
-use crate::source::Location;
+use crate::source::{FileId, Location};
 use crate::taxonomy::Taxonomy;
 use crate::yaml::Located;
 
@@ -111,6 +111,19 @@ pub struct Register {
     pub subject_categories: Taxonomy,
     /// Findings accepted on purpose.
     pub waivers: Vec<Waiver>,
+    /// The files read, in order, each with whether it holds more than activities.
+    pub files: Vec<RegisterFile>,
+}
+
+/// One file of a register, and whether it holds anything besides activities (the
+/// organisation, defaults, sub-processors, categories or waivers): what every activity's
+/// judgement may depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegisterFile {
+    /// The file.
+    pub file: FileId,
+    /// Whether it holds a section other than `activities`.
+    pub shared: bool,
 }
 
 impl Register {
