@@ -48,7 +48,7 @@ pub fn fix(
     let kind = check.subject.kind();
     let Some(policy) = pack.sets.get(&kind).and_then(|set| {
         set.policies()
-            .find(|p| p.annotation("id") == Some(&rule.id))
+            .find(|p| crate::policy::annotation(p, "id") == Some(&rule.id))
     }) else {
         return Ok(Fix::Quiet);
     };

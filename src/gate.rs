@@ -187,14 +187,15 @@ fn base_rules(files: &[BaseText]) -> BTreeMap<String, BaseRule> {
             continue;
         };
         for policy in set.policies() {
-            let Some(id) = policy.annotation("id") else {
+            let Some(id) = crate::policy::annotation(policy, "id") else {
                 continue;
             };
             let offset = file.text.find(&format!("@id(\"{id}\")")).unwrap_or(0);
             rules.insert(
                 id.to_string(),
                 BaseRule {
-                    severity: policy.annotation("severity").and_then(Severity::parse),
+                    severity: crate::policy::annotation(policy, "severity")
+                        .and_then(Severity::parse),
                     file: index,
                     offset,
                 },

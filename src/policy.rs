@@ -703,6 +703,15 @@ fn annotation_span(text: &str, policy: Span, key: &str) -> Span {
     }
 }
 
+/// A policy's annotation `key`, read from its list of annotations. (Cedar's own lookup parses
+/// the key as an identifier on every call, with a fresh lexer each time: a cost at start-up.)
+pub fn annotation<'a>(policy: &'a Policy, key: &str) -> Option<&'a str> {
+    policy
+        .annotations()
+        .find(|(name, _)| *name == key)
+        .map(|(_, value)| value)
+}
+
 /// Parses and checks one policy file already in `sources`: its rules are added to `rules`
 /// (a duplicate `@id` of one already there is a problem), its policies to `policies`, and
 /// every problem to `problems`. With a validator, the file is strictly validated. Text nested
@@ -747,7 +756,7 @@ pub fn load_policy_file(
     let mut file_rules = Vec::new();
     for (policy, span) in in_order.iter().zip(spans) {
         let at = Location { file, span };
-        let annotation = |key: &str| policy.annotation(key).map(str::to_string);
+        let annotation = |key: &str| annotation(policy, key).map(str::to_string);
         let missing = |key: &str, what: &str| {
             Problem::at(
                 Code::PolicyAnnotation,

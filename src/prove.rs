@@ -162,7 +162,9 @@ async fn prove_all(
         };
         let mut compiled: Vec<(String, Policy, CompiledPolicy)> = Vec::new();
         for policy in set.policies() {
-            let id = policy.annotation("id").unwrap_or("?").to_string();
+            let id = crate::policy::annotation(policy, "id")
+                .unwrap_or("?")
+                .to_string();
             let one = CompiledPolicy::compile(policy, &env, &pack.schema)
                 .map_err(|e| symcc_problem(&format!("`{id}`"), e))?;
             compiled.push((id, policy.clone(), one));
@@ -435,14 +437,14 @@ async fn tightens_all(
         };
         let mut olds: Vec<(&str, &Policy)> = old_set
             .policies()
-            .map(|p| (p.annotation("id").unwrap_or("?"), p))
+            .map(|p| (crate::policy::annotation(p, "id").unwrap_or("?"), p))
             .collect();
         olds.sort_by(|a, b| a.0.cmp(b.0));
         for (id, old_policy) in olds {
-            let new_policy = new
-                .sets
-                .get(&kind)
-                .and_then(|set| set.policies().find(|p| p.annotation("id") == Some(id)));
+            let new_policy = new.sets.get(&kind).and_then(|set| {
+                set.policies()
+                    .find(|p| crate::policy::annotation(p, "id") == Some(id))
+            });
             let Some(new_policy) = new_policy else {
                 loosened.push(Loosened {
                     rule: id.to_string(),
