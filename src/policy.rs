@@ -742,7 +742,19 @@ pub fn load_policy_file(
             return PolicySet::new();
         }
     };
-    // Policies are named policy0, policy1, ... in source order.
+    let in_order = in_source_order(&parsed);
+    let spans = policy_spans(text, &in_order);
+    let found = FilePolicies {
+        file,
+        text,
+        in_order,
+        spans,
+    };
+    take_rules(found, validator, rules, policies, problems)
+}
+
+/// A parsed set's policies in source order (Cedar names them policy0, policy1, ...).
+fn in_source_order(parsed: &PolicySet) -> Vec<Policy> {
     let mut in_order: Vec<Policy> = parsed.policies().cloned().collect();
     in_order.sort_by_key(|p| {
         p.id()
@@ -751,7 +763,31 @@ pub fn load_policy_file(
             .parse::<usize>()
             .unwrap_or(usize::MAX)
     });
-    let spans = policy_spans(text, &in_order);
+    in_order
+}
+
+/// One policy file's parsed policies, in source order, each with its span in the file.
+struct FilePolicies<'a> {
+    file: FileId,
+    text: &'a str,
+    in_order: Vec<Policy>,
+    spans: Vec<Span>,
+}
+
+/// Checks a policy file's parsed policies and takes their rules (see [`load_policy_file`]).
+fn take_rules(
+    found: FilePolicies<'_>,
+    validator: Option<&Validator>,
+    rules: &mut Vec<Rule>,
+    policies: &mut Vec<(Policy, Vec<RequestKind>)>,
+    problems: &mut Vec<Problem>,
+) -> PolicySet {
+    let FilePolicies {
+        file,
+        text,
+        in_order,
+        spans,
+    } = found;
     let mut file_set = PolicySet::new();
     let mut file_rules = Vec::new();
     for (policy, span) in in_order.iter().zip(spans) {
@@ -915,7 +951,104 @@ struct Parsed {
     problems: Vec<Problem>,
 }
 
+/// Parses a run of policy files: all at once when they parse as one text with every policy
+/// inside its own file (Cedar's parser starts a new lexer, with a cold automaton, on each
+/// call), file by file otherwise, which gives each problem its file. Either way the rules,
+/// policies and problems are the same.
 fn parse_policy_files(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Parsed {
+    if let Some(parsed) = parse_joined(files, sources, max_depth) {
+        return parsed;
+    }
+    parse_one_by_one(files, sources, max_depth)
+}
+
+/// [`parse_policy_files`] in one parse: `None` when a file fails the text checks, the joined
+/// text does not parse, or a policy is not found whole inside one file.
+fn parse_joined(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Option<Parsed> {
+    let mut joined = String::new();
+    // Where each file starts in the joined text.
+    let mut starts = Vec::with_capacity(files.len());
+    for &file in files {
+        let text = &sources.file(file).text;
+        if cedar_text::check(file, "the policy file", text, false, max_depth).is_some() {
+            return None;
+        }
+        starts.push(joined.len());
+        joined.push_str(text);
+        joined.push('\n');
+    }
+    let parsed = PolicySet::from_str(&joined).ok()?;
+    let in_order = in_source_order(&parsed);
+    let spans = policy_spans(&joined, &in_order);
+    let mut per_file: Vec<FilePolicies<'_>> = files
+        .iter()
+        .map(|&file| FilePolicies {
+            file,
+            text: &sources.file(file).text,
+            in_order: Vec::new(),
+            spans: Vec::new(),
+        })
+        .collect();
+    // Between the policies only white space and whole comments: then no policy was found
+    // inside a comment, and each file alone is its policies and the same gaps.
+    let mut end = 0;
+    for span in &spans {
+        if span.len == 0 || !only_blanks(joined.get(end..span.offset)?, false) {
+            return None;
+        }
+        end = span.end();
+    }
+    if !only_blanks(joined.get(end..)?, true) {
+        return None;
+    }
+    for (policy, span) in in_order.into_iter().zip(spans) {
+        // The file the policy starts in; it must end there too.
+        let index = starts
+            .partition_point(|&start| start <= span.offset)
+            .checked_sub(1)?;
+        let start = *starts.get(index)?;
+        let own = per_file.get_mut(index)?;
+        if span.end() > start + own.text.len() {
+            return None;
+        }
+        own.in_order.push(policy);
+        own.spans.push(Span::new(span.offset - start, span.len));
+    }
+    let mut parsed = Parsed::default();
+    for found in per_file {
+        let file = found.file;
+        let set = take_rules(
+            found,
+            None,
+            &mut parsed.rules,
+            &mut parsed.policies,
+            &mut parsed.problems,
+        );
+        parsed.sets.push((file, set));
+    }
+    Some(parsed)
+}
+
+/// Whether `gap` holds only white space and `//` comments, each ended by a line break
+/// unless `at_end` (the text's last gap).
+fn only_blanks(gap: &str, at_end: bool) -> bool {
+    let mut rest = gap;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return true;
+        }
+        let Some(comment) = rest.strip_prefix("//") else {
+            return false;
+        };
+        match comment.find('\n') {
+            Some(line_end) => rest = comment.get(line_end..).unwrap_or_default(),
+            None => return at_end,
+        }
+    }
+}
+
+fn parse_one_by_one(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Parsed {
     let mut parsed = Parsed::default();
     for &file in files {
         let set = load_policy_file(
@@ -1211,5 +1344,109 @@ mod role_guard_tests {
             ),
             None
         );
+    }
+
+    /// What a parse of policy files gave, in a form to compare: each rule's id, place,
+    /// severity, role guard and source; each policy's text and request kinds; each sets'
+    /// file and policy count; each problem's code, place and message.
+    fn summary(parsed: &Parsed) -> String {
+        let mut out = String::new();
+        for rule in &parsed.rules {
+            out.push_str(&format!(
+                "rule {} {:?} {:?} {:?} {:?}\n",
+                rule.id, rule.at, rule.severity, rule.role_guard, rule.source
+            ));
+        }
+        for (policy, kinds) in &parsed.policies {
+            out.push_str(&format!("policy {:?} {kinds:?}\n", policy.to_cedar()));
+        }
+        for (file, set) in &parsed.sets {
+            out.push_str(&format!("set {file:?} {}\n", set.policies().count()));
+        }
+        for problem in &parsed.problems {
+            out.push_str(&format!(
+                "problem {:?} {:?} {}\n",
+                problem.code, problem.at, problem.message
+            ));
+        }
+        out
+    }
+
+    fn files(texts: &[&str]) -> (SourceMap, Vec<FileId>) {
+        let mut sources = SourceMap::new();
+        let ids = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| sources.add(Path::new(&format!("r{i}.cedar")), (*t).to_string()))
+            .collect();
+        (sources, ids)
+    }
+
+    const RULE_A: &str = "// first\n@id(\"a\")\n@severity(\"error\")\n@message(\"m\")\nforbid (principal, action, resource)\nwhen { resource.role != \"processor\" && true };\n";
+    const RULE_B: &str = "@id(\"b\") @severity(\"warning\") @message(\"n\")\nforbid (principal, action, resource) when { false }; // done";
+
+    #[test]
+    fn one_parse_of_every_file_gives_what_a_parse_per_file_gives() {
+        let mut shipped = Vec::new();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/rules");
+        let mut paths = Vec::new();
+        collect_cedar_files(&dir, &mut paths, &mut Vec::new());
+        paths.sort();
+        for path in &paths {
+            shipped.push(std::fs::read_to_string(path).unwrap_or_default());
+        }
+        assert!(shipped.len() > 40);
+        let shipped: Vec<&str> = shipped.iter().map(String::as_str).collect();
+        let split_annotation = [
+            "@id(\"a\")\n@severity(\"error\")\n@message(\"m\")\n",
+            "forbid (principal, action, resource);\n",
+        ];
+        let commented = [
+            "// forbid (principal, action, resource) when { false };\n",
+            "@id(\"b\") @severity(\"warning\") @message(\"n\")\nforbid (principal, action, resource) when { false };",
+        ];
+        let broken = [
+            RULE_A,
+            "forbid (principal, action, resource) when { ",
+            RULE_B,
+        ];
+        // Which runs one parse can take (the rest go file by file).
+        let cases: [(&[&str], bool); 6] = [
+            (&shipped, true),
+            (&[RULE_A, RULE_B], true),
+            (&[RULE_B, RULE_A], true),
+            (&split_annotation, false),
+            (&commented, false),
+            (&broken, false),
+        ];
+        for (texts, joined) in cases {
+            let (sources, ids) = files(texts);
+            let whole = parse_joined(&ids, &sources, 64);
+            assert_eq!(whole.is_some(), joined, "{texts:?}");
+            let one_by_one = summary(&parse_one_by_one(&ids, &sources, 64));
+            assert_eq!(summary(&parse_policy_files(&ids, &sources, 64)), one_by_one);
+            if let Some(whole) = whole {
+                assert_eq!(summary(&whole), one_by_one, "{texts:?}");
+            }
+        }
+        // The split policy and the broken file are problems of their own files.
+        let (sources, ids) = files(&split_annotation);
+        let parsed = parse_policy_files(&ids, &sources, 64);
+        let first = ids.first().copied();
+        assert!(
+            parsed
+                .problems
+                .iter()
+                .any(|p| p.code == Code::PolicyParse && p.at.map(|at| at.file) == first),
+            "{}",
+            summary(&parsed)
+        );
+        let (sources, ids) = files(&broken);
+        let parsed = parse_policy_files(&ids, &sources, 64);
+        assert_eq!(parsed.rules.len(), 2);
+        assert!(parsed
+            .problems
+            .iter()
+            .all(|p| p.at.map(|at| at.file) == ids.get(1).copied()));
     }
 }
