@@ -16,6 +16,7 @@ pub mod finding;
 pub mod fix;
 pub mod gate;
 pub mod git;
+pub mod pack_cache;
 pub mod parallel;
 pub mod pipeline;
 pub mod policy;

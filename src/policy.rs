@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cedar_policy::{
     ActionConstraint, Effect, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator,
@@ -14,6 +14,7 @@ use miette::Diagnostic;
 
 use crate::cedar_text;
 use crate::finding::Severity;
+use crate::pack_cache;
 use crate::problem::{Code, Problem};
 use crate::source::{display_name, read_source, FileId, Location, SourceMap, Span};
 use crate::taxonomy::{read_categories, Kind, Taxonomy};
@@ -264,11 +265,49 @@ fn blank_comments_and_strings(source: &str) -> String {
     code
 }
 
+/// A pack's Cedar schema: parsed when the pack loads, or, for a pack that loaded cleanly
+/// before (see [`crate::pack_cache`]), when first asked for.
+#[derive(Debug)]
+pub struct PackSchema {
+    text: String,
+    parsed: OnceLock<Schema>,
+}
+
+impl PackSchema {
+    fn parsed(text: &str, schema: Schema) -> Self {
+        PackSchema {
+            text: text.to_string(),
+            parsed: OnceLock::from(schema),
+        }
+    }
+
+    fn unparsed(text: &str) -> Self {
+        PackSchema {
+            text: text.to_string(),
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The schema, parsed now if it was not at load.
+    pub fn get(&self) -> Result<&Schema, Problem> {
+        if let Some(schema) = self.parsed.get() {
+            return Ok(schema);
+        }
+        let (schema, _warnings) = Schema::from_cedarschema_str(&self.text).map_err(|err| {
+            Problem::general(
+                Code::SchemaError,
+                format!("the schema does not parse: {err}"),
+            )
+        })?;
+        Ok(self.parsed.get_or_init(|| schema))
+    }
+}
+
 /// The loaded policy pack.
 #[derive(Debug)]
 pub struct PolicyPack {
     /// The Cedar schema.
-    pub schema: Schema,
+    pub schema: PackSchema,
     /// Every rule, sorted by id.
     pub rules: Vec<Rule>,
     /// One policy set per request kind.
@@ -427,16 +466,35 @@ pub fn load_policies(
         .filter_map(|p| read(p, limits.max_policy_bytes, &mut problems))
         .collect();
     let sources: &SourceMap = sources;
+    // A pack that loaded cleanly before, byte for byte, needs neither the schema parsed nor
+    // the policies validated again.
+    let schema_text = schema_file.map(|file| sources.file(file).text.as_str());
+    let cache_key = schema_text
+        .filter(|_| problems.is_empty())
+        .and_then(|schema| {
+            let files: Vec<(&str, &str)> = policy_files
+                .iter()
+                .map(|&file| {
+                    let source = sources.file(file);
+                    (source.name.as_str(), source.text.as_str())
+                })
+                .collect();
+            pack_cache::key(schema, &files, limits.max_policy_depth)
+        });
+    let validated_before = cache_key.as_ref().is_some_and(pack_cache::seen);
     let mut rules: Vec<Rule> = Vec::new();
     let mut policies: Vec<(Policy, Vec<RequestKind>)> = Vec::new();
-    let mut file_sets: Vec<(FileId, PolicySet)> = Vec::new();
+    let mut file_sets: Vec<ParsedFile> = Vec::new();
     // The schema thread also takes the first policy files, this one the taxonomy and the
     // rest: Cedar's parser is the cost on both sides, so this keeps them about even.
-    let (first_files, other_files) = policy_files.split_at(policy_files.len() * 3 / 10);
+    let share = if validated_before { 5 } else { 3 };
+    let (first_files, other_files) = policy_files.split_at(policy_files.len() * share / 10);
     let depth = limits.max_policy_depth;
     let (schema, taxonomies) = std::thread::scope(|scope| {
         let parse_schema_side = move || {
-            let schema = schema_file.map(|file| parse_schema(file, sources, depth));
+            let schema = schema_file
+                .filter(|_| !validated_before)
+                .map(|file| parse_schema(file, sources, depth));
             (schema, parse_policy_files(first_files, sources, depth))
         };
         // Cedar's parser recurses per nesting level: give its thread a stack sized for the
@@ -472,13 +530,14 @@ pub fn load_policies(
         }
         (schema, taxonomies)
     });
-    let schema = match schema {
-        Some(Ok(schema)) => Some(schema),
-        Some(Err(problem)) => {
+    let schema = match (schema, schema_text) {
+        (Some(Ok(schema)), Some(text)) => Some(PackSchema::parsed(text, schema)),
+        (None, Some(text)) if validated_before => Some(PackSchema::unparsed(text)),
+        (Some(Err(problem)), _) => {
             problems.push(problem);
             None
         }
-        None => None,
+        _ => None,
     };
     let (data_categories, subject_categories, vocabulary) = taxonomies.unwrap_or_else(|| {
         (
@@ -487,11 +546,11 @@ pub fn load_policies(
             Vocabulary::default(),
         )
     });
-    if let Some(schema) = &schema {
+    if let Some(schema) = schema.as_ref().and_then(|s| s.parsed.get()) {
         // One validator for every file: building it copies the schema.
         let validator = Validator::new(schema.clone());
-        for (file, set) in &file_sets {
-            validate_policy_file(*file, set, &validator, &mut problems);
+        for parsed in &file_sets {
+            validate_policy_file(parsed, &validator, &mut problems);
         }
     }
     let Some(schema) = schema else {
@@ -518,6 +577,9 @@ pub fn load_policies(
         return Err(problems);
     }
     let named = NamedCategories::from_sources(rules.iter().map(|r| r.source.as_str()));
+    if let (Some(key), false) = (&cache_key, validated_before) {
+        pack_cache::record(key);
+    }
     Ok(PolicyPack {
         schema,
         rules,
@@ -915,7 +977,13 @@ fn take_rules(
         policies.push((renamed, kinds));
     }
     if let Some(validator) = validator {
-        validate_policy_file(file, &file_set, validator, problems);
+        let parsed = ParsedFile {
+            file,
+            set: file_set,
+            start: 0,
+        };
+        validate_policy_file(&parsed, validator, problems);
+        return parsed.set;
     }
     for rule in file_rules {
         if let Some(first) = rules.iter().find(|r| r.id == rule.id) {
@@ -947,8 +1015,17 @@ fn duplicate_rule(text: &str, rule: &Rule, first: Location) -> Problem {
 struct Parsed {
     rules: Vec<Rule>,
     policies: Vec<(Policy, Vec<RequestKind>)>,
-    sets: Vec<(FileId, PolicySet)>,
+    sets: Vec<ParsedFile>,
     problems: Vec<Problem>,
+}
+
+/// One policy file's policies, as parsed.
+struct ParsedFile {
+    file: FileId,
+    set: PolicySet,
+    /// Where the file starts in the text its policies were parsed from (more than 0 when
+    /// that text joined several files): Cedar's places are offsets in that text.
+    start: usize,
 }
 
 /// Parses a run of policy files: all at once when they parse as one text with every policy
@@ -1015,7 +1092,7 @@ fn parse_joined(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Opti
         own.spans.push(Span::new(span.offset - start, span.len));
     }
     let mut parsed = Parsed::default();
-    for found in per_file {
+    for (found, start) in per_file.into_iter().zip(starts) {
         let file = found.file;
         let set = take_rules(
             found,
@@ -1024,7 +1101,7 @@ fn parse_joined(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Opti
             &mut parsed.policies,
             &mut parsed.problems,
         );
-        parsed.sets.push((file, set));
+        parsed.sets.push(ParsedFile { file, set, start });
     }
     Some(parsed)
 }
@@ -1060,7 +1137,11 @@ fn parse_one_by_one(files: &[FileId], sources: &SourceMap, max_depth: usize) -> 
             &mut parsed.policies,
             &mut parsed.problems,
         );
-        parsed.sets.push((file, set));
+        parsed.sets.push(ParsedFile {
+            file,
+            set,
+            start: 0,
+        });
     }
     parsed
 }
@@ -1069,13 +1150,11 @@ fn parse_one_by_one(files: &[FileId], sources: &SourceMap, max_depth: usize) -> 
 /// problems too: an impossible policy (false for every valid request: a misspelt attribute,
 /// a type that never holds) is a rule that can never fire, and a confusable or mixed-script
 /// identifier is one that may not say what it seems to.
-fn validate_policy_file(
-    file: FileId,
-    set: &PolicySet,
-    validator: &Validator,
-    problems: &mut Vec<Problem>,
-) {
+fn validate_policy_file(parsed: &ParsedFile, validator: &Validator, problems: &mut Vec<Problem>) {
+    let ParsedFile { file, set, start } = parsed;
+    let file = *file;
     let result = validator.validate(set, ValidationMode::Strict);
+    let found = problems.len();
     for err in result.validation_errors() {
         problems.push(cedar_problem(
             Code::PolicyValidation,
@@ -1097,6 +1176,18 @@ fn validate_policy_file(
             _ => cedar_problem(Code::PolicyWarning, file, warning, Span::new(0, 0)),
         };
         problems.push(problem);
+    }
+    // Places in the joined text, made places in the file.
+    if *start > 0 {
+        let shift = |at: &mut Location| at.span.offset = at.span.offset.saturating_sub(*start);
+        for problem in problems.iter_mut().skip(found) {
+            if let Some(at) = &mut problem.at {
+                shift(at);
+            }
+            for note in &mut problem.notes {
+                shift(&mut note.at);
+            }
+        }
     }
 }
 
@@ -1360,8 +1451,12 @@ mod role_guard_tests {
         for (policy, kinds) in &parsed.policies {
             out.push_str(&format!("policy {:?} {kinds:?}\n", policy.to_cedar()));
         }
-        for (file, set) in &parsed.sets {
-            out.push_str(&format!("set {file:?} {}\n", set.policies().count()));
+        for parsed in &parsed.sets {
+            out.push_str(&format!(
+                "set {:?} {}\n",
+                parsed.file,
+                parsed.set.policies().count()
+            ));
         }
         for problem in &parsed.problems {
             out.push_str(&format!(

@@ -152,7 +152,8 @@ async fn prove_all(
     mut compiler: CedarSymCompiler<LocalSolver>,
 ) -> Result<Proofs, Problem> {
     let mut proofs = Proofs::default();
-    for env in pack.schema.request_envs() {
+    let schema = pack.schema.get()?;
+    for env in schema.request_envs() {
         let action = env.action().id().unescaped().to_string();
         let Some(kind) = RequestKind::ALL.into_iter().find(|k| k.action() == action) else {
             continue;
@@ -165,7 +166,7 @@ async fn prove_all(
             let id = crate::policy::annotation(policy, "id")
                 .unwrap_or("?")
                 .to_string();
-            let one = CompiledPolicy::compile(policy, &env, &pack.schema)
+            let one = CompiledPolicy::compile(policy, &env, schema)
                 .map_err(|e| symcc_problem(&format!("`{id}`"), e))?;
             compiled.push((id, policy.clone(), one));
         }
@@ -427,7 +428,8 @@ async fn tightens_all(
     mut compiler: CedarSymCompiler<LocalSolver>,
 ) -> Result<Vec<Loosened>, Problem> {
     let mut loosened = Vec::new();
-    for env in new.schema.request_envs() {
+    let schema = new.schema.get()?;
+    for env in schema.request_envs() {
         let action = env.action().id().unescaped().to_string();
         let Some(kind) = RequestKind::ALL.into_iter().find(|k| k.action() == action) else {
             continue;
@@ -454,9 +456,8 @@ async fn tightens_all(
                 });
                 continue;
             };
-            let compiled = CompiledPolicy::compile(old_policy, &env, &new.schema).and_then(|o| {
-                CompiledPolicy::compile(new_policy, &env, &new.schema).map(|n| (o, n))
-            });
+            let compiled = CompiledPolicy::compile(old_policy, &env, schema)
+                .and_then(|o| CompiledPolicy::compile(new_policy, &env, schema).map(|n| (o, n)));
             let (old_compiled, new_compiled) = match compiled {
                 Ok(pair) => pair,
                 Err(err) => {

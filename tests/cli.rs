@@ -24,6 +24,13 @@ fn run_case(root: &Path, case: &Path, bless: bool) -> Vec<String> {
         .current_dir(root)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
+        // Packs seen before are recorded here, not in the user's cache: the cases run both
+        // ways (the first to load a pack records it, the rest find it recorded).
+        .env(
+            "ROPA_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
+        .env_remove("ROPA_CACHE")
         // A case judges as outside CI: `[ci]` tables in configuration files stay off.
         .env_remove("CI")
         .output();

@@ -258,7 +258,10 @@ fn load(dir: &Path) -> (Register, Schema, Vocabulary) {
         &mut sources,
         &limits,
     ) {
-        Ok(register) => (register, pack.schema, pack.vocabulary),
+        Ok(register) => match pack.schema.get() {
+            Ok(schema) => (register, schema.clone(), pack.vocabulary),
+            Err(problem) => unreachable!("{}", problem.message),
+        },
         Err(problems) => unreachable!("{} must load: {problems:#?}", dir.display()),
     }
 }
