@@ -301,7 +301,8 @@ fn entity(
     attrs: HashMap<String, RestrictedExpression>,
     parents: HashSet<EntityUid>,
 ) -> Result<Entity, Problem> {
-    let name = uid.to_string();
+    // The name only for the problem: most entities build.
+    let name = uid.clone();
     Entity::new(uid, attrs, parents).map_err(|e| {
         Problem::general(
             Code::EntityError,

@@ -347,14 +347,10 @@ fn evaluate_chunk(
             }
             problems.push(problem);
         }
-        let mut matched: Vec<String> = response
-            .diagnostics()
-            .reason()
-            .map(|id| id.to_string())
-            .collect();
+        let mut matched: Vec<&str> = response.diagnostics().reason().map(AsRef::as_ref).collect();
         matched.sort_unstable();
         for id in matched {
-            if let Some(rule) = pack.rule(&id) {
+            if let Some(rule) = pack.rule(id) {
                 findings.push(finding(register, rule, check));
             }
         }
