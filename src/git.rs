@@ -65,8 +65,31 @@ pub fn has_head() -> bool {
     .is_ok()
 }
 
-/// The commit a revision names, or why there is none.
+/// The commits revisions were resolved to in this run: the register, the configuration and
+/// the policies at a base are read from the same commit, and git is asked once.
+static RESOLVED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// The commit a revision names, or why there is none. A revision is resolved once per run.
 pub fn resolve(rev: &str) -> Result<String, Problem> {
+    let known = |resolved: &Vec<(String, String)>| {
+        resolved
+            .iter()
+            .find(|(r, _)| r == rev)
+            .map(|(_, commit)| commit.clone())
+    };
+    if let Some(commit) = RESOLVED.lock().ok().and_then(|r| known(&r)) {
+        return Ok(commit);
+    }
+    let commit = resolve_now(rev)?;
+    if let Ok(mut resolved) = RESOLVED.lock() {
+        if known(&resolved).is_none() {
+            resolved.push((rev.to_string(), commit.clone()));
+        }
+    }
+    Ok(commit)
+}
+
+fn resolve_now(rev: &str) -> Result<String, Problem> {
     let inside = git(&["rev-parse", "--is-inside-work-tree"], None);
     if inside.map(text).as_deref() != Ok("true") {
         return Err(Problem::general(
@@ -107,9 +130,15 @@ pub fn resolve(rev: &str) -> Result<String, Problem> {
 /// The working directory's path from the repository's top, with `/` and a trailing `/`
 /// (empty at the top).
 fn prefix() -> Result<String, Problem> {
-    git(&["rev-parse", "--show-prefix"], None)
+    // Asked once per run: the working directory does not change.
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(prefix) = PREFIX.get() {
+        return Ok(prefix.clone());
+    }
+    let prefix = git(&["rev-parse", "--show-prefix"], None)
         .map(text)
-        .map_err(|err| Problem::general(Code::Io, format!("git: {err}")))
+        .map_err(|err| Problem::general(Code::Io, format!("git: {err}")))?;
+    Ok(PREFIX.get_or_init(|| prefix).clone())
 }
 
 /// A register file of the base: the name a user sees (`REV:path`) and its text.
