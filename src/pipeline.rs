@@ -101,38 +101,49 @@ pub fn judge_activities(
     judging: &Judging<'_>,
     only: Option<&[usize]>,
 ) -> Result<Vec<Finding>, Vec<Problem>> {
-    let common = entities::common(register, &pack.vocabulary, judging).map_err(|p| vec![p])?;
-    let prepared = eval::Prepared::new(
-        register,
-        pack,
-        eval::Strategy {
-            slice_by_category: true,
-            threads: 1,
-        },
-    );
+    let strategy = eval::Strategy {
+        slice_by_category: true,
+        threads: 1,
+    };
     let indices: Vec<usize> = match only {
         Some(only) => only.to_vec(),
         None => (0..register.activities.len()).collect(),
     };
     // The organisation is judged with the part that starts the list (alone, when it is empty).
     let first = indices.first().copied();
-    let judge_part = |part: &[usize]| {
-        let with_organisation = part.first().copied() == first;
-        let model = entities::build_part(
-            &common,
+    let build = |common: &entities::Common, part: &[usize]| {
+        entities::build_part(
+            common,
             register,
             &pack.vocabulary,
             pack.named.as_ref(),
             judging,
             part,
-            with_organisation,
+            part.first().copied() == first,
         )
-        .map_err(|p| vec![p])?;
+        .map_err(|p| vec![p])
+    };
+    // One part: its entities are built while another core slices the rule sets.
+    if indices.len() <= ACTIVITIES_PER_PART {
+        let (model, prepared) = std::thread::scope(|scope| {
+            let slicing = scope.spawn(|| eval::Prepared::new(register, pack, strategy));
+            let model = entities::common(register, &pack.vocabulary, judging)
+                .map_err(|p| vec![p])
+                .and_then(|common| build(&common, &indices));
+            let prepared = slicing
+                .join()
+                .unwrap_or_else(|_| eval::Prepared::new(register, pack, strategy));
+            (model, prepared)
+        });
+        let model = model.map_err(sorted)?;
+        return eval::evaluate_prepared(register, pack, &model, &prepared).map_err(sorted);
+    }
+    let common = entities::common(register, &pack.vocabulary, judging).map_err(|p| vec![p])?;
+    let prepared = eval::Prepared::new(register, pack, strategy);
+    let judge_part = |part: &[usize]| {
+        let model = build(&common, part)?;
         eval::evaluate_prepared(register, pack, &model, &prepared)
     };
-    if indices.is_empty() {
-        return judge_part(&[]).map_err(sorted);
-    }
     let parts = crate::parallel::map_chunks(
         &indices,
         crate::parallel::available_threads(),
