@@ -776,13 +776,13 @@ pub fn annotation<'a>(policy: &'a Policy, key: &str) -> Option<&'a str> {
 
 /// Parses and checks one policy file already in `sources`: its rules are added to `rules`
 /// (a duplicate `@id` of one already there is a problem), its policies to `policies`, and
-/// every problem to `problems`. With a validator, the file is strictly validated. Text nested
-/// deeper than `max_depth`, or with no code, is refused before Cedar parses it.
-pub fn load_policy_file(
+/// every problem to `problems`. Text nested deeper than `max_depth`, or with no code, is
+/// refused before Cedar parses it. Validation against the schema is the pack's, once every
+/// file is parsed.
+fn load_policy_file(
     file: FileId,
     sources: &SourceMap,
     max_depth: usize,
-    validator: Option<&Validator>,
     rules: &mut Vec<Rule>,
     policies: &mut Vec<(Policy, Vec<RequestKind>)>,
     problems: &mut Vec<Problem>,
@@ -812,7 +812,7 @@ pub fn load_policy_file(
         in_order,
         spans,
     };
-    take_rules(found, validator, rules, policies, problems)
+    take_rules(found, rules, policies, problems)
 }
 
 /// A parsed set's policies in source order (Cedar names them policy0, policy1, ...).
@@ -839,7 +839,6 @@ struct FilePolicies<'a> {
 /// Checks a policy file's parsed policies and takes their rules (see [`load_policy_file`]).
 fn take_rules(
     found: FilePolicies<'_>,
-    validator: Option<&Validator>,
     rules: &mut Vec<Rule>,
     policies: &mut Vec<(Policy, Vec<RequestKind>)>,
     problems: &mut Vec<Problem>,
@@ -976,15 +975,6 @@ fn take_rules(
         });
         policies.push((renamed, kinds));
     }
-    if let Some(validator) = validator {
-        let parsed = ParsedFile {
-            file,
-            set: file_set,
-            start: 0,
-        };
-        validate_policy_file(&parsed, validator, problems);
-        return parsed.set;
-    }
     for rule in file_rules {
         if let Some(first) = rules.iter().find(|r| r.id == rule.id) {
             problems.push(duplicate_rule(text, &rule, first.at));
@@ -1096,7 +1086,6 @@ fn parse_joined(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Opti
         let file = found.file;
         let set = take_rules(
             found,
-            None,
             &mut parsed.rules,
             &mut parsed.policies,
             &mut parsed.problems,
@@ -1132,7 +1121,6 @@ fn parse_one_by_one(files: &[FileId], sources: &SourceMap, max_depth: usize) -> 
             file,
             sources,
             max_depth,
-            None,
             &mut parsed.rules,
             &mut parsed.policies,
             &mut parsed.problems,
