@@ -2,9 +2,11 @@
 //! processed on its own thread, and the results come back in the slice's order, so the
 //! output never depends on scheduling.
 
-/// How many threads the machine offers.
+/// How many threads the machine offers. Asked once a run: on Linux the answer reads the
+/// process's cgroup files, several system calls each time.
 pub fn available_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Applies `f` to contiguous chunks of `items` on up to `threads` threads, at least

@@ -198,12 +198,14 @@ impl SourceMap {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, path: &Path, text: String) -> FileId {
+        self.add_named(path, display_name(path), text)
+    }
+
+    /// Adds a file whose display name (see [`display_name`]) is already known.
+    fn add_named(&mut self, path: &Path, name: String, text: String) -> FileId {
         let id = FileId(self.files.len());
-        self.files.push(SourceFile::new(
-            display_name(path),
-            path.to_path_buf(),
-            text,
-        ));
+        self.files
+            .push(SourceFile::new(name, path.to_path_buf(), text));
         id
     }
 
@@ -255,7 +257,10 @@ pub fn read_source(
         )
         .help("split the register into several files"));
     }
-    let mut bytes = Vec::new();
+    // Room for the whole file (within the limit, checked above) and one byte more: read in
+    // one call and a second that finds the end (through `take`, reading would otherwise
+    // start small and double).
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).map_or(0, |n| n + 1));
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io_problem)?;
@@ -266,7 +271,7 @@ pub fn read_source(
         ));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(sources.add(path, text)),
+        Ok(text) => Ok(sources.add_named(path, name, text)),
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
