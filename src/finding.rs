@@ -6,7 +6,9 @@ use std::sync::Arc;
 use crate::source::Location;
 
 /// How serious a rule's violation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     /// Should be fixed, does not fail the default gate.
     Warning,

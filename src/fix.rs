@@ -46,10 +46,11 @@ pub fn fix(
     check: &Check,
 ) -> Result<Fix, Problem> {
     let kind = check.subject.kind();
-    let Some(policy) = pack.sets.get(&kind).and_then(|set| {
-        set.policies()
-            .find(|p| crate::policy::annotation(p, "id") == Some(&rule.id))
-    }) else {
+    let Some(policy) = pack
+        .sets
+        .get(&kind)
+        .and_then(|set| set.policy(&cedar_policy::PolicyId::new(&rule.id)))
+    else {
         return Ok(Fix::Quiet);
     };
     let mut set = PolicySet::new();

@@ -1,25 +1,35 @@
-//! Owns the record of policy packs that loaded cleanly before: one marker file per pack, named
-//! by a SHA-256 of everything the schema's parse and the policies' validation depend on (the
-//! schema's and every policy file's name and bytes, the depth limit, and the ropa executable
-//! itself), so a pack seen before skips both. It cannot serve a stale verdict: a changed byte
-//! anywhere in that list is another name. Reading or writing the record never fails a run.
+//! Owns the record of policy packs that loaded cleanly before: one file per pack, named by a
+//! SHA-256 of everything loading it depends on (the schema's, the taxonomy's and every policy
+//! file's name and bytes, the depth limit, and the ropa executable itself), holding what the
+//! load made of it (see [`crate::policy`]), so a pack seen before skips the schema's parse,
+//! the policies' validation and most of their reading. It cannot serve a stale pack: a
+//! changed byte anywhere in that list is another name. Reading or writing the record never
+//! fails a run.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// The name of one pack's marker: the hex SHA-256 of what its verdict depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackKey(String);
 
-/// What a marker holds, after the key: a marker with anything else is not one.
+/// What a record's first line holds after the key; the pack's content, as JSON, follows. A
+/// record with anything else is not one.
 const MARKER: &str = "validated";
 
-/// The key of a pack with this schema text and these policy files (name and text, in load
-/// order), checked to `max_depth`. `None` when the running executable cannot be identified
-/// (then nothing is cached).
-pub fn key(schema: &str, policies: &[(&str, &str)], max_depth: usize) -> Option<PackKey> {
+/// The key of a pack with this schema text, this taxonomy text and these policy files (name
+/// and text, in load order), checked to `max_depth`. `None` when the running executable
+/// cannot be identified (then nothing is cached).
+pub fn key(
+    schema: &str,
+    taxonomy: &str,
+    policies: &[(&str, &str)],
+    max_depth: usize,
+) -> Option<PackKey> {
     let exe = std::env::current_exe().ok()?;
     let meta = std::fs::metadata(&exe).ok()?;
     let modified = meta
@@ -33,7 +43,7 @@ pub fn key(schema: &str, policies: &[(&str, &str)], max_depth: usize) -> Option<
         hash.update((bytes.len() as u64).to_le_bytes());
         hash.update(bytes);
     };
-    field(b"ropa pack v1");
+    field(b"ropa pack v2");
     field(env!("CARGO_PKG_VERSION").as_bytes());
     field(cedar_policy::get_sdk_version().to_string().as_bytes());
     field(exe.to_string_lossy().as_bytes());
@@ -41,6 +51,7 @@ pub fn key(schema: &str, policies: &[(&str, &str)], max_depth: usize) -> Option<
     field(&modified.as_nanos().to_le_bytes());
     field(&(max_depth as u64).to_le_bytes());
     field(schema.as_bytes());
+    field(taxonomy.as_bytes());
     field(&(policies.len() as u64).to_le_bytes());
     for (name, text) in policies {
         field(name.as_bytes());
@@ -70,21 +81,25 @@ fn marker(key: &PackKey) -> Option<PathBuf> {
     Some(dir()?.join("packs").join(&key.0))
 }
 
-fn content(key: &PackKey) -> String {
+fn first_line(key: &PackKey) -> String {
     format!("{} {MARKER}\n", key.0)
 }
 
-/// Whether a pack with this key loaded cleanly before.
-pub fn seen(key: &PackKey) -> bool {
-    marker(key)
-        .and_then(|path| std::fs::read_to_string(path).ok())
-        .is_some_and(|text| text == content(key))
+/// What the pack with this key was made into when it loaded cleanly before; `None` when it
+/// has no record, or one that does not read back as such.
+pub fn seen<T: DeserializeOwned>(key: &PackKey) -> Option<T> {
+    let text = std::fs::read_to_string(marker(key)?).ok()?;
+    let content = text.strip_prefix(&first_line(key))?;
+    serde_json::from_str(content).ok()
 }
 
-/// Records that the pack with this key loaded cleanly. Written to a file of its own and
-/// renamed into place, so a reader never sees half a marker; any failure (a read-only home,
-/// no space) leaves the record as it was.
-pub fn record(key: &PackKey) {
+/// Records what the pack with this key, which loaded cleanly, was made into. Written to a
+/// file of its own and renamed into place, so a reader never sees half a record; any failure
+/// (a read-only home, no space) leaves the record as it was.
+pub fn record<T: Serialize>(key: &PackKey, content: &T) {
+    let Ok(json) = serde_json::to_string(content) else {
+        return;
+    };
     let Some(path) = marker(key) else {
         return;
     };
@@ -95,8 +110,10 @@ pub fn record(key: &PackKey) {
         return;
     }
     let temporary = folder.join(format!(".{}.{}", key.0, std::process::id()));
-    let written = std::fs::File::create(&temporary)
-        .and_then(|mut file| file.write_all(content(key).as_bytes()));
+    let written = std::fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(first_line(key).as_bytes())?;
+        file.write_all(json.as_bytes())
+    });
     if written.is_err() || std::fs::rename(&temporary, &path).is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
@@ -106,24 +123,40 @@ pub fn record(key: &PackKey) {
 mod tests {
     use super::*;
 
+    const FILES: [(&str, &str); 2] = [("a.cedar", "forbid"), ("b.cedar", "x")];
+
     #[test]
     fn every_input_changes_the_key() {
-        let base = key("schema", &[("a.cedar", "forbid"), ("b.cedar", "x")], 64);
+        let base = key("schema", "taxonomy", &FILES, 64);
         assert!(base.is_some());
         let others = [
-            key("schema ", &[("a.cedar", "forbid"), ("b.cedar", "x")], 64),
-            key("schema", &[("a.cedar", "forbid "), ("b.cedar", "x")], 64),
-            key("schema", &[("a.cedar", "forbid"), ("c.cedar", "x")], 64),
-            key("schema", &[("a.cedar", "forbid")], 64),
-            key("schema", &[("a.cedar", "forbidb.cedar"), ("", "x")], 64),
-            key("schema", &[("a.cedar", "forbid"), ("b.cedar", "x")], 63),
+            key("schema ", "taxonomy", &FILES, 64),
+            key("schema", "taxonomy ", &FILES, 64),
+            key("schemataxonomy", "", &FILES, 64),
+            key(
+                "schema",
+                "taxonomy",
+                &[("a.cedar", "forbid "), ("b.cedar", "x")],
+                64,
+            ),
+            key(
+                "schema",
+                "taxonomy",
+                &[("a.cedar", "forbid"), ("c.cedar", "x")],
+                64,
+            ),
+            key("schema", "taxonomy", &[("a.cedar", "forbid")], 64),
+            key(
+                "schema",
+                "taxonomy",
+                &[("a.cedar", "forbidb.cedar"), ("", "x")],
+                64,
+            ),
+            key("schema", "taxonomy", &FILES, 63),
         ];
         for other in others {
             assert_ne!(other, base);
         }
-        assert_eq!(
-            key("schema", &[("a.cedar", "forbid"), ("b.cedar", "x")], 64),
-            base
-        );
+        assert_eq!(key("schema", "taxonomy", &FILES, 64), base);
     }
 }

@@ -11,6 +11,7 @@ use cedar_policy::{
     ActionConstraint, Effect, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator,
 };
 use miette::Diagnostic;
+use serde::{Deserialize, Serialize};
 
 use crate::cedar_text;
 use crate::finding::Severity;
@@ -21,7 +22,7 @@ use crate::taxonomy::{read_categories, Kind, Taxonomy};
 use crate::yaml::{parse, Limits, Reader};
 
 /// The kinds of request ropa makes, one Cedar action each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RequestKind {
     /// The organisation itself.
     Organisation,
@@ -83,7 +84,7 @@ impl RequestKind {
 }
 
 /// The scope variable a rule reads an attribute of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Var {
     /// `principal`.
     Principal,
@@ -97,7 +98,7 @@ pub enum Var {
 pub type Reads = BTreeSet<(Var, String)>;
 
 /// One rule: a `forbid` policy and its metadata.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
     /// `@id`.
     pub id: String,
@@ -125,14 +126,15 @@ pub struct Rule {
     pub role_guard: Option<RoleGuard>,
     /// The policy's source.
     pub at: Location,
-    /// The policy's text.
+    /// The policy's text (not kept in the pack's record: it is the file's, at `at`).
+    #[serde(skip)]
     pub source: String,
 }
 
 /// A role test a policy's condition evaluates first: `VAR.role == "x"` or `VAR.role != "x"`
 /// as the leftmost operand of its first `when` clause's chain of `&&`. When it is false Cedar
 /// stops there, so the policy can be skipped for an activity whose role makes it false.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleGuard {
     /// `principal` or `resource`.
     pub var: String,
@@ -325,7 +327,7 @@ pub struct PolicyPack {
 /// The data and subject categories the rules name as `DataCategory::"x"` and
 /// `SubjectCategory::"x"`. A policy can only test membership of a category it names, so an
 /// activity's category sets need no other ancestors.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedCategories {
     /// Data categories named.
     pub data: BTreeSet<String>,
@@ -362,7 +364,7 @@ impl NamedCategories {
 }
 
 /// The pack's data beside the taxonomies that shapes what reaches Cedar.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vocabulary {
     /// Regions of countries.
     pub regions: Vec<Region>,
@@ -390,7 +392,7 @@ impl Vocabulary {
 }
 
 /// A named group of countries, such as the EEA.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Region {
     /// Its id (`EEA`).
     pub id: String,
@@ -417,11 +419,33 @@ pub const SCHEMA_FILE: &str = "schema.cedarschema";
 /// The taxonomy file in a policy folder.
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 
-/// Loads `dir`: its schema, taxonomy and every `*.cedar` file below it.
+/// Loads `dir`: its schema, taxonomy and every `*.cedar` file below it. A pack that loaded
+/// cleanly before, byte for byte, is built from its record (see [`PackRecord`]).
 pub fn load_policies(
     dir: &Path,
     sources: &mut SourceMap,
     limits: &Limits,
+) -> Result<PolicyPack, Vec<Problem>> {
+    // With no folder for records (`ROPA_CACHE=off`), no key is computed either.
+    let use_record = match pack_cache::dir() {
+        Some(_) => UseRecord::Yes,
+        None => UseRecord::No,
+    };
+    load_pack(dir, sources, limits, use_record)
+}
+
+/// Whether a load reads and writes the pack's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UseRecord {
+    Yes,
+    No,
+}
+
+fn load_pack(
+    dir: &Path,
+    sources: &mut SourceMap,
+    limits: &Limits,
+    use_record: UseRecord,
 ) -> Result<PolicyPack, Vec<Problem>> {
     let mut problems = Vec::new();
     if !dir.is_dir() {
@@ -466,12 +490,11 @@ pub fn load_policies(
         .filter_map(|p| read(p, limits.max_policy_bytes, &mut problems))
         .collect();
     let sources: &SourceMap = sources;
-    // A pack that loaded cleanly before, byte for byte, needs neither the schema parsed nor
-    // the policies validated again.
+    // A pack that loaded cleanly before, byte for byte, is built from its record: no schema
+    // parsed, no policy validated, no taxonomy read, and of each policy only its code parsed.
     let schema_text = schema_file.map(|file| sources.file(file).text.as_str());
-    let cache_key = schema_text
-        .filter(|_| problems.is_empty())
-        .and_then(|schema| {
+    let cache_key = match (schema_text, taxonomy_file) {
+        (Some(schema), Some(taxonomy)) if problems.is_empty() && use_record == UseRecord::Yes => {
             let files: Vec<(&str, &str)> = policy_files
                 .iter()
                 .map(|&file| {
@@ -479,22 +502,27 @@ pub fn load_policies(
                     (source.name.as_str(), source.text.as_str())
                 })
                 .collect();
-            pack_cache::key(schema, &files, limits.max_policy_depth)
-        });
-    let validated_before = cache_key.as_ref().is_some_and(pack_cache::seen);
+            let taxonomy = sources.file(taxonomy).text.as_str();
+            pack_cache::key(schema, taxonomy, &files, limits.max_policy_depth)
+        }
+        _ => None,
+    };
+    let recorded = cache_key.as_ref().and_then(pack_cache::seen::<PackRecord>);
+    if let (Some(record), Some(schema), Some(taxonomy)) = (recorded, schema_text, taxonomy_file) {
+        if let Some(pack) = load_recorded(record, schema, taxonomy, &policy_files, sources) {
+            return Ok(pack);
+        }
+    }
     let mut rules: Vec<Rule> = Vec::new();
     let mut policies: Vec<(Policy, Vec<RequestKind>)> = Vec::new();
     let mut file_sets: Vec<ParsedFile> = Vec::new();
     // The schema thread also takes the first policy files, this one the taxonomy and the
     // rest: Cedar's parser is the cost on both sides, so this keeps them about even.
-    let share = if validated_before { 5 } else { 3 };
-    let (first_files, other_files) = policy_files.split_at(policy_files.len() * share / 10);
+    let (first_files, other_files) = policy_files.split_at(policy_files.len() * 3 / 10);
     let depth = limits.max_policy_depth;
     let (schema, taxonomies) = std::thread::scope(|scope| {
         let parse_schema_side = move || {
-            let schema = schema_file
-                .filter(|_| !validated_before)
-                .map(|file| parse_schema(file, sources, depth));
+            let schema = schema_file.map(|file| parse_schema(file, sources, depth));
             (schema, parse_policy_files(first_files, sources, depth))
         };
         // Cedar's parser recurses per nesting level: give its thread a stack sized for the
@@ -532,7 +560,6 @@ pub fn load_policies(
     });
     let schema = match (schema, schema_text) {
         (Some(Ok(schema)), Some(text)) => Some(PackSchema::parsed(text, schema)),
-        (None, Some(text)) if validated_before => Some(PackSchema::unparsed(text)),
         (Some(Err(problem)), _) => {
             problems.push(problem);
             None
@@ -577,10 +604,7 @@ pub fn load_policies(
         return Err(problems);
     }
     let named = NamedCategories::from_sources(rules.iter().map(|r| r.source.as_str()));
-    if let (Some(key), false) = (&cache_key, validated_before) {
-        pack_cache::record(key);
-    }
-    Ok(PolicyPack {
+    let pack = PolicyPack {
         schema,
         rules,
         sets,
@@ -588,7 +612,177 @@ pub fn load_policies(
         subject_categories,
         vocabulary,
         named,
+    };
+    if let Some(key) = &cache_key {
+        if let Some(record) = PackRecord::of(&pack, &policy_files) {
+            pack_cache::record(key, &record);
+        }
+    }
+    Ok(pack)
+}
+
+/// What a pack that loaded cleanly is made into, kept in its record (see [`pack_cache`]):
+/// its rules, file by file in source order, each with the place of its code (the policy
+/// after its annotations), and its taxonomies. A pack seen before is built from this: Cedar
+/// parses only the rules' code, the annotations being the rules' metadata already here, and
+/// the taxonomy is not read again.
+#[derive(Serialize, Deserialize)]
+struct PackRecord {
+    /// Per policy file, in load order.
+    files: Vec<Vec<RecordedRule>>,
+    data_categories: Taxonomy,
+    subject_categories: Taxonomy,
+    vocabulary: Vocabulary,
+}
+
+/// One rule in a pack's record.
+#[derive(Serialize, Deserialize)]
+struct RecordedRule {
+    rule: Rule,
+    /// The policy's code in its file: from its effect to its end.
+    code: Span,
+}
+
+impl PackRecord {
+    /// The record of a pack loaded cleanly from `policy_files`; `None` when a rule's code
+    /// cannot be told from its annotations (then the pack is not recorded).
+    fn of(pack: &PolicyPack, policy_files: &[FileId]) -> Option<PackRecord> {
+        let mut files: Vec<Vec<RecordedRule>> = policy_files.iter().map(|_| Vec::new()).collect();
+        for rule in &pack.rules {
+            let index = policy_files.iter().position(|&f| f == rule.at.file)?;
+            let start = code_offset(&rule.source)?;
+            let code = Span::new(rule.at.span.offset + start, rule.at.span.len - start);
+            files.get_mut(index)?.push(RecordedRule {
+                rule: rule.clone(),
+                code,
+            });
+        }
+        for file in &mut files {
+            file.sort_by_key(|recorded| recorded.rule.at.span.offset);
+        }
+        Some(PackRecord {
+            files,
+            data_categories: pack.data_categories.clone(),
+            subject_categories: pack.subject_categories.clone(),
+            vocabulary: pack.vocabulary.clone(),
+        })
+    }
+}
+
+/// Where a policy's code starts in its text: after its annotations and the white space and
+/// comments around them. `None` when what follows is not an effect.
+fn code_offset(source: &str) -> Option<usize> {
+    // Byte for byte the source, with comments and strings blanked: an annotation is
+    // `@name` and an optional `( )` holding only blanks.
+    let code = blank_comments_and_strings(source);
+    let mut rest = code.as_str();
+    while let Some(annotation) = rest.trim_start().strip_prefix('@') {
+        let name_end = annotation
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(annotation.len());
+        rest = annotation.get(name_end..)?;
+        if let Some(value) = rest.trim_start().strip_prefix('(') {
+            rest = value.get(value.find(')')? + 1..)?;
+        }
+    }
+    let rest = rest.trim_start();
+    let offset = code.len() - rest.len();
+    (rest.starts_with("forbid") || rest.starts_with("permit")).then_some(offset)
+}
+
+/// The pack built from its record (see [`PackRecord`]): the policies' code parsed on two
+/// threads, each policy given its rule's id. `None` when the code does not parse into one
+/// policy per rule (then the pack is loaded the full way).
+fn load_recorded(
+    record: PackRecord,
+    schema: &str,
+    taxonomy: FileId,
+    policy_files: &[FileId],
+    sources: &SourceMap,
+) -> Option<PolicyPack> {
+    let PackRecord {
+        files,
+        mut data_categories,
+        mut subject_categories,
+        vocabulary,
+    } = record;
+    if files.len() != policy_files.len() {
+        return None;
+    }
+    let half = files.len() / 2;
+    let (first_files, other_files) = policy_files.split_at(half);
+    let (first_rules, other_rules) = files.split_at(half);
+    let (theirs, mine) = std::thread::scope(|scope| {
+        let theirs = std::thread::Builder::new()
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, || parse_recorded(first_files, first_rules, sources));
+        let mine = parse_recorded(other_files, other_rules, sources);
+        let theirs = theirs.ok().and_then(|handle| handle.join().ok()).flatten();
+        (theirs, mine)
+    });
+    let mut sets: HashMap<RequestKind, PolicySet> = RequestKind::ALL
+        .iter()
+        .map(|k| (*k, PolicySet::new()))
+        .collect();
+    let mut rules = Vec::with_capacity(theirs.as_ref()?.len() + mine.as_ref()?.len());
+    for (rule, policy) in theirs?.into_iter().chain(mine?) {
+        for kind in &rule.kinds {
+            sets.get_mut(kind)?.add(policy.clone()).ok()?;
+        }
+        rules.push(rule);
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    data_categories.restore(taxonomy);
+    subject_categories.restore(taxonomy);
+    let named = NamedCategories::from_sources(rules.iter().map(|r| r.source.as_str()));
+    Some(PolicyPack {
+        schema: PackSchema::unparsed(schema),
+        rules,
+        sets,
+        data_categories,
+        subject_categories,
+        vocabulary,
+        named,
     })
+}
+
+/// The recorded rules of a run of policy files with their policies: the rules' code parsed
+/// as one text. `None` when it does not give one policy per rule.
+fn parse_recorded(
+    files: &[FileId],
+    recorded: &[Vec<RecordedRule>],
+    sources: &SourceMap,
+) -> Option<Vec<(Rule, Policy)>> {
+    let mut joined = String::new();
+    for (&file, rules) in files.iter().zip(recorded) {
+        let text = &sources.file(file).text;
+        for rule in rules {
+            joined.push_str(text.get(rule.code.offset..rule.code.end())?);
+            joined.push('\n');
+        }
+    }
+    let parsed = PolicySet::from_str(&joined).ok()?;
+    let in_order = in_source_order(&parsed);
+    let count: usize = recorded.iter().map(Vec::len).sum();
+    if in_order.len() != count {
+        return None;
+    }
+    let mut found = Vec::with_capacity(count);
+    let mut policies = in_order.into_iter();
+    for (&file, rules) in files.iter().zip(recorded) {
+        let text = &sources.file(file).text;
+        for RecordedRule { rule, .. } in rules {
+            let policy = policies.next()?;
+            let mut rule = rule.clone();
+            rule.at.file = file;
+            rule.source = text
+                .get(rule.at.span.offset..rule.at.span.end())?
+                .to_string();
+            let policy = policy.new_id(PolicyId::new(&rule.id));
+            found.push((rule, policy));
+        }
+    }
+    Some(found)
 }
 
 pub fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
@@ -1531,5 +1725,140 @@ mod role_guard_tests {
             .problems
             .iter()
             .all(|p| p.at.map(|at| at.file) == ids.get(1).copied()));
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    #![allow(
+        clippy::expect_used,
+        reason = "test helpers: a failed expectation is a failed test"
+    )]
+    use super::*;
+
+    /// A policy's JSON form without its annotations: what Cedar evaluates.
+    fn code_of(policy: &Policy) -> serde_json::Value {
+        let mut json = policy.to_json().expect("json");
+        if let Some(object) = json.as_object_mut() {
+            object.remove("annotations");
+        }
+        json
+    }
+
+    #[test]
+    fn a_policys_code_starts_after_its_annotations() {
+        let code = "forbid (principal, action, resource) when { resource.role == \"x\" };";
+        let heads = [
+            "",
+            "@id(\"a\")\n",
+            "@id(\"a\")@severity(\"error\")\n",
+            "  @id ( \"a\" )\n\n",
+            "@flag\n@other\n",
+            "@help(\"a ) forbid @x(\\\"y\\\") permit\")\n",
+            "// forbid (principal, action, resource);\n@id(\"a\") // permit\n@message(\"é ∞\")\n",
+            "@id(\"x\")\n/* not a comment in Cedar */\n",
+        ];
+        for head in heads {
+            let source = format!("{head}{code}");
+            let parsed = Policy::parse(None, &source);
+            let offset = code_offset(&source);
+            match parsed {
+                Ok(policy) => {
+                    assert_eq!(offset, Some(head.len()), "{source}");
+                    let alone = Policy::parse(None, code).expect("the code parses");
+                    assert_eq!(code_of(&policy), code_of(&alone), "{source}");
+                }
+                // Not a policy (the block comment): no code to find either way.
+                Err(_) => assert_ne!(offset, Some(head.len()), "{source}"),
+            }
+        }
+        for not_a_policy in [
+            "@id(\"a\")",
+            "@id(\"a\" forbid (principal, action, resource);",
+            "",
+        ] {
+            assert_eq!(code_offset(not_a_policy), None, "{not_a_policy}");
+        }
+    }
+
+    #[test]
+    fn a_pack_built_from_its_record_is_the_pack_loaded_the_full_way() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+        let limits = Limits::default();
+        let mut sources = SourceMap::new();
+        let full = load_pack(&dir, &mut sources, &limits, UseRecord::No).expect("loads");
+        // The files in load order: schema, taxonomy, then the policy files.
+        let ids: Vec<FileId> = sources.ids().collect();
+        let [schema, taxonomy, policy_files @ ..] = ids.as_slice() else {
+            unreachable!("no files");
+        };
+        assert_eq!(policy_files.len(), full.rules.len());
+        let record = PackRecord::of(&full, policy_files).expect("recorded");
+        let json = serde_json::to_string(&record).expect("serialised");
+        let record: PackRecord = serde_json::from_str(&json).expect("read back");
+
+        // The same files at other ids: one more file read first.
+        let mut again = SourceMap::new();
+        again.add(Path::new("first"), String::new());
+        let new_ids: Vec<FileId> = ids
+            .iter()
+            .map(|&id| {
+                let source = sources.file(id);
+                again.add(&source.path, source.text.clone())
+            })
+            .collect();
+        let moved = |id: FileId| -> FileId {
+            let at = ids.iter().position(|&i| i == id).expect("known file");
+            *new_ids.get(at).expect("moved file")
+        };
+        assert_ne!(moved(*taxonomy), *taxonomy);
+        let taxonomy = moved(*taxonomy);
+        let new_files: Vec<FileId> = policy_files.iter().map(|&f| moved(f)).collect();
+        let schema_text = &sources.file(*schema).text;
+        let built =
+            load_recorded(record, schema_text, taxonomy, &new_files, &again).expect("built");
+
+        assert_eq!(built.rules.len(), full.rules.len());
+        for (built, full) in built.rules.iter().zip(&full.rules) {
+            assert_eq!(built.at.file, moved(full.at.file), "{}", full.id);
+            let mut moved_back = built.clone();
+            moved_back.at.file = full.at.file;
+            assert_eq!(&moved_back, full);
+        }
+        for (built, full) in [
+            (&built.data_categories, &full.data_categories),
+            (&built.subject_categories, &full.subject_categories),
+        ] {
+            assert!(!built.categories().is_empty());
+            for category in built.categories() {
+                assert_eq!(category.id.at.file, taxonomy, "{}", category.id.value);
+                assert!(category.parents.iter().all(|p| p.at.file == taxonomy));
+            }
+            let mut full = full.clone();
+            full.restore(taxonomy);
+            assert_eq!(built, &full);
+        }
+        assert_eq!(built.vocabulary, full.vocabulary);
+        assert_eq!(built.named, full.named);
+        for kind in RequestKind::ALL {
+            let policies = |pack: &PolicyPack| -> Vec<(String, serde_json::Value)> {
+                let mut all: Vec<(String, serde_json::Value)> = pack
+                    .sets
+                    .get(&kind)
+                    .map(|set| {
+                        set.policies()
+                            .map(|p| (p.id().to_string(), code_of(p)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                all.sort_by(|a, b| a.0.cmp(&b.0));
+                all
+            };
+            let from_record = policies(&built);
+            assert_eq!(from_record, policies(&full), "{kind:?}");
+            if kind == RequestKind::Activity {
+                assert!(from_record.len() > 20);
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use cedar_policy::{Authorizer, Policy, PolicySet};
+use cedar_policy::{Authorizer, Policy, PolicyId, PolicySet};
 use cedar_policy_symcc::solver::LocalSolver;
 use cedar_policy_symcc::{CedarSymCompiler, CompiledPolicy, Env};
 use serde_json::Value;
@@ -163,9 +163,8 @@ async fn prove_all(
         };
         let mut compiled: Vec<(String, Policy, CompiledPolicy)> = Vec::new();
         for policy in set.policies() {
-            let id = crate::policy::annotation(policy, "id")
-                .unwrap_or("?")
-                .to_string();
+            // The pack names each policy by its rule's id.
+            let id = policy.id().to_string();
             let one = CompiledPolicy::compile(policy, &env, schema)
                 .map_err(|e| symcc_problem(&format!("`{id}`"), e))?;
             compiled.push((id, policy.clone(), one));
@@ -439,14 +438,14 @@ async fn tightens_all(
         };
         let mut olds: Vec<(&str, &Policy)> = old_set
             .policies()
-            .map(|p| (crate::policy::annotation(p, "id").unwrap_or("?"), p))
+            .map(|p| (AsRef::<str>::as_ref(p.id()), p))
             .collect();
         olds.sort_by(|a, b| a.0.cmp(b.0));
         for (id, old_policy) in olds {
-            let new_policy = new.sets.get(&kind).and_then(|set| {
-                set.policies()
-                    .find(|p| crate::policy::annotation(p, "id") == Some(id))
-            });
+            let new_policy = new
+                .sets
+                .get(&kind)
+                .and_then(|set| set.policy(&PolicyId::new(id)));
             let Some(new_policy) = new_policy else {
                 loosened.push(Loosened {
                     rule: id.to_string(),

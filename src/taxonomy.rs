@@ -4,11 +4,14 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::problem::{suggestion, Code, Problem};
+use crate::source::FileId;
 use crate::yaml::{Located, Node, Reader};
 
 /// Which of the two taxonomies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     /// Categories of personal data (`DataCategory`).
     Data,
@@ -35,7 +38,7 @@ impl Kind {
 }
 
 /// One category.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Category {
     /// Its id.
     pub id: Located<String>,
@@ -50,11 +53,14 @@ pub struct Category {
 }
 
 /// A taxonomy: categories in a DAG.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Taxonomy {
     /// Which taxonomy.
     pub kind: Kind,
     categories: Vec<Category>,
+    /// Each id's category (the first, should one be defined twice). Not kept in the pack's
+    /// record, which must read the same each time: see [`Taxonomy::restore`].
+    #[serde(skip)]
     index: HashMap<String, usize>,
     /// For each category, every category it is in (itself included), sorted by id.
     closure: Vec<Vec<usize>>,
@@ -68,6 +74,34 @@ impl Taxonomy {
             categories: Vec::new(),
             index: HashMap::new(),
             closure: Vec::new(),
+        }
+    }
+
+    /// Makes whole a taxonomy kept in the pack's record, read from `file` in this run: its
+    /// index rebuilt, and every place moved to that file (which had another id in the run
+    /// that recorded it).
+    pub fn restore(&mut self, file: FileId) {
+        self.index.clear();
+        for (i, category) in self.categories.iter().enumerate() {
+            self.index.entry(category.id.value.clone()).or_insert(i);
+        }
+        for category in &mut self.categories {
+            let Category {
+                id,
+                label,
+                label_en,
+                dpv,
+                parents,
+            } = category;
+            for located in [id]
+                .into_iter()
+                .chain(label.as_mut())
+                .chain(label_en.as_mut())
+                .chain(dpv.as_mut())
+                .chain(parents.iter_mut())
+            {
+                located.at.file = file;
+            }
         }
     }
 

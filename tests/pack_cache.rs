@@ -118,5 +118,37 @@ fn a_pack_seen_before_gives_the_same_output_and_a_changed_one_is_validated_again
     std::fs::write(&schema, &schema_text).expect("write");
     assert_eq!(check(&policies, Some(&cache)), reference);
     assert_eq!(markers(&cache), first);
+
+    // The taxonomy is part of the name too (the record keeps it read): with a category
+    // moved, the register is judged with the taxonomy as it is now, the same as without the
+    // record, and that pack is recorded on its own and served from its record.
+    let taxonomy = policies.join("taxonomy.yaml");
+    let taxonomy_text = std::fs::read_to_string(&taxonomy).expect("taxonomy");
+    let moved = taxonomy_text.replace(
+        "dpv: \"pd:GPSCoordinate\", parents: [location] }",
+        "dpv: \"pd:GPSCoordinate\", parents: [sensitive_non_special] }",
+    );
+    assert_ne!(moved, taxonomy_text);
+    std::fs::write(&taxonomy, &moved).expect("write");
+    let judged_afresh = check(&policies, None);
+    assert_eq!(judged_afresh.2, 1, "{}", judged_afresh.1);
+    assert_ne!(judged_afresh, reference, "the move changes the findings");
+    assert_eq!(check(&policies, Some(&cache)), judged_afresh);
+    assert_eq!(markers(&cache).len(), 2);
+    assert_eq!(check(&policies, Some(&cache)), judged_afresh);
+
+    // A taxonomy that does not load is reported and not recorded.
+    std::fs::write(
+        &taxonomy,
+        taxonomy_text.replace("parents: [location] }", "parents: [locatoin] }"),
+    )
+    .expect("write");
+    let (out, err, code) = check(&policies, Some(&cache));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("locatoin"), "{err}");
+    assert_eq!(markers(&cache).len(), 2);
+
+    std::fs::write(&taxonomy, &taxonomy_text).expect("write");
+    assert_eq!(check(&policies, Some(&cache)), reference);
     let _ = std::fs::remove_dir_all(&dir);
 }

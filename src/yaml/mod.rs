@@ -515,7 +515,9 @@ fn unclosed(before: &str, open: char, close: char) -> Option<usize> {
 }
 
 /// A value with the place it came from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Located<T> {
     /// The value.
     pub value: T,
