@@ -17,6 +17,9 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackKey(String);
 
+/// How many records are kept: writing one more removes the oldest written beyond this.
+const KEPT_RECORDS: usize = 64;
+
 /// What a record's first line holds after the key; the pack's content, as JSON, follows. A
 /// record with anything else is not one.
 const MARKER: &str = "validated";
@@ -116,6 +119,34 @@ pub fn record<T: Serialize>(key: &PackKey, content: &T) {
     });
     if written.is_err() || std::fs::rename(&temporary, &path).is_err() {
         let _ = std::fs::remove_file(&temporary);
+        return;
+    }
+    prune(folder, KEPT_RECORDS);
+}
+
+/// Removes the records in `folder` written longest ago beyond the `keep` newest (a record is
+/// about 100 KB, and every edit of a pack makes another). Only records are touched: files
+/// named by a key, not another writer's temporary file.
+fn prune(folder: &std::path::Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    let is_key = |name: &str| name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit());
+    let mut records: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|entry| entry.file_name().to_str().is_some_and(is_key))
+        .filter_map(|entry| {
+            let written = entry.metadata().and_then(|m| m.modified()).ok()?;
+            Some((written, entry.path()))
+        })
+        .collect();
+    if records.len() <= keep {
+        return;
+    }
+    records.sort();
+    let excess = records.len() - keep;
+    for (_, path) in records.into_iter().take(excess) {
+        let _ = std::fs::remove_file(path);
     }
 }
 
@@ -158,5 +189,41 @@ mod tests {
             assert_ne!(other, base);
         }
         assert_eq!(key("schema", "taxonomy", &FILES, 64), base);
+    }
+
+    #[test]
+    fn only_the_newest_records_are_kept() {
+        let folder = std::env::temp_dir().join(format!("ropa-pack-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).unwrap_or_default();
+        let start = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let name = |i: u64| format!("{i:064x}");
+        for i in 0..10u64 {
+            let path = folder.join(name(i));
+            std::fs::write(&path, "record").unwrap_or_default();
+            let file = std::fs::File::options().write(true).open(&path);
+            // Written in the order of their names, a minute apart.
+            let set =
+                file.and_then(|f| f.set_modified(start + std::time::Duration::from_secs(60 * i)));
+            assert!(set.is_ok(), "{set:?}");
+        }
+        std::fs::write(folder.join(".temporary.1"), "").unwrap_or_default();
+        std::fs::write(folder.join("notes.txt"), "").unwrap_or_default();
+        prune(&folder, 10);
+        prune(&folder, 4);
+        let mut left: Vec<String> = std::fs::read_dir(&folder)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        left.sort();
+        let mut expected: Vec<String> = (6..10).map(name).collect();
+        expected.extend([".temporary.1".to_string(), "notes.txt".to_string()]);
+        expected.sort();
+        assert_eq!(left, expected);
+        let _ = std::fs::remove_dir_all(&folder);
     }
 }
