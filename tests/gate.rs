@@ -194,6 +194,37 @@ fn loosening_ropa_toml_weakens_the_gate_and_cannot_lower_its_own_threshold() {
 }
 
 #[test]
+fn moving_rules_between_files_is_not_a_weakening_but_lowering_one_still_is() {
+    let repo = Repo::new("moved");
+    let rules = repo.dir.join("policies/rules");
+    // One file renamed (same text), two joined into one (new text), one lowered.
+    std::fs::rename(
+        rules.join("retention-required.cedar"),
+        rules.join("retention.cedar"),
+    )
+    .expect("rename");
+    let joined: Vec<String> = ["data-required.cedar", "purpose-required.cedar"]
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(rules.join(name)).expect("rule");
+            std::fs::remove_file(rules.join(name)).expect("rm");
+            text
+        })
+        .collect();
+    std::fs::write(rules.join("basics.cedar"), joined.join("\n")).expect("write");
+    repo.edit(
+        "policies/rules/dpia-required.cedar",
+        "@severity(\"error\")",
+        "@severity(\"warning\")",
+    );
+    repo.commit("reorganise the rules");
+    let (messages, code) = repo.weakened();
+    assert_eq!(code, 1);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("`dpia-required` is lowered from error to warning"));
+}
+
+#[test]
 fn a_change_to_the_register_alone_leaves_the_gate_as_it_was() {
     let repo = Repo::new("register");
     repo.edit(
