@@ -690,9 +690,15 @@ fn code_offset(source: &str) -> Option<usize> {
     (rest.starts_with("forbid") || rest.starts_with("permit")).then_some(offset)
 }
 
-/// The pack built from its record (see [`PackRecord`]): the policies' code parsed on two
-/// threads, each policy given its rule's id. `None` when the code does not parse into one
-/// policy per rule (then the pack is loaded the full way).
+/// How many policies one parse of recorded code takes: small enough for the two threads
+/// that take them in turn to finish together, large enough that each parse is worth it.
+const RECORDED_PER_PARSE: usize = 8;
+
+/// The pack built from its record (see [`PackRecord`]): the policies' code parsed, a few
+/// policies at a time, by two threads that take the next few as they finish (the other core
+/// is also setting up Cedar's extensions, so a fixed split leaves one waiting), each policy
+/// given its rule's id. `None` when the code does not parse into one policy per rule (then
+/// the pack is loaded the full way).
 fn load_recorded(
     record: PackRecord,
     schema: &str,
@@ -709,23 +715,43 @@ fn load_recorded(
     if files.len() != policy_files.len() {
         return None;
     }
-    let half = files.len() / 2;
-    let (first_files, other_files) = policy_files.split_at(half);
-    let (first_rules, other_rules) = files.split_at(half);
+    // Every rule with its file, in load order, in runs of a few.
+    let all: Vec<(FileId, &RecordedRule)> = policy_files
+        .iter()
+        .zip(&files)
+        .flat_map(|(&file, rules)| rules.iter().map(move |rule| (file, rule)))
+        .collect();
+    let runs: Vec<&[(FileId, &RecordedRule)]> = all.chunks(RECORDED_PER_PARSE).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let take_runs = || {
+        let mut parsed = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(run) = runs.get(index) else {
+                return Some(parsed);
+            };
+            parsed.push((index, parse_recorded(run, sources)?));
+        }
+    };
     let (theirs, mine) = std::thread::scope(|scope| {
         let theirs = std::thread::Builder::new()
             .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, || parse_recorded(first_files, first_rules, sources));
-        let mine = parse_recorded(other_files, other_rules, sources);
+            .spawn_scoped(scope, take_runs);
+        let mine = take_runs();
         let theirs = theirs.ok().and_then(|handle| handle.join().ok()).flatten();
         (theirs, mine)
     });
+    let mut parsed: Vec<(usize, Vec<(Rule, Policy)>)> = theirs?.into_iter().chain(mine?).collect();
+    if parsed.len() != runs.len() {
+        return None;
+    }
+    parsed.sort_by_key(|(index, _)| *index);
     let mut sets: HashMap<RequestKind, PolicySet> = RequestKind::ALL
         .iter()
         .map(|k| (*k, PolicySet::new()))
         .collect();
-    let mut rules = Vec::with_capacity(theirs.as_ref()?.len() + mine.as_ref()?.len());
-    for (rule, policy) in theirs?.into_iter().chain(mine?) {
+    let mut rules = Vec::with_capacity(all.len());
+    for (rule, policy) in parsed.into_iter().flat_map(|(_, run)| run) {
         for kind in &rule.kinds {
             sets.get_mut(kind)?.add(policy.clone()).ok()?;
         }
@@ -746,43 +772,36 @@ fn load_recorded(
     })
 }
 
-/// The recorded rules of a run of policy files with their policies: the rules' code parsed
+/// A run of recorded rules, each with its file, with their policies: the rules' code parsed
 /// as one text. `None` when it does not give one policy per rule.
 fn parse_recorded(
-    files: &[FileId],
-    recorded: &[Vec<RecordedRule>],
+    run: &[(FileId, &RecordedRule)],
     sources: &SourceMap,
 ) -> Option<Vec<(Rule, Policy)>> {
     let mut joined = String::new();
-    for (&file, rules) in files.iter().zip(recorded) {
-        let text = &sources.file(file).text;
-        for rule in rules {
-            joined.push_str(text.get(rule.code.offset..rule.code.end())?);
-            joined.push('\n');
-        }
+    for (file, recorded) in run {
+        let text = &sources.file(*file).text;
+        joined.push_str(text.get(recorded.code.offset..recorded.code.end())?);
+        joined.push('\n');
     }
     let parsed = PolicySet::from_str(&joined).ok()?;
     let in_order = in_source_order(&parsed);
-    let count: usize = recorded.iter().map(Vec::len).sum();
-    if in_order.len() != count {
+    if in_order.len() != run.len() {
         return None;
     }
-    let mut found = Vec::with_capacity(count);
-    let mut policies = in_order.into_iter();
-    for (&file, rules) in files.iter().zip(recorded) {
-        let text = &sources.file(file).text;
-        for RecordedRule { rule, .. } in rules {
-            let policy = policies.next()?;
-            let mut rule = rule.clone();
-            rule.at.file = file;
+    run.iter()
+        .zip(in_order)
+        .map(|((file, recorded), policy)| {
+            let mut rule = recorded.rule.clone();
+            rule.at.file = *file;
+            let text = &sources.file(*file).text;
             rule.source = text
                 .get(rule.at.span.offset..rule.at.span.end())?
                 .to_string();
             let policy = policy.new_id(PolicyId::new(&rule.id));
-            found.push((rule, policy));
-        }
-    }
-    Some(found)
+            Some((rule, policy))
+        })
+        .collect()
 }
 
 pub fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
