@@ -586,33 +586,18 @@ fn load_pack(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut sets: HashMap<RequestKind, PolicySet> = RequestKind::ALL
-        .iter()
-        .map(|k| (*k, PolicySet::new()))
-        .collect();
-    for (policy, kinds) in policies {
-        for kind in kinds {
-            if let Some(set) = sets.get_mut(&kind) {
-                if let Err(err) = set.add(policy.clone()) {
-                    problems.push(Problem::general(Code::DuplicateRule, err.to_string()));
-                }
-            }
-        }
-    }
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let named = NamedCategories::from_sources(rules.iter().map(|r| r.source.as_str()));
-    let pack = PolicyPack {
+    let sets = sets_by_kind(
+        policies
+            .iter()
+            .map(|(policy, kinds)| (policy, kinds.as_slice())),
+    )
+    .map_err(|err| vec![Problem::general(Code::DuplicateRule, err.to_string())])?;
+    let pack = PolicyPack::assemble(
         schema,
         rules,
         sets,
-        data_categories,
-        subject_categories,
-        vocabulary,
-        named,
-    };
+        (data_categories, subject_categories, vocabulary),
+    );
     if let Some(key) = &cache_key {
         if let Some(record) = PackRecord::of(&pack, &policy_files) {
             pack_cache::record(key, &record);
@@ -746,30 +731,64 @@ fn load_recorded(
         return None;
     }
     parsed.sort_by_key(|(index, _)| *index);
+    let (rules, policies): (Vec<Rule>, Vec<Policy>) =
+        parsed.into_iter().flat_map(|(_, run)| run).unzip();
+    let sets = sets_by_kind(
+        rules
+            .iter()
+            .zip(&policies)
+            .map(|(rule, policy)| (policy, rule.kinds.as_slice())),
+    )
+    .ok()?;
+    data_categories.restore(taxonomy);
+    subject_categories.restore(taxonomy);
+    Some(PolicyPack::assemble(
+        PackSchema::unparsed(schema),
+        rules,
+        sets,
+        (data_categories, subject_categories, vocabulary),
+    ))
+}
+
+/// One policy set per request kind, each with the policies whose action scope admits it.
+fn sets_by_kind<'a>(
+    policies: impl IntoIterator<Item = (&'a Policy, &'a [RequestKind])>,
+) -> Result<HashMap<RequestKind, PolicySet>, cedar_policy::PolicySetError> {
     let mut sets: HashMap<RequestKind, PolicySet> = RequestKind::ALL
         .iter()
         .map(|k| (*k, PolicySet::new()))
         .collect();
-    let mut rules = Vec::with_capacity(all.len());
-    for (rule, policy) in parsed.into_iter().flat_map(|(_, run)| run) {
-        for kind in &rule.kinds {
-            sets.get_mut(kind)?.add(policy.clone()).ok()?;
+    for (policy, kinds) in policies {
+        for kind in kinds {
+            if let Some(set) = sets.get_mut(kind) {
+                set.add(policy.clone())?;
+            }
         }
-        rules.push(rule);
     }
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    data_categories.restore(taxonomy);
-    subject_categories.restore(taxonomy);
-    let named = NamedCategories::from_sources(rules.iter().map(|r| r.source.as_str()));
-    Some(PolicyPack {
-        schema: PackSchema::unparsed(schema),
-        rules,
-        sets,
-        data_categories,
-        subject_categories,
-        vocabulary,
-        named,
-    })
+    Ok(sets)
+}
+
+impl PolicyPack {
+    /// The pack of these parts: its rules sorted by id, and the categories they name read
+    /// from their sources.
+    fn assemble(
+        schema: PackSchema,
+        mut rules: Vec<Rule>,
+        sets: HashMap<RequestKind, PolicySet>,
+        (data_categories, subject_categories, vocabulary): (Taxonomy, Taxonomy, Vocabulary),
+    ) -> PolicyPack {
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        let named = NamedCategories::from_sources(rules.iter().map(|r| r.source.as_str()));
+        PolicyPack {
+            schema,
+            rules,
+            sets,
+            data_categories,
+            subject_categories,
+            vocabulary,
+            named,
+        }
+    }
 }
 
 /// A run of recorded rules, each with its file, with their policies: the rules' code parsed
