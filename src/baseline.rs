@@ -111,8 +111,11 @@ pub struct ChangeView {
     pub base_failed: Option<String>,
     /// The base's findings that the current register no longer has.
     pub resolved: Vec<Finding>,
-    /// The base's waivers, when it loaded.
-    pub waivers: Option<Vec<BaseWaiver>>,
+    /// The base's waivers: none when it did not load, so that every waiver counts as added.
+    pub waivers: Vec<BaseWaiver>,
+    /// What the change did to the rule pack, judged by the base's pack; `None` when the
+    /// pack is the base's, byte for byte.
+    pub pack: Option<crate::pack_change::PackChange>,
 }
 
 /// The base register, loaded: the register, its files' texts, and each file's path below
@@ -143,6 +146,21 @@ pub fn file_key(path: &Path) -> String {
     parts.join("/")
 }
 
+/// The problem of a base that has no register file where the register is now.
+fn moved(base: &str, inputs: &[String]) -> Problem {
+    let named: Vec<String> = inputs
+        .iter()
+        .map(|i| crate::source::visible_name(i).into_owned())
+        .collect();
+    Problem::general(
+        Code::NoRegisterFiles,
+        format!(
+            "register moved: {base} has no register file at {}",
+            named.join(", ")
+        ),
+    )
+}
+
 /// Reads the base register and loads it with `pack`'s taxonomies and rule ids (see
 /// [`BaseLoad`]).
 pub fn load_base(base: &Base, inputs: &[String], pack: &PolicyPack, limits: &Limits) -> BaseLoad {
@@ -154,6 +172,9 @@ pub fn load_base(base: &Base, inputs: &[String], pack: &PolicyPack, limits: &Lim
             let commit = git::resolve(rev).map_err(|p| vec![p])?;
             let files = git::register_files(rev, &commit, inputs, limits.max_file_bytes)
                 .map_err(|p| vec![p])?;
+            if files.is_empty() {
+                return Ok(Err(vec![moved(rev, inputs)]));
+            }
             let mut problems = Vec::new();
             let mut ids = Vec::new();
             for file in files {
@@ -342,7 +363,8 @@ pub fn compare(
             base: label,
             base_failed: None,
             resolved: mark(findings, base_findings),
-            waivers: None,
+            waivers: Vec::new(),
+            pack: None,
         },
         Err(problems) => {
             for finding in findings.iter_mut() {
@@ -358,7 +380,8 @@ pub fn compare(
                     crate::report::human::plural(problems.len(), "problem", "problems")
                 )),
                 resolved: Vec::new(),
-                waivers: None,
+                waivers: Vec::new(),
+                pack: None,
             }
         }
     }

@@ -15,7 +15,16 @@ pub enum Scan {
     Empty,
     /// Nested deeper than the limit; the byte offset where the limit is passed.
     TooDeep(usize),
+    /// One policy chains more operators than [`MAX_OPERATORS`]; the byte offset of the one
+    /// past the limit.
+    TooLong(usize),
 }
+
+/// The most operators (`&&`, `||`, `.`, comparisons, arithmetic, `!`) one policy may chain.
+/// Cedar's parser reads a chain in a loop, but the formatter and the validator recurse along
+/// it: 45,000 `&&`s overflow the formatter's stack, and a 5,000-long member chain passes
+/// the validator unchecked. A real rule holds a few dozen.
+pub const MAX_OPERATORS: usize = 1_000;
 
 /// Scans Cedar policy text (or schema text, where `<` and `>` also nest: `Set<...>`).
 ///
@@ -28,8 +37,23 @@ pub fn scan(text: &str, schema: bool, max_depth: usize) -> Scan {
     let mut levels: Vec<usize> = vec![0];
     let mut ifs = 0usize;
     let mut code = false;
+    let mut operators = 0usize;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        if !schema {
+            match b {
+                b';' => operators = 0,
+                b'&' | b'|' | b'=' if bytes.get(i + 1) == Some(&b) => {
+                    operators += 1;
+                    i += 1;
+                }
+                b'.' | b'+' | b'-' | b'*' | b'<' | b'>' | b'!' => operators += 1,
+                _ => {}
+            }
+            if operators > MAX_OPERATORS {
+                return Scan::TooLong(i);
+            }
+        }
         match b {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 while bytes.get(i).is_some_and(|&c| c != b'\n') {
@@ -123,6 +147,18 @@ pub fn check(
                  braces, parentheses and `if`s); flatten the expression"
             )),
         ),
+        Scan::TooLong(offset) => Some(
+            Problem::at(
+                Code::PolicyTooDeep,
+                Location {
+                    file,
+                    span: Span::new(offset, 1),
+                },
+                format!("a policy in {name} chains more than {MAX_OPERATORS} operators"),
+            )
+            .label(format!("operator {} is here", MAX_OPERATORS + 1))
+            .help("split the rule: one policy per rule keeps each condition short"),
+        ),
     }
 }
 
@@ -152,6 +188,25 @@ mod tests {
         assert_eq!(scan("Set<Set<String>>", true, 1), Scan::TooDeep(7));
         // A stray closing bracket is Cedar's to report, not an underflow.
         assert_eq!(scan(")))(a", false, 1), Scan::Fine);
+    }
+
+    #[test]
+    fn counts_operators_per_policy() {
+        let chain = |n: usize| vec!["true"; n + 1].join(" && ");
+        assert_eq!(scan(&chain(MAX_OPERATORS), false, 8), Scan::Fine);
+        assert!(matches!(
+            scan(&chain(MAX_OPERATORS + 1), false, 8),
+            Scan::TooLong(_)
+        ));
+        let members = format!("resource{}", ".name".repeat(MAX_OPERATORS + 1));
+        assert!(matches!(scan(&members, false, 8), Scan::TooLong(_)));
+        // Counted per policy: many short policies are fine.
+        let many = format!("{};", chain(10)).repeat(500);
+        assert_eq!(scan(&many, false, 8), Scan::Fine);
+        // Not in strings, comments or a schema.
+        let quoted = format!("\"{}\" // {}\n", ".".repeat(5000), ".".repeat(5000));
+        assert_eq!(scan(&quoted, false, 8), Scan::Fine);
+        assert_eq!(scan(&".".repeat(5000), true, 8), Scan::Fine);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::files::{is_plainly_inside, Fence};
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::{FileId, Location, SourceMap, Span};
 
@@ -153,7 +154,64 @@ pub fn load(path: &Path, ci: bool, sources: &mut SourceMap) -> Result<Config, Ve
             format!("{} is not UTF-8", crate::source::display_name(path)),
         )]
     })?;
-    parse(path, text, ci, sources)
+    let config = parse(path, text, ci, sources)?;
+    let problems = config.leaving_its_folder();
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
+}
+
+impl Config {
+    /// Every path the configuration names (a register's paths and policies, a report's
+    /// file) that leads outside the repository (the configuration's folder outside one) once
+    /// symbolic links are followed: a problem at the value. A glob is judged by its literal folder; each file it matches is judged
+    /// again when the register is read.
+    pub fn leaving_its_folder(&self) -> Vec<Problem> {
+        let Some(fence) = Fence::around(&self.root) else {
+            return Vec::new();
+        };
+        let registers = self
+            .registers
+            .iter()
+            .flat_map(|r| r.paths.iter().chain(&r.policies));
+        let reports = self.reports.iter().filter_map(|r| {
+            let (_, file) = r.value.split_once('=')?;
+            Some((file, r.at))
+        });
+        registers
+            .map(|set| (literal_part(&set.value), set.at))
+            .chain(reports.map(|(file, at)| (file.to_string(), at)))
+            .filter(|(path, _)| !fence.admits(&self.root.join(path)))
+            .map(|(path, at)| {
+                Problem::at(
+                    Code::OutsideTree,
+                    at,
+                    format!("`{path}` leads outside the repository"),
+                )
+                .label("outside the repository, or a symbolic link out of it")
+                .help(OUTSIDE_HELP)
+            })
+            .collect()
+    }
+}
+
+/// What a path outside the configuration's folder is told.
+const OUTSIDE_HELP: &str =
+    "ropa.toml is part of the repository, and a pull request can change it: \
+    its paths stay inside its folder. Name a file elsewhere on the command line instead \
+    (`--report FORMAT=FILE`, `--policies DIR`)";
+
+/// The folders of a path before its first glob character.
+fn literal_part(path: &str) -> String {
+    if !path.contains(['*', '?', '[']) {
+        return path.to_string();
+    }
+    path.split('/')
+        .take_while(|part| !part.contains(['*', '?', '[']))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Checks the configuration text of the file `path` (added to `sources` under that name);
@@ -255,11 +313,35 @@ pub fn parse(
             at: at(v.span()),
         }),
     };
-    let reports = ci_table
+    let reports: Vec<Set<String>> = ci_table
         .and_then(|c| c.reports.as_ref())
         .or(raw.reports.as_ref())
         .map(|r| r.iter().map(set).collect())
         .unwrap_or_default();
+    // Every path is the repository's: none absolute; a report's file, which ropa writes,
+    // not climbing out with `..` either (where a register's paths lead is judged after
+    // symbolic links, by `leaving_its_folder`).
+    let named = registers
+        .iter()
+        .flat_map(|r| r.paths.iter().chain(&r.policies))
+        .map(|s| (s.value.as_str(), s.at, !Path::new(&s.value).has_root()))
+        .chain(reports.iter().filter_map(|r| {
+            let file = r.value.split_once('=')?.1;
+            Some((file, r.at, is_plainly_inside(file)))
+        }));
+    for (path, place, inside) in named {
+        if !inside {
+            problems.push(
+                Problem::at(
+                    Code::OutsideTree,
+                    place,
+                    format!("`{path}` is not a path inside the repository"),
+                )
+                .label("absolute, or climbing out with `..`")
+                .help(OUTSIDE_HELP),
+            );
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }

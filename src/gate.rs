@@ -16,9 +16,10 @@ use crate::baseline::{Base, BaseWaiver};
 use crate::config::{self, Config, FILE_NAME};
 use crate::finding::{Change, Finding, Severity};
 use crate::git;
+use crate::pack_change::{Dropped, PackChange};
 use crate::policy::{PolicyPack, Rule};
 use crate::register::Waiver;
-use crate::source::{Location, SourceMap, Span};
+use crate::source::{visible_name, Location, SourceMap, Span};
 
 /// The rule id of the gate's own findings.
 pub const RULE_ID: &str = "gate-weakened";
@@ -284,6 +285,74 @@ fn annotation_at(sources: &SourceMap, at: Location, marker: &str) -> Location {
         }
         None => at,
     }
+}
+
+/// What the change did to the pack, as the base's pack judged it: per rule, the findings
+/// it no longer reports; each edit that widens what passes; or, when the base's pack could
+/// not judge, that alone (the gate fails closed).
+pub fn pack_weakened(
+    change: &PackChange,
+    label: &str,
+    pack: &PolicyPack,
+    sources: &SourceMap,
+) -> Vec<Finding> {
+    // Where a finding without a place of its own points: the taxonomy, else the first rule.
+    let fallback = pack
+        .data_categories
+        .categories()
+        .first()
+        .map(|c| Location {
+            file: c.id.at.file,
+            span: Span::new(0, 0),
+        })
+        .or_else(|| pack.rules.first().map(|r| r.at));
+    let Some(fallback) = fallback else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    if let Some(why) = &change.failed {
+        findings.push(finding(
+            fallback,
+            format!("the rule pack changes, and {label}'s pack cannot judge the change: {why}"),
+            "pack:unjudged".to_string(),
+        ));
+        return findings;
+    }
+    let mut by_rule: BTreeMap<&str, Vec<&Dropped>> = BTreeMap::new();
+    for dropped in &change.dropped {
+        by_rule
+            .entry(dropped.rule.as_str())
+            .or_default()
+            .push(dropped);
+    }
+    for (rule, dropped) in by_rule {
+        let at = pack
+            .rule(rule)
+            .map(|r| annotation_at(sources, r.at, "@id("))
+            .or_else(|| dropped.iter().find_map(|d| d.at))
+            .unwrap_or(fallback);
+        let example = dropped
+            .iter()
+            .find_map(|d| d.activity.as_deref())
+            .map(|a| format!(", e.g. on activity `{}`", visible_name(a)))
+            .unwrap_or_default();
+        findings.push(finding(
+            at,
+            format!(
+                "rule `{rule}` no longer reports {} that the rules of {label} report{example}",
+                crate::report::human::plural(dropped.len(), "finding", "findings"),
+            ),
+            format!("dropped:{rule}"),
+        ));
+    }
+    for widened in &change.widened {
+        findings.push(finding(
+            widened.at.unwrap_or(fallback),
+            format!("{} (against {label})", widened.what),
+            format!("widened:{}", widened.key),
+        ));
+    }
+    findings
 }
 
 /// What the change did to the waivers: each waiver the base did not have (for its rule,

@@ -252,11 +252,13 @@ pub fn run_check_with(
     });
     let (register, files) = current?;
     let base_loaded = base_loaded.transpose()?;
-    // What the base had, for the rules about the change (nothing when there is no base or it
-    // does not load: then nothing counts as new).
+    // What the base had, for the rules about the change: nothing when there is no base;
+    // when it does not load, nothing either, so that everything counts as added (the gate
+    // fails closed: a base the change can break must not switch the change rules off).
     let base_facts = match &base_loaded {
         Some(Ok(loaded)) => Some(BaseFacts::of(&loaded.register)),
-        _ => None,
+        Some(Err(_)) => Some(BaseFacts::default()),
+        None => None,
     };
     let judging = Judging {
         today,
@@ -279,8 +281,18 @@ pub fn run_check_with(
     };
     let change = match (base, base_findings) {
         (Some(base), Some(base_findings)) => {
+            let now = crate::pack_change::Judged {
+                register: &register,
+                findings: &findings,
+                base_findings: base_findings.as_deref().ok(),
+                judging: &judging,
+            };
+            let pack_change = crate::pack_change::judge_with_base_pack(
+                base, inputs, policies, &pack, &now, sources, limits,
+            );
             let mut view = compare(base, base_findings, &mut findings);
-            view.waivers = base_facts.map(|facts| facts.waivers);
+            view.waivers = base_facts.map(|facts| facts.waivers).unwrap_or_default();
+            view.pack = pack_change;
             Some(view)
         }
         _ => None,

@@ -14,6 +14,7 @@ use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
 
 use crate::cedar_text;
+use crate::files::{bad_name, hidden_in_name, Fence};
 use crate::finding::Severity;
 use crate::pack_cache;
 use crate::problem::{Code, Problem};
@@ -291,6 +292,11 @@ impl PackSchema {
     }
 
     /// The schema, parsed now if it was not at load.
+    /// The schema's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     pub fn get(&self) -> Result<&Schema, Problem> {
         if let Some(schema) = self.parsed.get() {
             return Ok(schema);
@@ -457,13 +463,18 @@ fn load_pack(
     }
     // Read every file first; then parse the schema on one thread while this one parses
     // the taxonomy and the policies, and validate each policy file once both are done.
-    let mut read = |path: &Path, max_bytes: u64, problems: &mut Vec<Problem>| match read_source(
-        sources, path, max_bytes,
-    ) {
-        Ok(file) => Some(file),
-        Err(problem) => {
+    let fence = Fence::around(dir);
+    let mut read = |path: &Path, max_bytes: u64, problems: &mut Vec<Problem>| {
+        if let Some(Err(problem)) = fence.as_ref().map(|f| f.check(path)) {
             problems.push(problem);
-            None
+            return None;
+        }
+        match read_source(sources, path, max_bytes) {
+            Ok(file) => Some(file),
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
         }
     };
     let schema_file = read(
@@ -823,7 +834,39 @@ fn parse_recorded(
         .collect()
 }
 
+/// Every `*.cedar` file below `dir`. Hidden entries (a name starting with `.`) are skipped,
+/// as the register's walk and the gate's reading of a base skip them; a symbolic link that
+/// leads out of the repository is refused, never followed.
 pub fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    match Fence::around(dir) {
+        Some(fence) => collect_below(dir, &fence, files, problems, 0),
+        None => problems.push(Problem::general(
+            Code::Io,
+            format!("cannot read {}", display_name(dir)),
+        )),
+    }
+}
+
+/// The deepest folder below a policy folder that is read.
+const MAX_FOLDER_DEPTH: usize = 32;
+
+fn collect_below(
+    dir: &Path,
+    fence: &Fence,
+    files: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+    depth: usize,
+) {
+    if depth > MAX_FOLDER_DEPTH {
+        problems.push(Problem::general(
+            Code::Io,
+            format!(
+                "{} is more than {MAX_FOLDER_DEPTH} folders deep (a symbolic link loop?)",
+                display_name(dir)
+            ),
+        ));
+        return;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
@@ -836,13 +879,23 @@ pub fn collect_cedar_files(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut 
     };
     for entry in entries.flatten() {
         let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        if kind.is_dir() {
-            collect_cedar_files(&path, files, problems);
+        if kind.is_symlink() && !fence.admits(&path) {
+            problems.push(fence.refusal(&path));
+            continue;
+        }
+        if path.is_dir() {
+            collect_below(&path, fence, files, problems, depth + 1);
         } else if path.extension().and_then(|e| e.to_str()) == Some("cedar") {
-            files.push(path);
+            match hidden_in_name(&path) {
+                Some(c) => problems.push(bad_name(&path, c)),
+                None => files.push(path),
+            }
         }
     }
 }

@@ -68,11 +68,15 @@ pub enum Code {
     PolicyWarning,
     /// A document template does not parse or does not render.
     Template,
+    /// A path that leads outside the repository or the folder that names it.
+    OutsideTree,
+    /// A file name that holds a control character.
+    FileName,
 }
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 31] = [
+    pub const ALL: [Code; 33] = [
         Code::Io,
         Code::NoRegisterFiles,
         Code::FileTooLarge,
@@ -104,6 +108,8 @@ impl Code {
         Code::ImpossiblePolicy,
         Code::PolicyWarning,
         Code::Template,
+        Code::OutsideTree,
+        Code::FileName,
     ];
 
     /// The stable name shown in reports.
@@ -140,6 +146,8 @@ impl Code {
             Code::ImpossiblePolicy => "impossible-policy",
             Code::PolicyWarning => "policy-warning",
             Code::Template => "template",
+            Code::OutsideTree => "outside-tree",
+            Code::FileName => "file-name",
         }
     }
 
@@ -181,6 +189,10 @@ impl Code {
                 "Cedar's validator warns about a policy (a confusable identifier)"
             }
             Code::Template => "a document template does not parse or does not render",
+            Code::OutsideTree => {
+                "a path leads outside the repository or its folder (a symbolic link out, an absolute path or `..` in ropa.toml)"
+            }
+            Code::FileName => "a file name holds a control character (a newline, a tab)",
         }
     }
 }

@@ -323,6 +323,25 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A name, id, key or one-line value as it may be printed: every character of
+/// [`is_hidden`] and also every newline, carriage return and tab written visibly as
+/// `\u{a}`, so that no value of a file starts a line of a log of its own.
+pub fn visible_name(text: &str) -> Cow<'_, str> {
+    let escaped = |c: char| is_hidden(c) || c.is_control();
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escaped(c) {
+            out.push_str(&escape(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Writes `text` to `out` with every character of [`is_hidden`] escaped (a CR before a LF
 /// kept), telling `escaped` each escaped character's offset in `text` and the bytes added so
 /// far, that one included.
@@ -373,14 +392,16 @@ pub fn not_a_regular_file(path: &Path, kind: std::fs::FileType) -> Problem {
     .help("ropa reads only regular files; move it out of the register and policy folders")
 }
 
-/// The name a user sees for a path: relative to the working directory when below it, with `/`.
+/// The name a user sees for a path: relative to the working directory when below it, with
+/// `/`, control characters written visibly (see [`visible_name`]).
 pub fn display_name(path: &Path) -> String {
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
     let text = relative.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    visible_name(text).into_owned()
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use crate::problem::{Code, Problem};
 use crate::source::{display_name, read_source, visible, Location, SourceMap, Span};
 use crate::yaml::Limits;
 
-use super::{emit_outcome, fail, one_unit, write_atomically, Context, Outcome};
+use super::{emit_outcome, fail, one_unit, Context, Outcome};
+use crate::files::write_atomically;
 
 /// The exit-code table of `ropa annex`.
 pub const EXIT_CODES: &str = "\

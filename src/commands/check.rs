@@ -82,8 +82,19 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         weakened.extend(gate::config_weakened(base, config, in_ci(), &mut sources));
         for (unit, (name, checked)) in units.iter().zip(&runs) {
             let mut found = gate::rules_weakened(base, &unit.policies, &checked.pack, &mut sources);
-            if let Some(old) = checked.change.as_ref().and_then(|c| c.waivers.as_ref()) {
-                found.extend(gate::waivers_weakened(&checked.register.waivers, old));
+            if let Some(change) = &checked.change {
+                found.extend(gate::waivers_weakened(
+                    &checked.register.waivers,
+                    &change.waivers,
+                ));
+                if let Some(pack_change) = &change.pack {
+                    found.extend(gate::pack_weakened(
+                        pack_change,
+                        &base.label(),
+                        &checked.pack,
+                        &sources,
+                    ));
+                }
             }
             for finding in &mut found {
                 finding.register = name.clone();

@@ -14,7 +14,8 @@ use crate::source::display_name;
 use crate::waiver::today;
 use crate::yaml::Limits;
 
-use super::{eea, emit_outcome, fail, one_unit, parse_date, write_atomically, Context, Outcome};
+use super::{eea, emit_outcome, fail, one_unit, parse_date, Context, Outcome};
+use crate::files::write_atomically;
 
 /// The exit-code table of `ropa export`.
 pub const EXIT_CODES: &str = "\

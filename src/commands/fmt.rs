@@ -8,9 +8,11 @@ use cedar_policy_formatter::{policies_str_to_pretty, Config};
 use crate::cedar_text;
 use crate::policy::collect_cedar_files;
 use crate::problem::{sort_problems, Code, Problem};
-use crate::source::{display_name, Location, SourceMap, Span};
+use crate::source::{display_name, read_source, Location, SourceMap, Span};
+use crate::yaml::Limits;
 
-use super::{emit_outcome, fail, write_atomically, Context, Outcome};
+use super::{emit_outcome, fail, Context, Outcome};
+use crate::files::write_atomically;
 
 /// The exit-code table of `ropa fmt`.
 pub const EXIT_CODES: &str = "\
@@ -24,9 +26,6 @@ const LAYOUT: Config = Config {
     line_width: 80,
     indent_width: 2,
 };
-
-/// The deepest nesting formatted (as the pack's own limit).
-const MAX_DEPTH: usize = 64;
 
 /// Arguments of `ropa fmt`.
 #[derive(Debug, clap::Args)]
@@ -102,14 +101,16 @@ pub fn run(args: &FmtArgs, context: &Context) -> Outcome {
 /// The file's formatted text when it differs from what is there; a problem when it cannot
 /// be read or parsed.
 fn formatted(path: &Path, sources: &mut SourceMap) -> Result<Option<String>, Problem> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Problem::general(
-            Code::Io,
-            format!("cannot read {}: {err}", display_name(path)),
-        )
-    })?;
-    let file = sources.add(path, text.clone());
-    if let Some(problem) = cedar_text::check(file, "the policy file", &text, false, MAX_DEPTH) {
+    let limits = Limits::default();
+    let file = read_source(sources, path, limits.max_policy_bytes)?;
+    let text = sources.file(file).text.clone();
+    if let Some(problem) = cedar_text::check(
+        file,
+        "the policy file",
+        &text,
+        false,
+        limits.max_policy_depth,
+    ) {
         return Err(problem);
     }
     let pretty = policies_str_to_pretty(&text, &LAYOUT).map_err(|err| {

@@ -22,6 +22,7 @@ use clap::ValueEnum;
 
 use crate::baseline::Base;
 use crate::config::{Config, RegisterConfig};
+use crate::files::{write_atomically, write_atomically_with};
 use crate::finding::{Change, Finding, Severity, Summary};
 use crate::pipeline::{run_check_against, Checked};
 use crate::policy::{load_policies, PolicyPack, Rule};
@@ -678,43 +679,6 @@ fn write_report(
             .help("nothing was written there; the previous file, if any, is unchanged")
         }),
     }
-}
-
-/// Writes `text` to `path` through a temporary file in the same folder and a rename, so the
-/// file is either the whole new report or left as it was; a missing folder is made.
-pub fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
-    write_atomically_with(path, |out| out.write_all(text.as_ref()))
-}
-
-/// [`write_atomically`], the content written by `write` (through a buffer).
-pub fn write_atomically_with(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    // A report's folder is made when missing, as CI tools do (`out/ropa.sarif`).
-    std::fs::create_dir_all(dir)?;
-    let written = (|| {
-        let mut file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&temp)?);
-        write(&mut file)?;
-        let file = file
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
 }
 
 /// The outcome of a run with these findings under this threshold.

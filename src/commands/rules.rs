@@ -169,7 +169,7 @@ fn write_test_cases(
     let files = crate::prove::test_cases(proofs);
     for (name, text) in &files {
         let path = dir.join(name);
-        super::write_atomically(&path, text).map_err(|err| {
+        crate::files::write_atomically(&path, text).map_err(|err| {
             vec![Problem::general(
                 Code::Io,
                 format!("cannot write {}: {err}", crate::source::display_name(&path)),

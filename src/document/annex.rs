@@ -66,7 +66,7 @@ pub fn render_template(
             AutoEscape::None
         }
     });
-    env.add_filter("md", markdown_text);
+    env.add_filter("md", crate::report::markdown::markdown_text);
     // Every value printed has its hidden characters (terminal escapes, bidirectional
     // controls) made visible, then is escaped as the format needs.
     env.set_formatter(|out, state, value| match value.as_str() {
@@ -101,24 +101,6 @@ fn describe(err: &minijinja::Error) -> String {
         source = cause.source();
     }
     message
-}
-
-/// Text for a Markdown table cell: on one line, with every character that Markdown or a
-/// renderer's HTML would read as markup escaped, and hidden characters made visible.
-pub fn markdown_text(text: &str) -> String {
-    let text = crate::source::visible(text);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '&' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The annex as CSV: one row per activity, the annex's columns, list items on lines of
@@ -189,15 +171,6 @@ fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_text_escapes_markup_and_stays_on_one_line() {
-        assert_eq!(
-            markdown_text("a|b *c* <img src=x>\nnext & [link](u)"),
-            "a\\|b \\*c\\* \\<img src=x\\> next \\& \\[link\\](u)"
-        );
-        assert_eq!(markdown_text("\u{1b}[31m"), "\\\\u{1b}\\[31m");
-    }
 
     #[test]
     fn a_formula_cell_is_made_text() {

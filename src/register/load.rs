@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::read::{read_file, Defaults, FileSections};
 use super::{Activity, Register, RegisterFile};
+use crate::files::{bad_name, hidden_in_name, Fence};
 use crate::parallel::{available_threads, map_chunks};
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::{display_name, not_a_regular_file, read_source, FileId, Location, SourceMap};
@@ -14,7 +15,9 @@ use crate::taxonomy::Taxonomy;
 use crate::yaml::{parse, Limits, Located, Node, Reader, Value};
 
 /// Finds the register files named by `inputs` (files, folders, glob patterns): every
-/// `*.yaml`/`*.yml` below a folder, sorted by path, each once.
+/// `*.yaml`/`*.yml` below a folder, sorted by path, each once. A symbolic link that leads
+/// out of the repository (see [`Fence::around`]) is refused, never followed, and so is a
+/// file whose name holds a control character.
 pub fn discover(inputs: &[String]) -> Result<Vec<PathBuf>, Vec<Problem>> {
     let mut found = BTreeSet::new();
     let mut problems = Vec::new();
@@ -22,23 +25,33 @@ pub fn discover(inputs: &[String]) -> Result<Vec<PathBuf>, Vec<Problem>> {
         let path = Path::new(input);
         let kind = std::fs::metadata(path).map(|m| m.file_type());
         if kind.as_ref().is_ok_and(|k| k.is_dir()) {
-            walk(path, &mut found, &mut HashSet::new(), &mut problems);
+            walk(path, &mut found, &mut problems);
         } else if kind.as_ref().is_ok_and(|k| k.is_file()) {
-            found.insert(path.to_path_buf());
+            admit(path.to_path_buf(), &mut found, &mut problems);
         } else if let Ok(kind) = kind {
             problems.push(not_a_regular_file(path, kind));
         } else if input.contains(['*', '?', '[']) {
+            let literal: PathBuf = path
+                .components()
+                .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+                .collect();
+            let fence = Fence::around(if literal.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                &literal
+            });
             match glob::glob(input) {
                 Ok(paths) => {
                     let before = found.len();
                     for entry in paths {
                         match entry {
-                            Ok(p) if p.is_dir() => {
-                                walk(&p, &mut found, &mut HashSet::new(), &mut problems)
+                            Ok(p) if fence.as_ref().is_some_and(|f| !f.admits(&p)) => {
+                                if let Some(fence) = &fence {
+                                    problems.push(fence.refusal(&p));
+                                }
                             }
-                            Ok(p) if is_yaml(&p) => {
-                                found.insert(p);
-                            }
+                            Ok(p) if p.is_dir() => walk(&p, &mut found, &mut problems),
+                            Ok(p) if is_yaml(&p) => admit(p, &mut found, &mut problems),
                             Ok(_) => {}
                             Err(err) => problems.push(Problem::general(
                                 Code::Io,
@@ -50,30 +63,35 @@ pub fn discover(inputs: &[String]) -> Result<Vec<PathBuf>, Vec<Problem>> {
                             )),
                         }
                     }
-                    if found.len() == before {
+                    if found.len() == before && problems.is_empty() {
                         problems.push(Problem::general(
                             Code::NoRegisterFiles,
-                            format!("`{input}` matches no register file"),
+                            format!("`{}` matches no register file", visible_name(input)),
                         ));
                     }
                 }
                 Err(err) => problems.push(Problem::general(
                     Code::Io,
-                    format!("`{input}` is not a valid glob pattern: {}", err.msg),
+                    format!(
+                        "`{}` is not a valid glob pattern: {}",
+                        visible_name(input),
+                        err.msg
+                    ),
                 )),
             }
         } else {
             problems.push(Problem::general(
                 Code::Io,
-                format!("{input}: no such file or folder"),
+                format!("{}: no such file or folder", visible_name(input)),
             ));
         }
     }
     if found.is_empty() && problems.is_empty() {
+        let named: Vec<String> = inputs.iter().map(|i| visible_name(i)).collect();
         problems.push(
             Problem::general(
                 Code::NoRegisterFiles,
-                format!("no *.yaml or *.yml file in {}", inputs.join(", ")),
+                format!("no *.yaml or *.yml file in {}", named.join(", ")),
             )
             .help("name the register folder, e.g. `ropa check register/`"),
         );
@@ -85,6 +103,16 @@ pub fn discover(inputs: &[String]) -> Result<Vec<PathBuf>, Vec<Problem>> {
     }
 }
 
+/// Adds a register file, unless its name holds a control character.
+fn admit(path: PathBuf, found: &mut BTreeSet<PathBuf>, problems: &mut Vec<Problem>) {
+    match hidden_in_name(&path) {
+        Some(c) => problems.push(bad_name(&path, c)),
+        None => {
+            found.insert(path);
+        }
+    }
+}
+
 fn is_yaml(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
@@ -92,27 +120,37 @@ fn is_yaml(path: &Path) -> bool {
     )
 }
 
-fn walk(
-    dir: &Path,
-    found: &mut BTreeSet<PathBuf>,
-    seen: &mut HashSet<PathBuf>,
-    problems: &mut Vec<Problem>,
-) {
-    walk_below(dir, found, seen, &mut Vec::new(), problems);
+/// Walks a register folder: every `*.yaml`/`*.yml` below it, hidden entries skipped.
+fn walk(dir: &Path, found: &mut BTreeSet<PathBuf>, problems: &mut Vec<Problem>) {
+    let Some(fence) = Fence::around(dir) else {
+        problems.push(Problem::general(
+            Code::Io,
+            format!("cannot read folder {}", display_name(dir)),
+        ));
+        return;
+    };
+    walk_below(dir, &fence, found, &mut Seen::default(), problems);
 }
 
-/// Walks a folder. `ancestors` are the canonical folders on the way down: a link back to
-/// one of them is a loop and a problem; a second way into a folder already read is skipped,
-/// so no file is read twice.
+/// The canonical folders a walk has read, and those on its way down now.
+#[derive(Default)]
+struct Seen {
+    read: HashSet<PathBuf>,
+    ancestors: Vec<PathBuf>,
+}
+
+/// Walks a folder. A symbolic link that leads out of the fence is refused; a link back to a
+/// folder on the way down is a loop and a problem; a second way into a folder already read
+/// is skipped, so no file is read twice.
 fn walk_below(
     dir: &Path,
+    fence: &Fence,
     found: &mut BTreeSet<PathBuf>,
-    seen: &mut HashSet<PathBuf>,
-    ancestors: &mut Vec<PathBuf>,
+    seen: &mut Seen,
     problems: &mut Vec<Problem>,
 ) {
     let key = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if ancestors.contains(&key) {
+    if seen.ancestors.contains(&key) {
         problems.push(
             Problem::general(
                 Code::Io,
@@ -121,11 +159,11 @@ fn walk_below(
                     display_name(dir)
                 ),
             )
-            .help("remove the link, or point it outside the register folder"),
+            .help("remove the link"),
         );
         return;
     }
-    if !seen.insert(key.clone()) {
+    if !seen.read.insert(key.clone()) {
         return;
     }
     let entries = match std::fs::read_dir(dir) {
@@ -138,24 +176,38 @@ fn walk_below(
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    ancestors.push(key);
-    for path in paths {
+    let mut listed: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let link = e.file_type().is_ok_and(|t| t.is_symlink());
+            Some((e.path(), link))
+        })
+        .collect();
+    listed.sort();
+    seen.ancestors.push(key);
+    for (path, link) in listed {
         let hidden = path
             .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         if hidden {
             continue;
         }
+        if link && !fence.admits(&path) {
+            problems.push(fence.refusal(&path));
+            continue;
+        }
         if path.is_dir() {
-            walk_below(&path, found, seen, ancestors, problems);
+            walk_below(&path, fence, found, seen, problems);
         } else if is_yaml(&path) {
-            found.insert(path);
+            admit(path, found, problems);
         }
     }
-    ancestors.pop();
+    seen.ancestors.pop();
+}
+
+/// A name given on the command line or in ropa.toml, as it may be printed.
+fn visible_name(name: &str) -> String {
+    crate::source::visible_name(name).into_owned()
 }
 
 /// Loads the register from `paths` into `sources`, extending the given taxonomies with the

@@ -11,7 +11,7 @@ use miette::{
 use crate::finding::{Change, Finding, Severity, Summary};
 use crate::problem::Problem;
 use crate::report::{ChangeReport, WaivedFinding};
-use crate::source::{visible, FileId, Location, SourceFile, SourceMap};
+use crate::source::{visible, visible_name, FileId, Location, SourceFile, SourceMap};
 
 /// How to draw the human report.
 #[derive(Debug, Clone, Copy)]
@@ -136,9 +136,9 @@ fn span(sources: &SourceMap, at: Location) -> SourceSpan {
     SourceSpan::new(span.offset.into(), span.len)
 }
 
-/// Input text as a label, message or help may show it.
+/// Input text as a label or message may show it: on one line.
 fn shown(text: &str) -> String {
-    visible(text).into_owned()
+    visible_name(text).into_owned()
 }
 
 /// Builds a view with a primary place and secondary places; those in other files become
@@ -192,7 +192,7 @@ fn view<'a>(
         code,
         severity,
         message: shown(&message),
-        help: help.as_deref().map(shown),
+        help: help.as_deref().map(|h| visible(h).into_owned()),
         source: primary.map(|(at, _)| named(sources, at.file)),
         labels,
         related,
@@ -243,15 +243,15 @@ pub fn render_findings(
         if group != Some(key) {
             group = Some(key);
             let place = match key.1 {
-                Some(activity) => format!("activity {}", visible(activity)),
+                Some(activity) => format!("activity {}", visible_name(activity)),
                 None if finding.rule == crate::gate::RULE_ID => "the gate".to_string(),
                 None => "organisation".to_string(),
             };
-            let name = visible(&sources.file(key.0).name);
+            let name = visible_name(&sources.file(key.0).name);
             let register = finding
                 .register
                 .as_deref()
-                .map(|r| format!("register {} › ", visible(r)))
+                .map(|r| format!("register {} › ", visible_name(r)))
                 .unwrap_or_default();
             out.push_str(&format!("── {register}{name} › {place}\n\n"));
         }
@@ -295,12 +295,12 @@ pub fn render_findings(
 
 /// A finding as one line of text: its rule, activity and target.
 fn what(f: &Finding) -> String {
-    let mut line = visible(&f.rule).into_owned();
+    let mut line = visible_name(&f.rule).into_owned();
     if let Some(activity) = &f.activity {
-        line.push_str(&format!("  activity {}", visible(activity)));
+        line.push_str(&format!("  activity {}", visible_name(activity)));
     }
     if let Some(target) = &f.target {
-        line.push_str(&format!("  target {}", visible(target)));
+        line.push_str(&format!("  target {}", visible_name(target)));
     }
     line
 }
@@ -316,15 +316,15 @@ fn waived_list(waived: &[WaivedFinding<'_>], sources: &SourceMap) -> String {
         let (start, _) = sources.range(f.at);
         let mut line = format!(
             "  {}:{}  {}",
-            visible(&sources.file(f.at.file).name),
+            visible_name(&sources.file(f.at.file).name),
             start.line,
             what(f)
         );
         line.push_str(&format!(
             "\n      until {}, approved by {}: {}\n",
-            visible(&w.waiver.expires.value),
-            visible(&w.waiver.approved_by.value),
-            visible(&w.waiver.reason.value)
+            visible_name(&w.waiver.expires.value),
+            visible_name(&w.waiver.approved_by.value),
+            visible_name(&w.waiver.reason.value)
         ));
         out.push_str(&line);
     }
@@ -337,7 +337,7 @@ fn resolved_list(change: &ChangeReport<'_>) -> String {
     if change.resolved.is_empty() {
         return String::new();
     }
-    let mut out = format!("── resolved since {}\n\n", visible(change.base));
+    let mut out = format!("── resolved since {}\n\n", visible_name(change.base));
     for f in change.resolved {
         out.push_str(&format!("  {:<7}  {}\n", f.severity.name(), what(f)));
     }
@@ -347,11 +347,11 @@ fn resolved_list(change: &ChangeReport<'_>) -> String {
 
 /// The closing line against a base: what the change did.
 pub fn change_line(change: &ChangeReport<'_>, summary: &Summary) -> String {
-    let base = visible(change.base);
+    let base = visible_name(change.base);
     match (change.base_failed, summary.change) {
         (Some(why), _) => format!(
             "ropa: the base {base} does not load ({}): every finding counts as new\n",
-            visible(why)
+            visible_name(why)
         ),
         (None, Some(c)) => format!(
             "ropa: against {base}: {} new, {} existing, {} resolved\n",
@@ -379,7 +379,7 @@ fn rule_counts(findings: &[Finding]) -> String {
         out.push_str(&format!(
             "{count:>5}  {:<7}  {}\n",
             severity.name(),
-            visible(rule)
+            visible_name(rule)
         ));
     }
     out.push('\n');

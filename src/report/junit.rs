@@ -21,7 +21,8 @@ fn escape(text: &str) -> String {
             '\'' => out.push_str("&apos;"),
             '\n' => out.push_str("&#10;"),
             '\t' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 => {}
+            // Not characters XML 1.0 allows: a parser refuses the whole report for one.
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
             c => out.push(c),
         }
     }
@@ -166,5 +167,6 @@ mod tests {
     #[test]
     fn escape_covers_markup_and_control_characters() {
         assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(escape("bad\u{fffe}\u{ffff} end\u{fffd}"), "bad end\u{fffd}");
     }
 }

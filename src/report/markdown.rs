@@ -5,10 +5,36 @@ use crate::finding::{Change, Finding, Summary};
 use crate::problem::Problem;
 use crate::report::human::summary_line;
 use crate::report::{ChangeReport, Place};
-use crate::source::{visible, SourceMap};
+use crate::source::{visible, visible_name, SourceMap};
 
 fn cell(text: &str) -> String {
-    visible(text).replace('|', "\\|").replace('\n', " ")
+    markdown_text(text)
+}
+
+/// Text for a Markdown table cell or line: on one line, with every character that Markdown
+/// or a renderer's HTML would read as markup escaped, hidden characters made visible, and
+/// every `@` kept from mentioning anyone (a zero-width space after it, as an entity).
+pub fn markdown_text(text: &str) -> String {
+    let text = visible(text);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '&' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => out.push_str("@&#8203;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside an HTML element of the report (a file name in `<code>`): markup escaped,
+/// control characters made visible, no `@` mention.
+fn html_text(text: &str) -> String {
+    crate::report::html::escape(&visible_name(text)).replace('@', "&#64;")
 }
 
 /// Renders the problems that stopped a run as a Markdown list.
@@ -22,7 +48,7 @@ pub fn render_markdown_problems(problems: &[Problem], sources: &SourceMap) -> St
         let place = p.at.map(|at| Place::of(at, sources));
         out.push_str(&format!(
             "| {} | {} | `{}` | {} |\n",
-            place.map_or("", |pl| pl.file),
+            place.map_or(String::new(), |pl| cell(pl.file)),
             place.map_or(String::new(), |pl| pl.line.to_string()),
             p.code.name(),
             cell(&p.message)
@@ -93,7 +119,7 @@ fn change_section(
                 budget.left_out += 1;
                 continue;
             }
-            let mut line = format!("- `{}`", f.rule);
+            let mut line = format!("- `{}`", visible_name(&f.rule));
             if let Some(activity) = &f.activity {
                 line.push_str(&format!(" activity {}", cell(activity)));
             }
@@ -200,7 +226,7 @@ pub fn render_markdown_within(
             budget.left_out += group.len();
             continue;
         }
-        let name = visible(&sources.file(first.at.file).name);
+        let name = html_text(&sources.file(first.at.file).name);
         let register = first
             .register
             .as_deref()
@@ -234,6 +260,23 @@ mod tests {
 
     use super::*;
     use crate::source::{Location, Span};
+
+    #[test]
+    fn markdown_text_escapes_markup_mentions_and_stays_on_one_line() {
+        assert_eq!(
+            markdown_text("a|b *c* <img src=x>\nnext & [link](u)"),
+            "a\\|b \\*c\\* \\<img src=x\\> next \\& \\[link\\](u)"
+        );
+        assert_eq!(markdown_text("\u{1b}[31m"), "\\\\u{1b}\\[31m");
+        assert_eq!(
+            markdown_text("@octocat @org/team <details open>"),
+            "@&#8203;octocat @&#8203;org/team \\<details open\\>"
+        );
+        assert_eq!(
+            html_text("a\n::warning <b>@x"),
+            "a\\u{a}::warning &lt;b&gt;&#64;x"
+        );
+    }
 
     #[test]
     fn past_the_limit_rows_are_left_out_and_counted() {

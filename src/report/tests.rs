@@ -2,16 +2,16 @@
 //! coverage gaps, and a closing `N passed, N failed` line.
 
 use crate::report::human::{render_problem_list, Style};
-use crate::source::{visible, SourceMap};
+use crate::source::{visible, visible_name, SourceMap};
 use crate::testing::{Key, Outcome, TestRun};
 
 fn key_line(kind: &str, (rule, activity, target): &Key) -> String {
-    let mut line = format!("        {kind:<10}  {}", visible(rule));
+    let mut line = format!("        {kind:<10}  {}", visible_name(rule));
     if !activity.is_empty() {
-        line.push_str(&format!("  activity {}", visible(activity)));
+        line.push_str(&format!("  activity {}", visible_name(activity)));
     }
     if !target.is_empty() {
-        line.push_str(&format!("  target {}", visible(target)));
+        line.push_str(&format!("  target {}", visible_name(target)));
     }
     line.push('\n');
     line
@@ -24,10 +24,13 @@ pub fn render_test_run(run: &TestRun, sources: &SourceMap, style: Style) -> Stri
     for case in &run.cases {
         if current != Some(case.file) {
             current = Some(case.file);
-            out.push_str(&format!("{}\n", visible(&sources.file(case.file).name)));
+            out.push_str(&format!(
+                "{}\n",
+                visible_name(&sources.file(case.file).name)
+            ));
         }
         let line = sources.range(case.name.at).0.line;
-        let name = visible(&case.name.value);
+        let name = visible_name(&case.name.value);
         match &case.outcome {
             Outcome::Pass => out.push_str(&format!("  ok      {name} (line {line})\n")),
             Outcome::Fail {

@@ -10,7 +10,8 @@ use include_dir::{include_dir, Dir};
 use crate::problem::{Code, Problem};
 use crate::source::{display_name, SourceMap};
 
-use super::{emit_outcome, fail, write_atomically, Context, Outcome};
+use super::{emit_outcome, fail, Context, Outcome};
+use crate::files::write_atomically;
 
 /// The shipped rule pack, built into the binary.
 static POLICIES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/policies");
