@@ -326,11 +326,11 @@ pub fn pack_weakened(
             .push(dropped);
     }
     for (rule, dropped) in by_rule {
-        let at = pack
-            .rule(rule)
-            .map(|r| annotation_at(sources, r.at, "@id("))
-            .or_else(|| dropped.iter().find_map(|d| d.at))
-            .unwrap_or(fallback);
+        // A rule that is gone is reported as removed (see `rules_weakened`).
+        let Some(current) = pack.rule(rule) else {
+            continue;
+        };
+        let at = annotation_at(sources, current.at, "@id(");
         let example = dropped
             .iter()
             .find_map(|d| d.activity.as_deref())

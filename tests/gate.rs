@@ -244,3 +244,236 @@ fn a_change_to_the_register_alone_leaves_the_gate_as_it_was() {
     repo.commit("tighten");
     assert_eq!(repo.weakened().0, Vec::<String>::new());
 }
+
+/// An activity that the shipped pack reports (`special-category-condition-required`): a
+/// controller's sick-leave records with no Art. 9(2) condition.
+const NEW_ERROR: &str = "activities:
+  - id: verzuim
+    name: Verzuimregistratie
+    role: controller
+    data_subjects: [employee]
+    data:
+      - { category: sick_leave, label: Ziekteverzuim }
+    purposes:
+      - { id: verzuim, text: Verzuimbegeleiding }
+    legal_basis: [legal_obligation]
+";
+
+impl Repo {
+    /// A pull request on a branch of its own: the new error and `change`, committed.
+    fn pull_request(&self, change: impl FnOnce(&Repo)) {
+        self.git(&["checkout", "-q", "-b", "pr"]);
+        std::fs::write(self.dir.join("register/verzuim.yaml"), NEW_ERROR).expect("write");
+        change(self);
+        self.commit("the pull request");
+    }
+
+    /// `ropa check --base main --fail-on-new` as the Action runs it: the JSON report's
+    /// `gate-weakened` messages, the new findings' rules, and the exit code.
+    fn gate(&self) -> (Vec<String>, Vec<String>, i32) {
+        let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+            .args([
+                "check",
+                "--base",
+                "main",
+                "--fail-on-new",
+                "--format",
+                "json",
+            ])
+            .current_dir(&self.dir)
+            .env("CI", "true")
+            .env("ROPA_CACHE", "off")
+            .output()
+            .expect("ropa runs");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("a JSON report: {}", String::from_utf8_lossy(&out.stderr)));
+        let findings = report["findings"].as_array().expect("findings");
+        let of = |weakened: bool| -> Vec<String> {
+            findings
+                .iter()
+                .filter(|f| (f["rule"] == "gate-weakened") == weakened && f["change"] == "new")
+                .map(|f| {
+                    let key = if weakened { "message" } else { "rule" };
+                    f[key].as_str().unwrap_or_default().to_string()
+                })
+                .collect()
+        };
+        (of(true), of(false), out.status.code().unwrap_or(-1))
+    }
+}
+
+#[test]
+fn without_a_weakening_the_new_error_fails_the_gate() {
+    let repo = Repo::new("pr-plain");
+    repo.pull_request(|_| {});
+    let (weakened, new, code) = repo.gate();
+    assert_eq!((weakened.len(), code), (0, 1), "{weakened:?}");
+    assert!(new.contains(&"special-category-condition-required".to_string()));
+}
+
+#[test]
+fn a_condition_that_can_never_hold_is_caught_by_the_bases_pack() {
+    let repo = Repo::new("pr-condition");
+    repo.pull_request(|repo| {
+        repo.edit(
+            "policies/rules/special-category-condition-required.cedar",
+            "principal.role != \"processor\" &&",
+            "principal.role != \"processor\" && 1 > 2 &&",
+        );
+    });
+    let (weakened, new, code) = repo.gate();
+    assert_eq!(code, 1);
+    assert!(!new.contains(&"special-category-condition-required".to_string()));
+    assert_eq!(weakened.len(), 1, "{weakened:?}");
+    assert!(
+        weakened[0].contains("rule `special-category-condition-required` no longer reports 1 finding that the rules of main report, e.g. on activity `verzuim`"),
+        "{weakened:?}"
+    );
+}
+
+#[test]
+fn a_category_moved_out_of_special_category_is_caught() {
+    let repo = Repo::new("pr-taxonomy");
+    repo.pull_request(|repo| {
+        repo.edit(
+            "policies/taxonomy.yaml",
+            "dpv: \"pd:Health\", parents: [special_category] }",
+            "dpv: \"pd:Health\", parents: [personal_data] }",
+        );
+    });
+    let (weakened, _, code) = repo.gate();
+    assert_eq!(code, 1);
+    assert!(
+        weakened
+            .iter()
+            .any(|m| m.contains("category `health` no longer falls under `special_category`")),
+        "{weakened:?}"
+    );
+    assert!(
+        weakened
+            .iter()
+            .any(|m| m.contains("`special-category-condition-required` no longer reports")),
+        "{weakened:?}"
+    );
+}
+
+#[test]
+fn a_country_added_to_the_eea_is_caught() {
+    let repo = Repo::new("pr-region");
+    repo.pull_request(|repo| {
+        let path = repo.dir.join("policies/taxonomy.yaml");
+        let text = std::fs::read_to_string(&path).expect("taxonomy");
+        let at = text.find("  - id: EEA").expect("the EEA region");
+        let list = at + text[at..].find('[').expect("its countries") + 1;
+        let text = format!("{}US, {}", &text[..list], &text[list..]);
+        std::fs::write(&path, text).expect("write");
+    });
+    let (weakened, _, code) = repo.gate();
+    assert_eq!(code, 1);
+    assert!(
+        weakened
+            .iter()
+            .any(|m| m.contains("`US` is added to region `EEA`")),
+        "{weakened:?}"
+    );
+}
+
+#[test]
+fn a_rule_in_a_hidden_folder_is_neither_loaded_nor_a_way_around_the_gate() {
+    let repo = Repo::new("pr-hidden");
+    // On main, a rule kept in a hidden folder: not part of the pack.
+    let hidden = repo.dir.join("policies/.house");
+    std::fs::create_dir_all(&hidden).expect("folder");
+    std::fs::rename(
+        repo.dir
+            .join("policies/rules/special-category-condition-required.cedar"),
+        hidden.join("special-category-condition-required.cedar"),
+    )
+    .expect("move");
+    repo.commit("a rule in a hidden folder");
+    repo.pull_request(|repo| {
+        std::fs::remove_dir_all(repo.dir.join("policies/.house")).expect("rm");
+    });
+    // The pack loads no hidden file, so the rule was never part of it on either side:
+    // nothing about the gate changed, and the rule judged nothing.
+    let (weakened, new, _) = repo.gate();
+    assert!(weakened.is_empty(), "{weakened:?}");
+    assert!(!new.contains(&"special-category-condition-required".to_string()));
+}
+
+#[test]
+fn a_base_that_does_not_load_counts_every_waiver_as_added() {
+    let waiver = "\nwaivers:\n  - { rule: special-category-condition-required, activity: verzuim, reason: r, approved_by: DPO, expires: 2099-12-31 }\n";
+    // Case A1: the register moved to another folder.
+    let repo = Repo::new("pr-moved");
+    repo.pull_request(|repo| {
+        let file = repo.dir.join("register/verzuim.yaml");
+        std::fs::write(&file, format!("{NEW_ERROR}{waiver}")).expect("write");
+        std::fs::rename(repo.dir.join("register"), repo.dir.join("reg2")).expect("move");
+        repo.edit("ropa.toml", "paths = [\"register\"]", "paths = [\"reg2\"]");
+    });
+    let (weakened, _, code) = repo.gate();
+    assert_eq!(code, 1);
+    assert!(
+        weakened.iter().any(|m| m.contains(
+            "a waiver of `special-category-condition-required` on activity `verzuim` is added"
+        )),
+        "{weakened:?}"
+    );
+    // Case A2: a taxonomy category renamed, so the base's register no longer loads.
+    let repo = Repo::new("pr-renamed");
+    repo.pull_request(|repo| {
+        let file = repo.dir.join("register/verzuim.yaml");
+        std::fs::write(&file, format!("{NEW_ERROR}{waiver}")).expect("write");
+        for file in ["policies/taxonomy.yaml", "register/diensten.yaml"] {
+            let path = repo.dir.join(file);
+            let text = std::fs::read_to_string(&path).expect("read");
+            std::fs::write(&path, text.replace("gps_position", "gps_positie")).expect("write");
+        }
+    });
+    let (weakened, _, code) = repo.gate();
+    assert_eq!(code, 1);
+    assert!(
+        weakened
+            .iter()
+            .any(|m| m.contains("on activity `verzuim` is added")),
+        "{weakened:?}"
+    );
+}
+
+#[test]
+fn a_base_that_does_not_load_runs_the_change_rules_as_if_everything_were_added() {
+    // B1: a sub-processor engaged on one more activity (nobody told), and a category
+    // renamed so that the base's register no longer loads.
+    let repo = Repo::new("pr-subprocessor");
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.edit(
+        "register/diensten.yaml",
+        "subprocessors: []   # Geen",
+        "subprocessors: [aanbieders-cloud-voip-ip]",
+    );
+    for file in ["policies/taxonomy.yaml", "register/diensten.yaml"] {
+        let path = repo.dir.join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, text.replace("gps_position", "gps_positie")).expect("write");
+    }
+    repo.commit("engage a sub-processor, rename a category");
+    let (_, new, code) = repo.gate();
+    assert_eq!(code, 1);
+    assert!(
+        new.contains(&"subprocessor-change-notified".to_string()),
+        "{new:?}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["check", "--base", "main", "--fail-on-new"])
+        .current_dir(&repo.dir)
+        .env("ROPA_CACHE", "off")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("unknown data category") && stdout.contains("every waiver as added"),
+        "the report says why and what failing closed means: {stdout}"
+    );
+}

@@ -247,8 +247,9 @@ fn summary_section(out: &mut String, summary: &Summary, change: Option<&ChangeRe
     if let Some(why) = change.and_then(|c| c.base_failed) {
         let _ = writeln!(
             out,
-            "<p class=\"note\">The base did not load ({}): every finding counts as new.</p>",
-            escape(why)
+            "<p class=\"note\">The base did not load ({}): {}.</p>",
+            escape(why),
+            crate::report::FAILED_CLOSED
         );
     }
 }

@@ -350,8 +350,9 @@ pub fn change_line(change: &ChangeReport<'_>, summary: &Summary) -> String {
     let base = visible_name(change.base);
     match (change.base_failed, summary.change) {
         (Some(why), _) => format!(
-            "ropa: the base {base} does not load ({}): every finding counts as new\n",
-            visible_name(why)
+            "ropa: the base {base} does not load ({}): {}\n",
+            visible_name(why),
+            crate::report::FAILED_CLOSED
         ),
         (None, Some(c)) => format!(
             "ropa: against {base}: {} new, {} existing, {} resolved\n",

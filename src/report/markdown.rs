@@ -87,8 +87,9 @@ fn change_section(
     let base = cell(change.base);
     let mut out = match (change.base_failed, summary.change) {
         (Some(why), _) => format!(
-            "## ropa: the base {base} does not load ({}): every finding counts as new\n\n",
-            cell(why)
+            "## ropa: the base {base} does not load ({}): {}\n\n",
+            cell(why),
+            crate::report::FAILED_CLOSED
         ),
         (None, Some(c)) => format!(
             "## ropa: this change brings {} new {}, resolves {} (against {base}; {} existing)\n\n",
