@@ -15,8 +15,14 @@ const FETCH_HELP: &str = "fetch the history it needs (`git fetch --deepen=50`, o
 
 /// Runs git with `args` in the working directory; its stdout, or its stderr as the error.
 fn git(args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    git_with_warnings(args, stdin).map(|(stdout, _)| stdout)
+}
+
+/// [`git`], with what git wrote on stderr beside its output (its warnings, in English).
+fn git_with_warnings(args: &[&str], stdin: Option<&[u8]>) -> Result<(Vec<u8>, String), String> {
     let mut command = Command::new("git");
     command
+        .env("LC_ALL", "C")
         .args(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()
@@ -39,7 +45,10 @@ fn git(args: &[&str], stdin: Option<&[u8]>) -> Result<Vec<u8>, String> {
         .wait_with_output()
         .map_err(|err| format!("git failed: {err}"))?;
     if output.status.success() {
-        Ok(output.stdout)
+        Ok((
+            output.stdout,
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        ))
     } else {
         Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
     }
@@ -99,17 +108,11 @@ fn resolve_now(rev: &str) -> Result<String, Problem> {
         .help("run ropa inside the repository, or compare with a folder: `--base-dir DIR`"));
     }
     let spec = format!("{rev}^{{commit}}");
-    match git(
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &spec,
-        ],
-        None,
-    ) {
-        Ok(sha) => Ok(text(sha)),
+    // Not `--quiet`: git warns of a name that several refs answer to (a tag `origin/main`
+    // beside the remote branch), and picks one by its own order. The gate must not.
+    match git_with_warnings(&["rev-parse", "--verify", "--end-of-options", &spec], None) {
+        Ok((_, warnings)) if warnings.contains("is ambiguous") => Err(ambiguous(rev)),
+        Ok((sha, _)) => Ok(text(sha)),
         Err(_) => {
             let shallow = git(&["rev-parse", "--is-shallow-repository"], None)
                 .map(text)
@@ -125,6 +128,40 @@ fn resolve_now(rev: &str) -> Result<String, Problem> {
             Err(Problem::general(Code::Io, message).help(FETCH_HELP.replace("REV", rev)))
         }
     }
+}
+
+/// The problem of a revision name that several refs answer to, with their full names.
+fn ambiguous(rev: &str) -> Problem {
+    let candidates = [
+        format!("refs/{rev}"),
+        format!("refs/tags/{rev}"),
+        format!("refs/heads/{rev}"),
+        format!("refs/remotes/{rev}"),
+        format!("refs/remotes/{rev}/HEAD"),
+    ];
+    let mut args = vec!["for-each-ref", "--format=%(refname)"];
+    args.extend(candidates.iter().map(String::as_str));
+    let listed = git(&args, None).map(text).unwrap_or_default();
+    let names: Vec<String> = listed
+        .lines()
+        .filter(|name| candidates.iter().any(|c| c == name))
+        .map(|name| format!("`{}`", crate::source::visible_name(name)))
+        .collect();
+    Problem::general(
+        Code::Io,
+        format!(
+            "the base `{}` is ambiguous: several refs have that name",
+            crate::source::visible_name(rev)
+        ),
+    )
+    .help(format!(
+        "name the one you mean in full: {} (a tag can shadow a branch)",
+        if names.is_empty() {
+            "`refs/remotes/...` or `refs/heads/...`".to_string()
+        } else {
+            names.join(" or ")
+        }
+    ))
 }
 
 /// The working directory's path from the repository's top, with `/` and a trailing `/`
@@ -221,23 +258,15 @@ pub fn files_at(
             literals.push(path);
         }
     }
-    let mut args = vec![
-        "ls-tree",
-        "-r",
-        "-z",
-        "--name-only",
-        "--full-tree",
-        commit,
-        "--",
-    ];
+    let mut args = vec!["ls-tree", "-r", "-z", "--long", "--full-tree", commit, "--"];
     args.extend(specs.iter().map(String::as_str));
     let listed = git(&args, None)
         .map_err(|err| Problem::general(Code::Io, format!("cannot list `{rev}`: {err}")))?;
-    let mut paths: Vec<String> = listed
+    let mut entries: Vec<TreeEntry> = listed
         .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .filter(|p| {
+        .filter_map(TreeEntry::parse)
+        .filter(|entry| {
+            let p = &entry.path;
             let below = p.strip_prefix(&prefix).unwrap_or(p);
             let named = literals.iter().any(|l| {
                 l.is_empty() || p == l || p.starts_with(&format!("{}/", l.trim_end_matches('/')))
@@ -247,73 +276,102 @@ pub fn files_at(
                 && !below.split('/').any(|part| part.starts_with('.'))
         })
         .collect();
-    paths.sort();
-    paths.dedup();
-    if paths.is_empty() {
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    entries.dedup_by(|a, b| a.path == b.path);
+    if entries.is_empty() {
         return Ok(Vec::new());
     }
-    let blobs = read_blobs(rev, commit, &paths, max_bytes)?;
-    Ok(paths
+    let blobs = read_blobs(rev, &entries, max_bytes)?;
+    Ok(entries
         .iter()
         .zip(blobs)
-        .map(|(path, bytes)| BaseFile {
-            name: PathBuf::from(format!(
-                "{rev}:{}",
-                path.strip_prefix(&prefix).unwrap_or(path)
-            )),
-            path: path.strip_prefix(&prefix).unwrap_or(path).to_string(),
-            text: bytes.and_then(|b| {
-                String::from_utf8(b).map_err(|_| "is not valid UTF-8 text".to_string())
-            }),
+        .map(|(entry, bytes)| {
+            let path = entry.path.strip_prefix(&prefix).unwrap_or(&entry.path);
+            BaseFile {
+                name: PathBuf::from(format!("{rev}:{path}")),
+                path: path.to_string(),
+                text: bytes.and_then(|b| {
+                    String::from_utf8(b).map_err(|_| "is not valid UTF-8 text".to_string())
+                }),
+            }
         })
         .collect())
 }
 
-/// The contents of `paths` at `commit`, in order: sizes first (`git cat-file
-/// --batch-check`), so a file over `max_bytes` is refused unread, then the rest through one
-/// `git cat-file --batch`.
+/// One entry of `git ls-tree -r -z --long`: `MODE TYPE ID SIZE\tPATH`.
+struct TreeEntry {
+    /// `blob` for a file (and a symbolic link, whose content is its target), `commit` for a
+    /// submodule.
+    kind: String,
+    /// The object's id.
+    id: String,
+    /// Its size in bytes (none for a submodule).
+    size: Option<u64>,
+    /// A symbolic link: read as its link text, never followed.
+    link: bool,
+    path: String,
+}
+
+impl TreeEntry {
+    fn parse(record: &[u8]) -> Option<TreeEntry> {
+        let tab = record.iter().position(|b| *b == b'\t')?;
+        let (head, path) = (record.get(..tab)?, record.get(tab + 1..)?);
+        let head = std::str::from_utf8(head).ok()?;
+        let mut fields = head.split_whitespace();
+        let mode = fields.next()?;
+        let kind = fields.next()?.to_string();
+        let id = fields.next()?.to_string();
+        let size = fields.next().and_then(|s| s.parse().ok());
+        Some(TreeEntry {
+            kind,
+            id,
+            size,
+            link: mode == "120000",
+            path: String::from_utf8_lossy(path).into_owned(),
+        })
+    }
+}
+
+/// The contents of the entries, in order, through one `git cat-file --batch` asked by object
+/// id (no path is parsed again, and a name with a newline cannot split a request); a file
+/// over `max_bytes`, a link or a submodule is refused unread.
 fn read_blobs(
     rev: &str,
-    commit: &str,
-    paths: &[String],
+    entries: &[TreeEntry],
     max_bytes: u64,
 ) -> Result<Vec<Result<Vec<u8>, String>>, Problem> {
     let fail = |err: String| Problem::general(Code::Io, format!("cannot read `{rev}`: {err}"));
-    let request: String = paths.iter().map(|p| format!("{commit}:{p}\n")).collect();
-    let sizes = git(&["cat-file", "--batch-check"], Some(request.as_bytes())).map_err(fail)?;
-    let sizes: Vec<Option<u64>> = String::from_utf8_lossy(&sizes)
-        .lines()
-        .map(|line| {
-            let mut parts = line.split(' ');
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some(_), Some("blob"), Some(size)) => size.parse().ok(),
-                _ => None,
-            }
-        })
-        .collect();
-    let wanted: Vec<&String> = paths
+    let readable = |entry: &TreeEntry| {
+        entry.kind == "blob" && !entry.link && entry.size.is_some_and(|s| s <= max_bytes)
+    };
+    let request: String = entries
         .iter()
-        .zip(&sizes)
-        .filter(|(_, size)| size.is_some_and(|s| s <= max_bytes))
-        .map(|(p, _)| p)
+        .filter(|e| readable(e))
+        .map(|e| format!("{}\n", e.id))
         .collect();
-    let request: String = wanted.iter().map(|p| format!("{commit}:{p}\n")).collect();
-    let out = if wanted.is_empty() {
+    let out = if request.is_empty() {
         Vec::new()
     } else {
         git(&["cat-file", "--batch"], Some(request.as_bytes())).map_err(fail)?
     };
     let mut rest: &[u8] = &out;
-    let mut blobs = Vec::with_capacity(paths.len());
-    for (path, size) in paths
-        .iter()
-        .zip(sizes.iter().chain(std::iter::repeat(&None)))
-    {
-        match size {
-            Some(size) if *size <= max_bytes => {
+    let mut blobs = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let shown = crate::source::visible_name(&entry.path);
+        if entry.link {
+            blobs.push(Err(format!("is a symbolic link at `{rev}`: {shown}")));
+            continue;
+        }
+        if entry.kind != "blob" {
+            blobs.push(Err(format!("is not a file at `{rev}`: {shown}")));
+            continue;
+        }
+        match entry.size {
+            Some(size) if size <= max_bytes => {
+                // `ID blob SIZE\n`, the content, `\n`.
                 let header_end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
                 let start = header_end + 1;
-                let len = usize::try_from(*size).unwrap_or(usize::MAX);
+                let len = usize::try_from(size).unwrap_or(usize::MAX);
                 let blob = rest
                     .get(start..start.saturating_add(len))
                     .unwrap_or_default();
@@ -325,7 +383,7 @@ fn read_blobs(
             Some(size) => blobs.push(Err(format!(
                 "is {size} bytes, over the {max_bytes}-byte limit"
             ))),
-            None => blobs.push(Err(format!("is not a file at `{rev}`: {path}"))),
+            None => blobs.push(Err(format!("is not a file at `{rev}`: {shown}"))),
         }
     }
     Ok(blobs)

@@ -477,3 +477,88 @@ fn a_base_that_does_not_load_runs_the_change_rules_as_if_everything_were_added()
         "the report says why and what failing closed means: {stdout}"
     );
 }
+
+#[test]
+fn a_tag_that_shadows_the_base_branch_is_refused_with_the_names_to_choose_from() {
+    let repo = Repo::new("pr-shadow");
+    repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    repo.pull_request(|_| {});
+    // The pull request tags itself with the base branch's short name.
+    repo.git(&["tag", "origin/main"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["check", "--base", "origin/main", "--fail-on-new"])
+        .current_dir(&repo.dir)
+        .env("ROPA_CACHE", "off")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the base `origin/main` is ambiguous"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`refs/remotes/origin/main`") && stderr.contains("`refs/tags/origin/main`"),
+        "{stderr}"
+    );
+    // Named in full, the base is the branch: the new error is new.
+    let (_, new, code) = {
+        let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+            .args([
+                "check",
+                "--base",
+                "refs/remotes/origin/main",
+                "--fail-on-new",
+                "--format",
+                "json",
+            ])
+            .current_dir(&repo.dir)
+            .env("ROPA_CACHE", "off")
+            .output()
+            .expect("ropa runs");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let new: Vec<String> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["change"] == "new")
+            .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
+            .collect();
+        ((), new, out.status.code())
+    };
+    assert_eq!(code, Some(1));
+    assert!(new.contains(&"special-category-condition-required".to_string()));
+}
+
+#[test]
+fn a_base_file_whose_name_holds_a_newline_is_read_by_its_id() {
+    let repo = Repo::new("pr-newline");
+    std::fs::write(repo.dir.join("register/a\nb.yaml"), NEW_ERROR).expect("write");
+    repo.commit("a file whose name holds a newline");
+    // The pull request gives it a plain name: the base still loads, and nothing is new.
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    std::fs::rename(
+        repo.dir.join("register/a\nb.yaml"),
+        repo.dir.join("register/ab.yaml"),
+    )
+    .expect("rename");
+    repo.commit("rename it");
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args([
+            "check",
+            "--base",
+            "main",
+            "--fail-on-new",
+            "--format",
+            "json",
+        ])
+        .current_dir(&repo.dir)
+        .env("ROPA_CACHE", "off")
+        .output()
+        .expect("ropa runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["base"]["loaded"], true, "{}", report["base"]);
+    assert_eq!(report["summary"]["new"], 0, "{}", report["summary"]);
+    assert_eq!(out.status.code(), Some(0));
+}
