@@ -1,16 +1,15 @@
-//! Owns the record of policy packs that loaded cleanly before: one file per pack, named by a
-//! SHA-256 of everything loading it depends on (the schema's, the taxonomy's and every policy
-//! file's name and bytes, the depth limit, and the ropa executable itself), holding what the
-//! load made of it (see [`crate::policy`]), so a pack seen before skips the schema's parse,
-//! the policies' validation and most of their reading. It cannot serve a stale pack: a
-//! changed byte anywhere in that list is another name. Reading or writing the record never
-//! fails a run.
+//! Owns the record of policy packs that validated cleanly before: one small file per pack,
+//! named by a SHA-256 of everything loading it depends on (the schema's, the taxonomy's and
+//! every policy file's name and bytes, the depth limit, and the ropa executable itself), so a
+//! pack seen before skips the schema's parse and the policies' validation. It holds that
+//! verdict and nothing else: the rules, their kinds and the taxonomy are read from the text on
+//! every run, so a planted record cannot change what a rule says. It cannot serve a stale
+//! verdict: a changed byte anywhere in that list is another name. A record is opened without
+//! following a link, only as a regular file, and only when the folder is not writable by
+//! others; reading or writing it never fails a run.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// The name of one pack's marker: the hex SHA-256 of what its verdict depends on.
@@ -20,8 +19,7 @@ pub struct PackKey(String);
 /// How many records are kept: writing one more removes the oldest written beyond this.
 const KEPT_RECORDS: usize = 64;
 
-/// What a record's first line holds after the key; the pack's content, as JSON, follows. A
-/// record with anything else is not one.
+/// What a record holds after the key. A record with anything else is not one.
 const MARKER: &str = "validated";
 
 /// The key of a pack with this schema text, this taxonomy text and these policy files (name
@@ -46,7 +44,7 @@ pub fn key(
         hash.update((bytes.len() as u64).to_le_bytes());
         hash.update(bytes);
     };
-    field(b"ropa pack v2");
+    field(b"ropa pack v3");
     field(env!("CARGO_PKG_VERSION").as_bytes());
     field(cedar_policy::get_sdk_version().to_string().as_bytes());
     field(exe.to_string_lossy().as_bytes());
@@ -88,40 +86,68 @@ fn first_line(key: &PackKey) -> String {
     format!("{} {MARKER}\n", key.0)
 }
 
-/// What the pack with this key was made into when it loaded cleanly before; `None` when it
-/// has no record, or one that does not read back as such.
-pub fn seen<T: DeserializeOwned>(key: &PackKey) -> Option<T> {
-    let text = std::fs::read_to_string(marker(key)?).ok()?;
-    let content = text.strip_prefix(&first_line(key))?;
-    serde_json::from_str(content).ok()
+/// Whether the pack with this key validated cleanly before.
+pub fn seen(key: &PackKey) -> bool {
+    let Some(path) = marker(key) else {
+        return false;
+    };
+    if !private(path.parent()) {
+        return false;
+    }
+    let expected = first_line(key);
+    crate::files::read_unlinked(&path, expected.len() as u64)
+        .is_ok_and(|bytes| bytes == expected.as_bytes())
 }
 
-/// Records what the pack with this key, which loaded cleanly, was made into. Written to a
-/// file of its own and renamed into place, so a reader never sees half a record; any failure
-/// (a read-only home, no space) leaves the record as it was.
-pub fn record<T: Serialize>(key: &PackKey, content: &T) {
-    let Ok(json) = serde_json::to_string(content) else {
-        return;
+/// Whether a folder of records is the user's alone: a folder others may write to (a shared
+/// `ROPA_CACHE_DIR`) could hold a verdict nobody reached here.
+fn private(folder: Option<&Path>) -> bool {
+    let Some(folder) = folder else {
+        return false;
     };
+    let Ok(meta) = std::fs::symlink_metadata(folder) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_dir() && meta.permissions().mode() & 0o022 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_dir()
+    }
+}
+
+/// Records that the pack with this key validated cleanly: written to a temporary file created
+/// exclusively and renamed into place, so a reader never sees half a record and a planted
+/// link is never written through; any failure (a read-only home, no space) leaves things as
+/// they were.
+pub fn record(key: &PackKey) {
     let Some(path) = marker(key) else {
         return;
     };
     let Some(folder) = path.parent() else {
         return;
     };
-    if std::fs::create_dir_all(folder).is_err() {
+    if create_private(folder).is_err() || !private(Some(folder)) {
         return;
     }
-    let temporary = folder.join(format!(".{}.{}", key.0, std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(first_line(key).as_bytes())?;
-        file.write_all(json.as_bytes())
-    });
-    if written.is_err() || std::fs::rename(&temporary, &path).is_err() {
-        let _ = std::fs::remove_file(&temporary);
-        return;
+    if crate::files::write_atomically(&path, first_line(key)).is_ok() {
+        prune(folder, KEPT_RECORDS);
     }
-    prune(folder, KEPT_RECORDS);
+}
+
+/// Makes the folder, readable and writable by the user alone where it is new.
+fn create_private(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(folder)
 }
 
 /// Removes the records in `folder` written longest ago beyond the `keep` newest (a record is

@@ -426,7 +426,7 @@ pub const SCHEMA_FILE: &str = "schema.cedarschema";
 pub const TAXONOMY_FILE: &str = "taxonomy.yaml";
 
 /// Loads `dir`: its schema, taxonomy and every `*.cedar` file below it. A pack that loaded
-/// cleanly before, byte for byte, is built from its record (see [`PackRecord`]).
+/// cleanly before, byte for byte, is not validated again (see [`pack_cache`]).
 pub fn load_policies(
     dir: &Path,
     sources: &mut SourceMap,
@@ -501,8 +501,8 @@ fn load_pack(
         .filter_map(|p| read(p, limits.max_policy_bytes, &mut problems))
         .collect();
     let sources: &SourceMap = sources;
-    // A pack that loaded cleanly before, byte for byte, is built from its record: no schema
-    // parsed, no policy validated, no taxonomy read, and of each policy only its code parsed.
+    // A pack that loaded cleanly before, byte for byte, is not validated again: its schema
+    // is not parsed, its policies not checked against it.
     let schema_text = schema_file.map(|file| sources.file(file).text.as_str());
     let cache_key = match (schema_text, taxonomy_file) {
         (Some(schema), Some(taxonomy)) if problems.is_empty() && use_record == UseRecord::Yes => {
@@ -518,12 +518,10 @@ fn load_pack(
         }
         _ => None,
     };
-    let recorded = cache_key.as_ref().and_then(pack_cache::seen::<PackRecord>);
-    if let (Some(record), Some(schema), Some(taxonomy)) = (recorded, schema_text, taxonomy_file) {
-        if let Some(pack) = load_recorded(record, schema, taxonomy, &policy_files, sources) {
-            return Ok(pack);
-        }
-    }
+    // Only the verdict is taken from the record: every rule, kind and category is read from
+    // the text below, as on a first load, so a record planted in a shared cache folder
+    // cannot change what a rule says or which rules run.
+    let validated = cache_key.as_ref().is_some_and(pack_cache::seen);
     let mut rules: Vec<Rule> = Vec::new();
     let mut policies: Vec<(Policy, Vec<RequestKind>)> = Vec::new();
     let mut file_sets: Vec<ParsedFile> = Vec::new();
@@ -533,7 +531,10 @@ fn load_pack(
     let depth = limits.max_policy_depth;
     let (schema, taxonomies) = std::thread::scope(|scope| {
         let parse_schema_side = move || {
-            let schema = schema_file.map(|file| parse_schema(file, sources, depth));
+            // A pack validated before needs its schema only for the proofs, parsed then.
+            let schema = schema_file
+                .filter(|_| !validated)
+                .map(|file| parse_schema(file, sources, depth));
             (schema, parse_policy_files(first_files, sources, depth))
         };
         // Cedar's parser recurses per nesting level: give its thread a stack sized for the
@@ -575,6 +576,7 @@ fn load_pack(
             problems.push(problem);
             None
         }
+        (None, Some(text)) if validated => Some(PackSchema::unparsed(text)),
         _ => None,
     };
     let (data_categories, subject_categories, vocabulary) = taxonomies.unwrap_or_else(|| {
@@ -609,156 +611,10 @@ fn load_pack(
         sets,
         (data_categories, subject_categories, vocabulary),
     );
-    if let Some(key) = &cache_key {
-        if let Some(record) = PackRecord::of(&pack, &policy_files) {
-            pack_cache::record(key, &record);
-        }
+    if let (Some(key), false) = (&cache_key, validated) {
+        pack_cache::record(key);
     }
     Ok(pack)
-}
-
-/// What a pack that loaded cleanly is made into, kept in its record (see [`pack_cache`]):
-/// its rules, file by file in source order, each with the place of its code (the policy
-/// after its annotations), and its taxonomies. A pack seen before is built from this: Cedar
-/// parses only the rules' code, the annotations being the rules' metadata already here, and
-/// the taxonomy is not read again.
-#[derive(Serialize, Deserialize)]
-struct PackRecord {
-    /// Per policy file, in load order.
-    files: Vec<Vec<RecordedRule>>,
-    data_categories: Taxonomy,
-    subject_categories: Taxonomy,
-    vocabulary: Vocabulary,
-}
-
-/// One rule in a pack's record.
-#[derive(Serialize, Deserialize)]
-struct RecordedRule {
-    rule: Rule,
-    /// The policy's code in its file: from its effect to its end.
-    code: Span,
-}
-
-impl PackRecord {
-    /// The record of a pack loaded cleanly from `policy_files`; `None` when a rule's code
-    /// cannot be told from its annotations (then the pack is not recorded).
-    fn of(pack: &PolicyPack, policy_files: &[FileId]) -> Option<PackRecord> {
-        let mut files: Vec<Vec<RecordedRule>> = policy_files.iter().map(|_| Vec::new()).collect();
-        for rule in &pack.rules {
-            let index = policy_files.iter().position(|&f| f == rule.at.file)?;
-            let start = code_offset(&rule.source)?;
-            let code = Span::new(rule.at.span.offset + start, rule.at.span.len - start);
-            files.get_mut(index)?.push(RecordedRule {
-                rule: rule.clone(),
-                code,
-            });
-        }
-        for file in &mut files {
-            file.sort_by_key(|recorded| recorded.rule.at.span.offset);
-        }
-        Some(PackRecord {
-            files,
-            data_categories: pack.data_categories.clone(),
-            subject_categories: pack.subject_categories.clone(),
-            vocabulary: pack.vocabulary.clone(),
-        })
-    }
-}
-
-/// Where a policy's code starts in its text: after its annotations and the white space and
-/// comments around them. `None` when what follows is not an effect.
-fn code_offset(source: &str) -> Option<usize> {
-    // Byte for byte the source, with comments and strings blanked: an annotation is
-    // `@name` and an optional `( )` holding only blanks.
-    let code = blank_comments_and_strings(source);
-    let mut rest = code.as_str();
-    while let Some(annotation) = rest.trim_start().strip_prefix('@') {
-        let name_end = annotation
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(annotation.len());
-        rest = annotation.get(name_end..)?;
-        if let Some(value) = rest.trim_start().strip_prefix('(') {
-            rest = value.get(value.find(')')? + 1..)?;
-        }
-    }
-    let rest = rest.trim_start();
-    let offset = code.len() - rest.len();
-    (rest.starts_with("forbid") || rest.starts_with("permit")).then_some(offset)
-}
-
-/// How many policies one parse of recorded code takes: small enough for the two threads
-/// that take them in turn to finish together, large enough that each parse is worth it.
-const RECORDED_PER_PARSE: usize = 8;
-
-/// The pack built from its record (see [`PackRecord`]): the policies' code parsed, a few
-/// policies at a time, by two threads that take the next few as they finish (the other core
-/// is also setting up Cedar's extensions, so a fixed split leaves one waiting), each policy
-/// given its rule's id. `None` when the code does not parse into one policy per rule (then
-/// the pack is loaded the full way).
-fn load_recorded(
-    record: PackRecord,
-    schema: &str,
-    taxonomy: FileId,
-    policy_files: &[FileId],
-    sources: &SourceMap,
-) -> Option<PolicyPack> {
-    let PackRecord {
-        files,
-        mut data_categories,
-        mut subject_categories,
-        vocabulary,
-    } = record;
-    if files.len() != policy_files.len() {
-        return None;
-    }
-    // Every rule with its file, in load order, in runs of a few.
-    let all: Vec<(FileId, &RecordedRule)> = policy_files
-        .iter()
-        .zip(&files)
-        .flat_map(|(&file, rules)| rules.iter().map(move |rule| (file, rule)))
-        .collect();
-    let runs: Vec<&[(FileId, &RecordedRule)]> = all.chunks(RECORDED_PER_PARSE).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let take_runs = || {
-        let mut parsed = Vec::new();
-        loop {
-            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(run) = runs.get(index) else {
-                return Some(parsed);
-            };
-            parsed.push((index, parse_recorded(run, sources)?));
-        }
-    };
-    let (theirs, mine) = std::thread::scope(|scope| {
-        let theirs = std::thread::Builder::new()
-            .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, take_runs);
-        let mine = take_runs();
-        let theirs = theirs.ok().and_then(|handle| handle.join().ok()).flatten();
-        (theirs, mine)
-    });
-    let mut parsed: Vec<(usize, Vec<(Rule, Policy)>)> = theirs?.into_iter().chain(mine?).collect();
-    if parsed.len() != runs.len() {
-        return None;
-    }
-    parsed.sort_by_key(|(index, _)| *index);
-    let (rules, policies): (Vec<Rule>, Vec<Policy>) =
-        parsed.into_iter().flat_map(|(_, run)| run).unzip();
-    let sets = sets_by_kind(
-        rules
-            .iter()
-            .zip(&policies)
-            .map(|(rule, policy)| (policy, rule.kinds.as_slice())),
-    )
-    .ok()?;
-    data_categories.restore(taxonomy);
-    subject_categories.restore(taxonomy);
-    Some(PolicyPack::assemble(
-        PackSchema::unparsed(schema),
-        rules,
-        sets,
-        (data_categories, subject_categories, vocabulary),
-    ))
 }
 
 /// One policy set per request kind, each with the policies whose action scope admits it.
@@ -800,38 +656,6 @@ impl PolicyPack {
             named,
         }
     }
-}
-
-/// A run of recorded rules, each with its file, with their policies: the rules' code parsed
-/// as one text. `None` when it does not give one policy per rule.
-fn parse_recorded(
-    run: &[(FileId, &RecordedRule)],
-    sources: &SourceMap,
-) -> Option<Vec<(Rule, Policy)>> {
-    let mut joined = String::new();
-    for (file, recorded) in run {
-        let text = &sources.file(*file).text;
-        joined.push_str(text.get(recorded.code.offset..recorded.code.end())?);
-        joined.push('\n');
-    }
-    let parsed = PolicySet::from_str(&joined).ok()?;
-    let in_order = in_source_order(&parsed);
-    if in_order.len() != run.len() {
-        return None;
-    }
-    run.iter()
-        .zip(in_order)
-        .map(|((file, recorded), policy)| {
-            let mut rule = recorded.rule.clone();
-            rule.at.file = *file;
-            let text = &sources.file(*file).text;
-            rule.source = text
-                .get(rule.at.span.offset..rule.at.span.end())?
-                .to_string();
-            let policy = policy.new_id(PolicyId::new(&rule.id));
-            Some((rule, policy))
-        })
-        .collect()
 }
 
 /// Every `*.cedar` file below `dir`. Hidden entries (a name starting with `.`) are skipped,
@@ -1816,140 +1640,5 @@ mod role_guard_tests {
             .problems
             .iter()
             .all(|p| p.at.map(|at| at.file) == ids.get(1).copied()));
-    }
-}
-
-#[cfg(test)]
-mod record_tests {
-    #![allow(
-        clippy::expect_used,
-        reason = "test helpers: a failed expectation is a failed test"
-    )]
-    use super::*;
-
-    /// A policy's JSON form without its annotations: what Cedar evaluates.
-    fn code_of(policy: &Policy) -> serde_json::Value {
-        let mut json = policy.to_json().expect("json");
-        if let Some(object) = json.as_object_mut() {
-            object.remove("annotations");
-        }
-        json
-    }
-
-    #[test]
-    fn a_policys_code_starts_after_its_annotations() {
-        let code = "forbid (principal, action, resource) when { resource.role == \"x\" };";
-        let heads = [
-            "",
-            "@id(\"a\")\n",
-            "@id(\"a\")@severity(\"error\")\n",
-            "  @id ( \"a\" )\n\n",
-            "@flag\n@other\n",
-            "@help(\"a ) forbid @x(\\\"y\\\") permit\")\n",
-            "// forbid (principal, action, resource);\n@id(\"a\") // permit\n@message(\"é ∞\")\n",
-            "@id(\"x\")\n/* not a comment in Cedar */\n",
-        ];
-        for head in heads {
-            let source = format!("{head}{code}");
-            let parsed = Policy::parse(None, &source);
-            let offset = code_offset(&source);
-            match parsed {
-                Ok(policy) => {
-                    assert_eq!(offset, Some(head.len()), "{source}");
-                    let alone = Policy::parse(None, code).expect("the code parses");
-                    assert_eq!(code_of(&policy), code_of(&alone), "{source}");
-                }
-                // Not a policy (the block comment): no code to find either way.
-                Err(_) => assert_ne!(offset, Some(head.len()), "{source}"),
-            }
-        }
-        for not_a_policy in [
-            "@id(\"a\")",
-            "@id(\"a\" forbid (principal, action, resource);",
-            "",
-        ] {
-            assert_eq!(code_offset(not_a_policy), None, "{not_a_policy}");
-        }
-    }
-
-    #[test]
-    fn a_pack_built_from_its_record_is_the_pack_loaded_the_full_way() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
-        let limits = Limits::default();
-        let mut sources = SourceMap::new();
-        let full = load_pack(&dir, &mut sources, &limits, UseRecord::No).expect("loads");
-        // The files in load order: schema, taxonomy, then the policy files.
-        let ids: Vec<FileId> = sources.ids().collect();
-        let [schema, taxonomy, policy_files @ ..] = ids.as_slice() else {
-            unreachable!("no files");
-        };
-        assert_eq!(policy_files.len(), full.rules.len());
-        let record = PackRecord::of(&full, policy_files).expect("recorded");
-        let json = serde_json::to_string(&record).expect("serialised");
-        let record: PackRecord = serde_json::from_str(&json).expect("read back");
-
-        // The same files at other ids: one more file read first.
-        let mut again = SourceMap::new();
-        again.add(Path::new("first"), String::new());
-        let new_ids: Vec<FileId> = ids
-            .iter()
-            .map(|&id| {
-                let source = sources.file(id);
-                again.add(&source.path, source.text.clone())
-            })
-            .collect();
-        let moved = |id: FileId| -> FileId {
-            let at = ids.iter().position(|&i| i == id).expect("known file");
-            *new_ids.get(at).expect("moved file")
-        };
-        assert_ne!(moved(*taxonomy), *taxonomy);
-        let taxonomy = moved(*taxonomy);
-        let new_files: Vec<FileId> = policy_files.iter().map(|&f| moved(f)).collect();
-        let schema_text = &sources.file(*schema).text;
-        let built =
-            load_recorded(record, schema_text, taxonomy, &new_files, &again).expect("built");
-
-        assert_eq!(built.rules.len(), full.rules.len());
-        for (built, full) in built.rules.iter().zip(&full.rules) {
-            assert_eq!(built.at.file, moved(full.at.file), "{}", full.id);
-            let mut moved_back = built.clone();
-            moved_back.at.file = full.at.file;
-            assert_eq!(&moved_back, full);
-        }
-        for (built, full) in [
-            (&built.data_categories, &full.data_categories),
-            (&built.subject_categories, &full.subject_categories),
-        ] {
-            assert!(!built.categories().is_empty());
-            for category in built.categories() {
-                assert_eq!(category.id.at.file, taxonomy, "{}", category.id.value);
-                assert!(category.parents.iter().all(|p| p.at.file == taxonomy));
-            }
-            let mut full = full.clone();
-            full.restore(taxonomy);
-            assert_eq!(built, &full);
-        }
-        assert_eq!(built.vocabulary, full.vocabulary);
-        assert_eq!(built.named, full.named);
-        for kind in RequestKind::ALL {
-            let policies = |pack: &PolicyPack| -> Vec<(String, serde_json::Value)> {
-                let mut all: Vec<(String, serde_json::Value)> = pack
-                    .sets
-                    .get(&kind)
-                    .map(|set| {
-                        set.policies()
-                            .map(|p| (p.id().to_string(), code_of(p)))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                all.sort_by(|a, b| a.0.cmp(&b.0));
-                all
-            };
-            let from_record = policies(&built);
-            assert_eq!(from_record, policies(&full), "{kind:?}");
-            if kind == RequestKind::Activity {
-                assert!(from_record.len() > 20);
-            }
-        }
     }
 }

@@ -77,34 +77,6 @@ impl Taxonomy {
         }
     }
 
-    /// Makes whole a taxonomy kept in the pack's record, read from `file` in this run: its
-    /// index rebuilt, and every place moved to that file (which had another id in the run
-    /// that recorded it).
-    pub fn restore(&mut self, file: FileId) {
-        self.index.clear();
-        for (i, category) in self.categories.iter().enumerate() {
-            self.index.entry(category.id.value.clone()).or_insert(i);
-        }
-        for category in &mut self.categories {
-            let Category {
-                id,
-                label,
-                label_en,
-                dpv,
-                parents,
-            } = category;
-            for located in [id]
-                .into_iter()
-                .chain(label.as_mut())
-                .chain(label_en.as_mut())
-                .chain(dpv.as_mut())
-                .chain(parents.iter_mut())
-            {
-                located.at.file = file;
-            }
-        }
-    }
-
     /// Every category, in the order defined.
     pub fn categories(&self) -> &[Category] {
         &self.categories

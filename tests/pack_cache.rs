@@ -152,3 +152,46 @@ fn a_pack_seen_before_gives_the_same_output_and_a_changed_one_is_validated_again
     assert_eq!(check(&policies, Some(&cache)), reference);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_planted_record_costs_time_never_a_result() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp("cache-planted");
+    let cache = dir.join("cache");
+    let policies = dir.join("policies");
+    copy_dir(&root().join("policies"), &policies);
+    let reference = check(&policies, None);
+    assert_eq!(check(&policies, Some(&cache)), reference);
+    let recorded = markers(&cache);
+    assert_eq!(recorded.len(), 1);
+    let record = recorded[0].0.clone();
+    // What the record holds is a verdict, no rule: the key, one word, nothing else.
+    assert_eq!(recorded[0].1.lines().count(), 1, "{}", recorded[0].1);
+
+    // A FIFO in its place is not waited on; a link to /dev/zero is not read.
+    std::fs::remove_file(&record).expect("rm");
+    let fifo = Command::new("mkfifo")
+        .arg(&record)
+        .status()
+        .expect("mkfifo");
+    assert!(fifo.success());
+    let started = std::time::Instant::now();
+    assert_eq!(check(&policies, Some(&cache)), reference);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    std::fs::remove_file(&record).expect("rm");
+    std::os::unix::fs::symlink("/dev/zero", &record).expect("link");
+    assert_eq!(check(&policies, Some(&cache)), reference);
+    std::fs::remove_file(&record).expect("rm");
+
+    // A folder others may write to is neither read nor written: its verdicts could be
+    // anybody's.
+    let packs = cache.join("packs");
+    std::fs::set_permissions(&packs, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    assert_eq!(check(&policies, Some(&cache)), reference);
+    assert!(
+        markers(&cache).is_empty(),
+        "nothing recorded in a shared folder"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
