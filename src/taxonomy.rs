@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::problem::{suggestion, Code, Problem};
-use crate::source::FileId;
 use crate::yaml::{Located, Node, Reader};
 
 /// Which of the two taxonomies.
