@@ -121,6 +121,12 @@ fn template_problem(
     .help("the template sees `organisation`, `operations`, `activities` and `words`; `ropa annex --help` and the README list their fields")
 }
 
+/// The largest published annex compared (the register's own cap).
+const MAX_PUBLISHED_BYTES: u64 = 8 * 1024 * 1024;
+
+/// How long the line diff of a drifted annex may search for the smallest difference.
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// `--check`: the published file against the generated text.
 fn check_drift(
     published: &Path,
@@ -129,18 +135,23 @@ fn check_drift(
     context: &Context,
 ) -> Outcome {
     let name = display_name(published);
-    let current = match std::fs::read(published) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(err) => {
-            let problem = Problem::general(Code::Io, format!("cannot read {name}: {err}"))
-                .help("write it first: `ropa annex --output FILE`");
-            return fail(&[problem], sources, context.style);
+    // The published file is repository content: read as any source (a regular file, under
+    // the size cap), never waited on or read without end.
+    let mut scratch = sources.clone();
+    let current = match read_source(&mut scratch, published, MAX_PUBLISHED_BYTES) {
+        Ok(file) => scratch.file(file).text.clone(),
+        Err(problem) => {
+            let problem = problem.help("write it first: `ropa annex --output FILE`");
+            return fail(&[problem], &scratch, context.style);
         }
     };
     if current == generated {
         return emit_outcome(&format!("ropa annex: {name} matches the register\n"));
     }
-    let diff = similar::TextDiff::from_lines(current.as_str(), generated);
+    // The difference is found within a deadline: past it, a coarser one is shown.
+    let diff = similar::TextDiff::configure()
+        .deadline(std::time::Instant::now() + DIFF_DEADLINE)
+        .diff_lines(current.as_str(), generated);
     let body = diff
         .unified_diff()
         .context_radius(2)
