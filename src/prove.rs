@@ -122,6 +122,16 @@ pub fn prove(pack: &PolicyPack) -> Result<Proofs, Vec<Problem>> {
     with_solver(|compiler| prove_all(pack, compiler))
 }
 
+/// How long all the proofs of one run may take: `ROPA_PROVE_DEADLINE` seconds, else five
+/// minutes.
+fn deadline() -> std::time::Duration {
+    let seconds = std::env::var("ROPA_PROVE_DEADLINE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    std::time::Duration::from_secs(seconds)
+}
+
 /// Runs `work` with a compiler on a cvc5 process, on a runtime of its own; the problem when
 /// there is no solver or it cannot start.
 fn with_solver<T, F, W>(work: W) -> Result<T, Vec<Problem>>
@@ -130,6 +140,7 @@ where
     F: std::future::Future<Output = Result<T, Problem>>,
 {
     solver().map_err(|p| vec![p])?;
+    let deadline = deadline();
     // The solver is a child process: the runtime needs its I/O and timer drivers.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -138,11 +149,28 @@ where
     runtime
         .block_on(async {
             // `like` patterns need cvc5's extended string theory; a minute per query at most.
-            let cvc5 = LocalSolver::cvc5_with_args(["--tlimit-per=60000", "--strings-exp"])
-                .map_err(|e| symcc_problem("the rules", e))?;
+            // The solver is killed when the work ends or the deadline passes (its process is
+            // dropped with the compiler): a valid rule can keep it busy without end.
+            let program = std::env::var_os("CVC5").unwrap_or_else(|| "cvc5".into());
+            let cvc5 = LocalSolver::from_command(
+                tokio::process::Command::new(program)
+                    .args(["--lang", "smt", "--tlimit-per=60000", "--strings-exp"])
+                    .kill_on_drop(true),
+            )
+            .map_err(|e| symcc_problem("the rules", e))?;
             let compiler =
                 CedarSymCompiler::new(cvc5).map_err(|e| symcc_problem("the rules", e))?;
-            work(compiler).await
+            match tokio::time::timeout(deadline, work(compiler)).await {
+                Ok(done) => done,
+                Err(_) => Err(Problem::general(
+                    Code::Io,
+                    format!(
+                        "the proofs did not finish within {} s: the solver was stopped",
+                        deadline.as_secs()
+                    ),
+                )
+                .help("a rule's condition may be too hard to decide; ROPA_PROVE_DEADLINE (seconds) sets the limit")),
+            }
         })
         .map_err(|p| vec![p])
 }

@@ -235,3 +235,23 @@ fn fmt_has_the_loaders_limits() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(took < Duration::from_secs(10));
 }
+
+#[cfg(feature = "prove")]
+#[test]
+fn the_proofs_stop_at_their_deadline() {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["rules", "--prove"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("ROPA_PROVE_DEADLINE", "0")
+        .output()
+        .expect("ropa runs");
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("the proofs did not finish within 0 s"),
+        "{said}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
