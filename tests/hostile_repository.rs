@@ -255,3 +255,20 @@ fn the_proofs_stop_at_their_deadline() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+#[test]
+fn a_template_that_prints_without_end_is_stopped_at_the_limit() {
+    let dir = repository("template");
+    std::fs::write(
+        dir.join("loop.j2"),
+        "{% set s = \"y\" * 1000000 %}{% for i in range(100000) %}{{ s }}{% endfor %}",
+    )
+    .expect("write");
+    let (out, _) = ropa(&dir, &["annex", "--template", "loop.j2"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("the annex grows past 67108864 bytes"),
+        "{said}"
+    );
+}

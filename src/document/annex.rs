@@ -82,13 +82,55 @@ pub fn render_template(
     };
     env.add_template("annex", source).map_err(error)?;
     let template = env.get_template("annex").map_err(error)?;
-    let mut out = template
-        .render(Value::from_serialize(document))
-        .map_err(error)?;
+    // Rendered into a writer that refuses bytes past the limit: fuel counts steps, and a
+    // short loop can print gigabytes.
+    let mut limited = Limited {
+        bytes: Vec::new(),
+        left: MAX_ANNEX_BYTES,
+    };
+    template
+        .render_captured_to(Value::from_serialize(document), &mut limited)
+        .map(|_| ())
+        .map_err(|err| {
+            if limited.left == 0 {
+                TemplateError {
+                    message: format!("the annex grows past {MAX_ANNEX_BYTES} bytes"),
+                    line: err.line(),
+                }
+            } else {
+                error(err)
+            }
+        })?;
+    let mut out = String::from_utf8_lossy(&limited.bytes).into_owned();
     if !out.ends_with('\n') {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// The largest annex a template may render.
+const MAX_ANNEX_BYTES: usize = 64 * 1024 * 1024;
+
+/// A writer that keeps what it is given up to a limit, and fails past it.
+struct Limited {
+    bytes: Vec<u8>,
+    left: usize,
+}
+
+impl std::io::Write for Limited {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.left {
+            self.left = 0;
+            return Err(std::io::Error::other("the annex is too large"));
+        }
+        self.left -= buf.len();
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// An error with its causes, on one line.
