@@ -286,7 +286,8 @@ impl Repo {
             .output()
             .expect("ropa runs");
         let report: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("a JSON report: {}", String::from_utf8_lossy(&out.stderr)));
+            .map_err(|_| String::from_utf8_lossy(&out.stderr).into_owned())
+            .expect("a JSON report");
         let findings = report["findings"].as_array().expect("findings");
         let of = |weakened: bool| -> Vec<String> {
             findings

@@ -215,6 +215,10 @@ pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
         .collect()
 }
 
+/// What a base that does not load means for the gate, as every report says it.
+pub const FAILED_CLOSED: &str = "every finding counts as new, every waiver as added, and the \
+rules about the change run as if everything were added";
+
 #[cfg(test)]
 mod fingerprint_tests {
     use super::fnv1a;
@@ -226,7 +230,3 @@ mod fingerprint_tests {
         assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
     }
 }
-
-/// What a base that does not load means for the gate, as every report says it.
-pub const FAILED_CLOSED: &str = "every finding counts as new, every waiver as added, and the \
-rules about the change run as if everything were added";
