@@ -92,7 +92,10 @@ pub fn judge_with_base_pack(
             ..PackChange::default()
         })
     };
-    let base_files = match base_pack_files(base, policies) {
+    // Policies outside the working directory are not the change's to make (the command line
+    // named them): the base judges with the same pack.
+    let below = relative(policies)?;
+    let base_files = match base_pack_files(base, &below) {
         Ok(files) => files,
         Err(why) => return failed(why),
     };
@@ -228,9 +231,7 @@ fn key(path: &Path) -> String {
 
 /// The base's pack files: from git's objects at the base's commit, or below the base's
 /// folder.
-fn base_pack_files(base: &Base, policies: &Path) -> Result<PackFiles, String> {
-    let below = relative(policies)
-        .ok_or_else(|| "the policies are outside the working directory".to_string())?;
+fn base_pack_files(base: &Base, below: &str) -> Result<PackFiles, String> {
     let mut files = PackFiles::new();
     match base {
         Base::Rev(rev) => {
@@ -238,7 +239,7 @@ fn base_pack_files(base: &Base, policies: &Path) -> Result<PackFiles, String> {
             let found = git::files_at(
                 rev,
                 &commit,
-                std::slice::from_ref(&below),
+                &[below.to_string()],
                 &[".cedar", ".cedarschema", ".yaml"],
                 MAX_FILE_BYTES,
             )
@@ -255,7 +256,7 @@ fn base_pack_files(base: &Base, policies: &Path) -> Result<PackFiles, String> {
             }
         }
         Base::Dir(dir) => {
-            let folder = dir.join(&below);
+            let folder = dir.join(below);
             if !folder.is_dir() {
                 return Ok(files);
             }

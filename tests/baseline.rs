@@ -279,7 +279,16 @@ fn a_base_that_does_not_load_is_reported_and_the_check_still_runs() {
         "{}",
         report["base"]
     );
-    assert_eq!(count(&report, "new"), 74);
+    // The 74 findings, all new, and the rules about the change run as if everything were
+    // added (fail closed): each engaged sub-processor is one nobody was told of.
+    assert_eq!(count(&report, "new"), 86);
+    let new = marked(&report, "new");
+    assert_eq!(
+        new.iter()
+            .filter(|(rule, _, _)| rule == "subprocessor-change-notified")
+            .count(),
+        12
+    );
 }
 
 #[test]
