@@ -33,8 +33,9 @@ impl Workspace {
             )
             .expect("copy");
         }
-        let policies = root().join("policies");
-        let config = config.replace("POLICIES", &policies.to_string_lossy());
+        // The pack inside the workspace: ropa.toml names no path outside its repository.
+        common::copy_dir(&root().join("policies"), &dir.join("policies"));
+        let config = config.replace("POLICIES", "policies");
         std::fs::write(dir.join("ropa.toml"), config).expect("config");
         Workspace { dir }
     }
