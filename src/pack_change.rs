@@ -103,6 +103,10 @@ pub fn judge_with_base_pack(
         return None;
     }
     if base_files.is_empty() {
+        // A base folder that holds only the register judges with the same pack.
+        if matches!(base, Base::Dir(_)) {
+            return None;
+        }
         return failed("the base has no policies there".to_string());
     }
     // The base's files in a private folder of their own, loaded as any pack is.
