@@ -42,8 +42,6 @@ pub struct Dropped {
     pub activity: Option<String>,
     /// Its target, when it names one.
     pub target: Option<String>,
-    /// Where it is in the current register (none for a finding on the base's register).
-    pub at: Option<Location>,
 }
 
 /// An edit of the taxonomy, a region, the absent values or the schema that widens what
@@ -143,11 +141,9 @@ pub fn judge_with_base_pack(
         limits,
     ) {
         match judge(&register, &base_pack, now.judging) {
-            Ok((then, _)) => change.dropped.extend(
-                missing_from(&then, now.findings)
-                    .into_iter()
-                    .map(|f| dropped(f, true)),
-            ),
+            Ok((then, _)) => change
+                .dropped
+                .extend(missing_from(&then, now.findings).into_iter().map(dropped)),
             Err(problems) => return failed(first_message("judging with them", &problems)),
         }
     }
@@ -159,11 +155,9 @@ pub fn judge_with_base_pack(
                 &base_pack,
                 &Judging::plain(now.judging.today),
             ) {
-                Ok((then, _)) => change.dropped.extend(
-                    missing_from(&then, base_now)
-                        .into_iter()
-                        .map(|f| dropped(f, false)),
-                ),
+                Ok((then, _)) => change
+                    .dropped
+                    .extend(missing_from(&then, base_now).into_iter().map(dropped)),
                 Err(problems) => {
                     return failed(first_message("judging the base with them", &problems))
                 }
@@ -184,12 +178,11 @@ fn first_message(doing: &str, problems: &[crate::problem::Problem]) -> String {
     format!("the base's policies fail {doing} ({first})")
 }
 
-fn dropped(finding: &Finding, here: bool) -> Dropped {
+fn dropped(finding: &Finding) -> Dropped {
     Dropped {
         rule: finding.rule.clone(),
         activity: finding.activity.clone(),
         target: finding.target.clone(),
-        at: here.then_some(finding.at),
     }
 }
 

@@ -11,7 +11,6 @@ use cedar_policy::{
     ActionConstraint, Effect, Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator,
 };
 use miette::Diagnostic;
-use serde::{Deserialize, Serialize};
 
 use crate::cedar_text;
 use crate::files::{bad_name, hidden_in_name, Fence};
@@ -23,7 +22,7 @@ use crate::taxonomy::{read_categories, Kind, Taxonomy};
 use crate::yaml::{parse, Limits, Reader};
 
 /// The kinds of request ropa makes, one Cedar action each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RequestKind {
     /// The organisation itself.
     Organisation,
@@ -85,7 +84,7 @@ impl RequestKind {
 }
 
 /// The scope variable a rule reads an attribute of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Var {
     /// `principal`.
     Principal,
@@ -99,7 +98,7 @@ pub enum Var {
 pub type Reads = BTreeSet<(Var, String)>;
 
 /// One rule: a `forbid` policy and its metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     /// `@id`.
     pub id: String,
@@ -127,15 +126,14 @@ pub struct Rule {
     pub role_guard: Option<RoleGuard>,
     /// The policy's source.
     pub at: Location,
-    /// The policy's text (not kept in the pack's record: it is the file's, at `at`).
-    #[serde(skip)]
+    /// The policy's text (the file's, at `at`).
     pub source: String,
 }
 
 /// A role test a policy's condition evaluates first: `VAR.role == "x"` or `VAR.role != "x"`
 /// as the leftmost operand of its first `when` clause's chain of `&&`. When it is false Cedar
 /// stops there, so the policy can be skipped for an activity whose role makes it false.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleGuard {
     /// `principal` or `resource`.
     pub var: String,
@@ -333,7 +331,7 @@ pub struct PolicyPack {
 /// The data and subject categories the rules name as `DataCategory::"x"` and
 /// `SubjectCategory::"x"`. A policy can only test membership of a category it names, so an
 /// activity's category sets need no other ancestors.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NamedCategories {
     /// Data categories named.
     pub data: BTreeSet<String>,
@@ -370,7 +368,7 @@ impl NamedCategories {
 }
 
 /// The pack's data beside the taxonomies that shapes what reaches Cedar.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vocabulary {
     /// Regions of countries.
     pub regions: Vec<Region>,
@@ -398,7 +396,7 @@ impl Vocabulary {
 }
 
 /// A named group of countries, such as the EEA.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
     /// Its id (`EEA`).
     pub id: String,

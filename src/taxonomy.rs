@@ -4,13 +4,11 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::problem::{suggestion, Code, Problem};
 use crate::yaml::{Located, Node, Reader};
 
 /// Which of the two taxonomies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// Categories of personal data (`DataCategory`).
     Data,
@@ -37,7 +35,7 @@ impl Kind {
 }
 
 /// One category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
     /// Its id.
     pub id: Located<String>,
@@ -52,14 +50,12 @@ pub struct Category {
 }
 
 /// A taxonomy: categories in a DAG.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taxonomy {
     /// Which taxonomy.
     pub kind: Kind,
     categories: Vec<Category>,
-    /// Each id's category (the first, should one be defined twice). Not kept in the pack's
-    /// record, which must read the same each time: see [`Taxonomy::restore`].
-    #[serde(skip)]
+    /// Each id's category (the first, should one be defined twice).
     index: HashMap<String, usize>,
     /// For each category, every category it is in (itself included), sorted by id.
     closure: Vec<Vec<usize>>,

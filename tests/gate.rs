@@ -268,39 +268,54 @@ impl Repo {
         self.commit("the pull request");
     }
 
-    /// `ropa check --base main --fail-on-new` as the Action runs it: the JSON report's
-    /// `gate-weakened` messages, the new findings' rules, and the exit code.
-    fn gate(&self) -> (Vec<String>, Vec<String>, i32) {
+    /// `ropa check --base BASE --fail-on-new --format json` as the Action runs it: the
+    /// report and the exit code.
+    fn report(&self, base: &str) -> (serde_json::Value, i32) {
         let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
-            .args([
-                "check",
-                "--base",
-                "main",
-                "--fail-on-new",
-                "--format",
-                "json",
-            ])
+            .args(["check", "--base", base, "--fail-on-new", "--format", "json"])
             .current_dir(&self.dir)
             .env("CI", "true")
             .env("ROPA_CACHE", "off")
             .output()
             .expect("ropa runs");
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        let report = serde_json::from_slice(&out.stdout)
             .map_err(|_| String::from_utf8_lossy(&out.stderr).into_owned())
             .expect("a JSON report");
-        let findings = report["findings"].as_array().expect("findings");
-        let of = |weakened: bool| -> Vec<String> {
-            findings
-                .iter()
-                .filter(|f| (f["rule"] == "gate-weakened") == weakened && f["change"] == "new")
-                .map(|f| {
-                    let key = if weakened { "message" } else { "rule" };
-                    f[key].as_str().unwrap_or_default().to_string()
-                })
-                .collect()
-        };
-        (of(true), of(false), out.status.code().unwrap_or(-1))
+        (report, out.status.code().unwrap_or(-1))
     }
+
+    /// Against `main`: the `gate-weakened` messages, the new findings' rules, and the exit
+    /// code.
+    fn gate(&self) -> (Vec<String>, Vec<String>, i32) {
+        let (report, code) = self.report("main");
+        (
+            new_findings(&report, true, "message"),
+            new_findings(&report, false, "rule"),
+            code,
+        )
+    }
+
+    /// Renames the category `gps_position` in the taxonomy and the register: the base's
+    /// register no longer loads with the change's taxonomy.
+    fn rename_category(&self) {
+        for file in ["policies/taxonomy.yaml", "register/diensten.yaml"] {
+            let path = self.dir.join(file);
+            let text = std::fs::read_to_string(&path).expect("read");
+            std::fs::write(&path, text.replace("gps_position", "gps_positie")).expect("write");
+        }
+    }
+}
+
+/// `field` of each new finding of the report that is (`weakened`) or is not a
+/// `gate-weakened` finding.
+fn new_findings(report: &serde_json::Value, weakened: bool, field: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| (f["rule"] == "gate-weakened") == weakened && f["change"] == "new")
+        .map(|f| f[field].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 #[test]
@@ -426,11 +441,7 @@ fn a_base_that_does_not_load_counts_every_waiver_as_added() {
     repo.pull_request(|repo| {
         let file = repo.dir.join("register/verzuim.yaml");
         std::fs::write(&file, format!("{NEW_ERROR}{waiver}")).expect("write");
-        for file in ["policies/taxonomy.yaml", "register/diensten.yaml"] {
-            let path = repo.dir.join(file);
-            let text = std::fs::read_to_string(&path).expect("read");
-            std::fs::write(&path, text.replace("gps_position", "gps_positie")).expect("write");
-        }
+        repo.rename_category();
     });
     let (weakened, _, code) = repo.gate();
     assert_eq!(code, 1);
@@ -453,11 +464,7 @@ fn a_base_that_does_not_load_runs_the_change_rules_as_if_everything_were_added()
         "subprocessors: []   # Geen",
         "subprocessors: [aanbieders-cloud-voip-ip]",
     );
-    for file in ["policies/taxonomy.yaml", "register/diensten.yaml"] {
-        let path = repo.dir.join(file);
-        let text = std::fs::read_to_string(&path).expect("read");
-        std::fs::write(&path, text.replace("gps_position", "gps_positie")).expect("write");
-    }
+    repo.rename_category();
     repo.commit("engage a sub-processor, rename a category");
     let (_, new, code) = repo.gate();
     assert_eq!(code, 1);
@@ -504,31 +511,9 @@ fn a_tag_that_shadows_the_base_branch_is_refused_with_the_names_to_choose_from()
         "{stderr}"
     );
     // Named in full, the base is the branch: the new error is new.
-    let (_, new, code) = {
-        let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
-            .args([
-                "check",
-                "--base",
-                "refs/remotes/origin/main",
-                "--fail-on-new",
-                "--format",
-                "json",
-            ])
-            .current_dir(&repo.dir)
-            .env("ROPA_CACHE", "off")
-            .output()
-            .expect("ropa runs");
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        let new: Vec<String> = report["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .filter(|f| f["change"] == "new")
-            .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
-            .collect();
-        ((), new, out.status.code())
-    };
-    assert_eq!(code, Some(1));
+    let (report, code) = repo.report("refs/remotes/origin/main");
+    let new = new_findings(&report, false, "rule");
+    assert_eq!(code, 1);
     assert!(new.contains(&"special-category-condition-required".to_string()));
 }
 
@@ -545,21 +530,8 @@ fn a_base_file_whose_name_holds_a_newline_is_read_by_its_id() {
     )
     .expect("rename");
     repo.commit("rename it");
-    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
-        .args([
-            "check",
-            "--base",
-            "main",
-            "--fail-on-new",
-            "--format",
-            "json",
-        ])
-        .current_dir(&repo.dir)
-        .env("ROPA_CACHE", "off")
-        .output()
-        .expect("ropa runs");
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (report, code) = repo.report("main");
     assert_eq!(report["base"]["loaded"], true, "{}", report["base"]);
     assert_eq!(report["summary"]["new"], 0, "{}", report["summary"]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(code, 0);
 }

@@ -515,9 +515,7 @@ fn unclosed(before: &str, open: char, close: char) -> Option<usize> {
 }
 
 /// A value with the place it came from.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Located<T> {
     /// The value.
     pub value: T,
