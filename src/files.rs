@@ -88,6 +88,20 @@ pub fn is_plainly_inside(path: &str) -> bool {
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
+/// A path relative to the working directory, when it is inside it, with `/`.
+pub fn below_working_directory(path: &Path) -> Option<String> {
+    let relative: PathBuf = if path.is_absolute() {
+        let cwd = std::env::current_dir().ok()?;
+        let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        path.strip_prefix(cwd).ok()?.to_path_buf()
+    } else {
+        path.to_path_buf()
+    };
+    let text = crate::baseline::file_key(&relative);
+    (!text.split('/').any(|p| p == "..")).then_some(text)
+}
+
 /// The first character of a file name that must not be in one (a control character: a
 /// newline would start a line of its own in a log), when there is one.
 pub fn hidden_in_name(path: &Path) -> Option<char> {

@@ -85,7 +85,7 @@ struct BaseText {
 fn read_base(base: &Base, inputs: &[String], endings: &[&str]) -> Vec<BaseText> {
     let inside: Vec<String> = inputs
         .iter()
-        .filter_map(|input| relative(Path::new(input)))
+        .filter_map(|input| crate::files::below_working_directory(Path::new(input)))
         .collect();
     if inside.is_empty() {
         return Vec::new();
@@ -130,18 +130,6 @@ fn read_base(base: &Base, inputs: &[String], endings: &[&str]) -> Vec<BaseText> 
                 .collect()
         }
     }
-}
-
-/// A path relative to the working directory, when it is inside it.
-fn relative(path: &Path) -> Option<String> {
-    let relative = if path.is_absolute() {
-        let cwd = std::env::current_dir().ok()?;
-        path.strip_prefix(cwd).ok()?.to_path_buf()
-    } else {
-        path.to_path_buf()
-    };
-    let text = relative.to_string_lossy().replace('\\', "/");
-    (!text.split('/').any(|p| p == "..")).then_some(text)
 }
 
 /// Regular files below `path` (or `path` itself) ending in one of `endings`, hidden entries

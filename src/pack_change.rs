@@ -7,10 +7,11 @@
 //! the base's costs nothing here.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::baseline::{load_base, Base};
 use crate::entities::Judging;
+use crate::files::below_working_directory;
 use crate::finding::{finding_keys, Finding};
 use crate::git;
 use crate::pipeline::judge;
@@ -92,7 +93,7 @@ pub fn judge_with_base_pack(
     };
     // Policies outside the working directory are not the change's to make (the command line
     // named them): the base judges with the same pack.
-    let below = relative(policies)?;
+    let below = below_working_directory(policies)?;
     let base_files = match base_pack_files(base, &below) {
         Ok(files) => files,
         Err(why) => return failed(why),
@@ -295,20 +296,6 @@ fn materialise(files: &PackFiles) -> std::io::Result<tempfile::TempDir> {
         std::fs::write(&path, text)?;
     }
     Ok(folder)
-}
-
-/// A path relative to the working directory, when it is inside it, with `/`.
-pub fn relative(path: &Path) -> Option<String> {
-    let relative: PathBuf = if path.is_absolute() {
-        let cwd = std::env::current_dir().ok()?;
-        let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        path.strip_prefix(cwd).ok()?.to_path_buf()
-    } else {
-        path.to_path_buf()
-    };
-    let text = key(&relative);
-    (!text.split('/').any(|p| p == "..")).then_some(text)
 }
 
 /// The edits of the base's pack to `pack` that widen what passes, whatever the register.
