@@ -72,6 +72,10 @@ enum Command {
     /// (XLSX or CSV) or W3C DPV JSON-LD, each activity with its open findings.
     #[command(after_help = commands::export::EXIT_CODES)]
     Export(commands::export::ExportArgs),
+    /// Renders an organisation's annex template in a process of its own (see
+    /// `document::annex`): the request on stdin, the answer on stdout.
+    #[command(name = "__render-template", hide = true)]
+    RenderTemplate,
 }
 
 /// When to colour output.
@@ -88,6 +92,9 @@ pub enum ColorChoice {
 /// Parses arguments, runs, and returns the exit code.
 pub fn main() -> ExitCode {
     let mut cli = Cli::parse();
+    if matches!(cli.command, Command::RenderTemplate) {
+        return commands::annex::render_requested().into();
+    }
     let style = Style {
         color: use_color(cli.color),
         width: terminal_width(),
@@ -108,6 +115,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(args, &context),
         Command::Annex(args) => commands::annex::run(args, &context),
         Command::Export(args) => commands::export::run(args, &context),
+        Command::RenderTemplate => commands::annex::render_requested(),
     };
     outcome.into()
 }
@@ -227,6 +235,7 @@ fn rebase(command: &mut Command, cwd: &Path) {
             args.policies.iter_mut().for_each(path);
             path(&mut args.output);
         }
+        Command::RenderTemplate => {}
     }
 }
 

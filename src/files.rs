@@ -23,6 +23,14 @@ pub struct Fence {
 }
 
 impl Fence {
+    /// The fence of `dir` itself; `None` when it does not exist yet.
+    pub fn exactly(dir: &Path) -> Option<Fence> {
+        Some(Fence {
+            shown: display_name(dir),
+            canonical: std::fs::canonicalize(dir).ok()?,
+        })
+    }
+
     /// The fence of the repository `dir` is in: the nearest folder at or above it that holds
     /// `.git`, else `dir` itself. A link from one folder of a repository to another reads
     /// nothing a pull request could not change anyway; a link out of it is refused.

@@ -27,6 +27,7 @@ pub mod problem;
 pub mod prove;
 pub mod register;
 pub mod report;
+pub mod sandbox;
 pub mod schema;
 pub mod source;
 pub mod taxonomy;

@@ -119,8 +119,31 @@ fn symcc_problem(what: &str, err: impl std::fmt::Display) -> Problem {
 
 /// Proves every rule of the pack (see the module). Needs [`solver`].
 pub fn prove(pack: &PolicyPack) -> Result<Proofs, Vec<Problem>> {
+    within_size(pack)?;
     with_solver(|compiler| prove_all(pack, compiler))
 }
+
+/// The problem of a pack too large to prove, if it is.
+fn within_size(pack: &PolicyPack) -> Result<(), Vec<Problem>> {
+    let bytes: usize = pack.rules.iter().map(|r| r.source.len()).sum();
+    if bytes <= MAX_PROVED_BYTES {
+        return Ok(());
+    }
+    Err(vec![Problem::general(
+        Code::Io,
+        format!("the pack's rules are {bytes} bytes: ropa proves packs up to {MAX_PROVED_BYTES}"),
+    )
+    .help(
+        "prove the pack in parts: a folder with some of the rules, `--policies DIR`",
+    )])
+}
+
+/// The most memory the solver may map.
+const SOLVER_MEMORY_KIB: u64 = 4 * 1024 * 1024;
+
+/// The largest pack proved: the policies' text, all files together. A pack past it is
+/// refused before the solver starts (each query's cost grows with the rules).
+const MAX_PROVED_BYTES: usize = 512 * 1024;
 
 /// How long all the proofs of one run may take: `ROPA_PROVE_DEADLINE` seconds, else five
 /// minutes.
@@ -151,11 +174,15 @@ where
             // `like` patterns need cvc5's extended string theory; a minute per query at most.
             // The solver is killed when the work ends or the deadline passes (its process is
             // dropped with the compiler): a valid rule can keep it busy without end.
+            // Its memory is capped too: the solver has no limit of its own.
             let program = std::env::var_os("CVC5").unwrap_or_else(|| "cvc5".into());
+            let capped = crate::sandbox::capped(
+                &program,
+                &["--lang", "smt", "--tlimit-per=60000", "--strings-exp"],
+                SOLVER_MEMORY_KIB,
+            );
             let cvc5 = LocalSolver::from_command(
-                tokio::process::Command::new(program)
-                    .args(["--lang", "smt", "--tlimit-per=60000", "--strings-exp"])
-                    .kill_on_drop(true),
+                tokio::process::Command::from(capped).kill_on_drop(true),
             )
             .map_err(|e| symcc_problem("the rules", e))?;
             let compiler =
@@ -446,6 +473,8 @@ pub struct Loosened {
 /// of `new` fires too (both compiled against `new`'s schema). The rules that do not: removed,
 /// loosened (with an input that shows it), or no longer comparable.
 pub fn tightens(old: &PolicyPack, new: &PolicyPack) -> Result<Vec<Loosened>, Vec<Problem>> {
+    within_size(old)?;
+    within_size(new)?;
     with_solver(|compiler| tightens_all(old, new, compiler))
 }
 

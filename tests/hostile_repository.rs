@@ -259,3 +259,67 @@ fn a_template_that_prints_without_end_is_stopped_at_the_limit() {
         "{said}"
     );
 }
+
+#[test]
+fn a_template_that_doubles_a_string_is_stopped_by_its_memory_cap() {
+    let dir = repository("doubling");
+    let doubling = format!(
+        "{{% set s = \"y\" * 1000000 %}}{}{{{{ s|length }}}}",
+        "{% set s = s ~ s %}".repeat(40)
+    );
+    std::fs::write(dir.join("doubling.j2"), doubling).expect("write");
+    let (out, took) = ropa(&dir, &["annex", "--template", "doubling.j2"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("it needed more than 1024 MiB of memory"),
+        "{said}"
+    );
+    assert!(took < Duration::from_secs(30));
+}
+
+#[test]
+fn init_writes_nothing_through_a_folder_that_leads_elsewhere() {
+    let scratch = temp("init");
+    let dir = scratch.join("new");
+    let outside = scratch.join("outside");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::create_dir_all(&outside).expect("outside");
+    std::os::unix::fs::symlink(&outside, dir.join("register")).expect("link");
+    let (out, _) = ropa(&scratch, &["init", "new"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("leads outside new"), "{said}");
+    assert_eq!(std::fs::read_dir(&outside).expect("outside").count(), 0);
+}
+
+#[cfg(feature = "prove")]
+#[test]
+fn a_pack_too_large_to_prove_is_refused_before_the_solver_starts() {
+    let dir = repository("prove-size");
+    let rule =
+        std::fs::read_to_string(dir.join("policies/rules/retention-required.cedar")).expect("rule");
+    // Copies of one rule under other ids, three files under the loader's 256 KB each.
+    for file in 0..3 {
+        let mut text = String::new();
+        let mut copy = 0;
+        while text.len() < 200 * 1024 {
+            text.push_str(&rule.replace(
+                "@id(\"retention-required\")",
+                &format!("@id(\"retention-copy-{file}-{copy}\")"),
+            ));
+            text.push('\n');
+            copy += 1;
+        }
+        std::fs::write(
+            dir.join(format!("policies/rules/copies-{file}.cedar")),
+            text,
+        )
+        .expect("write");
+    }
+    let (out, took) = ropa(&dir, &["rules", "--prove"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("ropa proves packs up to 524288"), "{said}");
+    assert!(took < Duration::from_secs(60));
+}

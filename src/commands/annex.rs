@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::document::annex::{render_annex, AnnexFormat, TemplateError};
+use crate::document::annex::{
+    render_annex, render_template, AnnexFormat, RenderAnswer, RenderRequest, TemplateError,
+};
 use crate::document::{Document, Lang};
 use crate::pipeline::load_all;
 use crate::problem::{Code, Problem};
@@ -165,6 +167,34 @@ fn check_drift(
         Outcome::Findings
     } else {
         outcome
+    }
+}
+
+/// The largest rendering request read (the register's JSON as the template sees it).
+const MAX_REQUEST_BYTES: u64 = 256 * 1024 * 1024;
+
+/// `__render-template`: the process an organisation's template renders in. Reads a
+/// [`RenderRequest`] on stdin, writes a [`RenderAnswer`] on stdout.
+pub fn render_requested() -> Outcome {
+    use std::io::Read;
+    let mut input = Vec::new();
+    if std::io::stdin()
+        .take(MAX_REQUEST_BYTES)
+        .read_to_end(&mut input)
+        .is_err()
+    {
+        return Outcome::Failed;
+    }
+    let Ok(request) = serde_json::from_slice::<RenderRequest<serde_json::Value>>(&input) else {
+        return Outcome::Failed;
+    };
+    let answer = match render_template(&request.document, &request.source, request.html) {
+        Ok(text) => RenderAnswer::Rendered(text),
+        Err(err) => RenderAnswer::Failed(err.message, err.line),
+    };
+    match serde_json::to_string(&answer) {
+        Ok(json) => emit_outcome(&json),
+        Err(_) => Outcome::Failed,
     }
 }
 

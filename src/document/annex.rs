@@ -42,7 +42,8 @@ pub fn render_annex(
     template: Option<&str>,
 ) -> Result<String, TemplateError> {
     let source = match (template, format) {
-        (Some(source), _) => source,
+        // An organisation's template is repository content: rendered in a process of its own.
+        (Some(source), _) => return render_isolated(document, source, format == AnnexFormat::Html),
         (None, AnnexFormat::Md) => MARKDOWN_TEMPLATE,
         (None, AnnexFormat::Html) => HTML_TEMPLATE,
         (None, AnnexFormat::Csv) => return Ok(render_csv(document)),
@@ -50,9 +51,79 @@ pub fn render_annex(
     render_template(document, source, format == AnnexFormat::Html)
 }
 
+/// The most memory a template's process may map: a string doubled forty times is stopped
+/// here, not by the machine.
+const TEMPLATE_MEMORY_KIB: u64 = 1024 * 1024;
+
+/// How long a template may render.
+const TEMPLATE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What the process that renders a template is given on its standard input.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct RenderRequest<D> {
+    /// The template's text.
+    pub source: String,
+    /// Whether values are HTML-escaped.
+    pub html: bool,
+    /// The document.
+    pub document: D,
+}
+
+/// What that process answers on its standard output.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub enum RenderAnswer {
+    /// The annex.
+    Rendered(String),
+    /// Why it did not render, and the template's line.
+    Failed(String, Option<usize>),
+}
+
+/// Renders a document through an organisation's template in a process of its own (ropa's
+/// hidden `__render-template`), under a memory cap and a deadline, its output limited.
+fn render_isolated(document: &Document, source: &str, html: bool) -> Result<String, TemplateError> {
+    let failed = |message: String| TemplateError {
+        message,
+        line: None,
+    };
+    let request = RenderRequest {
+        source: source.to_string(),
+        html,
+        document,
+    };
+    let input = serde_json::to_vec(&request).map_err(|e| failed(e.to_string()))?;
+    let exe = std::env::current_exe().map_err(|e| failed(format!("cannot find ropa: {e}")))?;
+    let command =
+        crate::sandbox::capped(exe.as_os_str(), &["__render-template"], TEMPLATE_MEMORY_KIB);
+    // Room for the annex and its escaping as JSON.
+    let max_output = (MAX_ANNEX_BYTES as u64).saturating_mul(2);
+    let out =
+        crate::sandbox::run(command, input, max_output, TEMPLATE_DEADLINE).map_err(|stopped| {
+            failed(match stopped {
+                crate::sandbox::Stopped::Deadline => {
+                    format!("it ran longer than {} s", TEMPLATE_DEADLINE.as_secs())
+                }
+                crate::sandbox::Stopped::Output => {
+                    format!("the annex grows past {MAX_ANNEX_BYTES} bytes")
+                }
+                crate::sandbox::Stopped::Failed(status) => format!(
+                    "it needed more than {} MiB of memory, or failed ({status})",
+                    TEMPLATE_MEMORY_KIB / 1024
+                ),
+                crate::sandbox::Stopped::Start(why) => format!("cannot start ropa: {why}"),
+            })
+        })?;
+    match serde_json::from_slice(&out) {
+        Ok(RenderAnswer::Rendered(text)) => Ok(text),
+        Ok(RenderAnswer::Failed(message, line)) => Err(TemplateError { message, line }),
+        Err(err) => Err(failed(format!(
+            "no answer from the rendering process: {err}"
+        ))),
+    }
+}
+
 /// Renders a document through a template; `html` escapes every value for HTML.
 pub fn render_template(
-    document: &Document,
+    document: &impl serde::Serialize,
     source: &str,
     html: bool,
 ) -> Result<String, TemplateError> {

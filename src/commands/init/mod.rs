@@ -83,6 +83,14 @@ pub fn run(args: &InitArgs, context: &Context) -> Outcome {
             .help("ropa init writes nothing over an existing file: start in an empty folder, or move it away")
         })
         .collect();
+    // A folder inside DIR that is a link out of it would take the starter files elsewhere.
+    let fence = crate::files::Fence::exactly(&dir);
+    let outside: Vec<Problem> = files
+        .iter()
+        .map(|(path, _)| dir.join(path))
+        .filter_map(|path| fence.as_ref()?.check(&path).err())
+        .collect();
+    let taken: Vec<Problem> = taken.into_iter().chain(outside).collect();
     if !taken.is_empty() {
         return fail(&taken, &sources, style);
     }
