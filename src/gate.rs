@@ -484,7 +484,7 @@ pub fn config_weakened(
             }
             crate::register::load::discover(&inputs).unwrap_or_default()
         };
-        let now_files = matched(&now.paths);
+        let now_files: HashSet<PathBuf> = matched(&now.paths).into_iter().collect();
         let dropped: Vec<PathBuf> = matched(&register.paths)
             .into_iter()
             .filter(|f| !now_files.contains(f))

@@ -317,7 +317,7 @@ pub fn widened(base: &PolicyPack, pack: &PolicyPack) -> Vec<Widened> {
                 out.push(Widened {
                     what: format!("`{country}` is added to region `{}`", region.id),
                     key: format!("region:{}:{country}", region.id),
-                    at: None,
+                    at: Some(region.at),
                 });
             }
         }

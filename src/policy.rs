@@ -402,6 +402,8 @@ pub struct Region {
     pub id: String,
     /// ISO 3166 alpha-2 codes.
     pub countries: Vec<String>,
+    /// Where its id is written in the taxonomy.
+    pub at: Location,
 }
 
 impl PolicyPack {
@@ -830,6 +832,7 @@ fn read_regions(reader: &mut Reader<'_>, node: &crate::yaml::Node) -> Vec<Region
             regions.push(Region {
                 id: id.value,
                 countries: countries.into_iter().map(|c| c.value).collect(),
+                at: id.at,
             });
         }
     }
