@@ -644,6 +644,7 @@ pub fn common(
             ("transfer_mechanism", &sub.transfer_mechanism),
             ("tia_ref", &sub.tia_ref),
             ("dpf_certified", &sub.dpf_certified),
+            ("engaged_by", &sub.engaged_by),
         ];
         for (k, v) in optional {
             if let Some(v) = present(v.as_ref(), vocabulary) {

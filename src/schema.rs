@@ -177,8 +177,15 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
         (
             "subprocessors",
             list_of(
-                text("a sub-processor id"),
-                "the sub-processors engaged for this activity",
+                text("a processor id"),
+                "the processors this activity uses (one id space with `processors`; under a processor activity they are sub-processors)",
+            ),
+        ),
+        (
+            "processors",
+            list_of(
+                text("a processor id"),
+                "the processors this activity uses (as `subprocessors`)",
             ),
         ),
         (
@@ -350,6 +357,10 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                     "certified under the EU-US Data Privacy Framework",
                 ),
             ),
+            (
+                "engaged_by",
+                text("the processor (an entry's id) that engaged this one: a sub-processor"),
+            ),
         ],
         &["id", "kind"],
     );
@@ -397,7 +408,8 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
             "organisation": organisation,
             "defaults": defaults,
             "activities": list_of(activity, "the processing activities"),
-            "subprocessors": list_of(subprocessor, "the sub-processors"),
+            "subprocessors": list_of(subprocessor.clone(), "processors and sub-processors (one list with `processors`)"),
+            "processors": list_of(subprocessor, "the organisation's own processors and their sub-processors"),
             "data_categories": category_definition("data"),
             "subject_categories": category_definition("subject"),
             "waivers": list_of(waiver, "accepted findings"),

@@ -84,10 +84,12 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name: "a sub-processor engaged (a rule about the change)",
             change: |_, head| {
+                // Under a processor activity: a sub-processor (under a controller's, the
+                // organisation's own processor, which no controller need be told of).
                 edit(
                     &head.join("register/diensten-0001.yaml"),
-                    "    role: controller\n",
-                    "    role: controller\n    subprocessors: [sub-1]\n",
+                    "  - id: activiteit-200\n",
+                    "  - id: activiteit-200\n    subprocessors: [sub-1]\n",
                 );
             },
             unchanged: Some(400),

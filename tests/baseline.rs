@@ -439,11 +439,26 @@ fn engaging_a_sub_processor_without_notice_is_the_change_rule_at_the_reference()
     )
     .expect("write");
     repo.commit("a sub-processor is identified");
-    repo.edit(
-        "register/diensten.yaml",
-        "    subprocessors: []   # Geen\n",
-        "    subprocessors: [hoster-nl]\n",
-    );
+    // Engaged for a processing the organisation does as processor (mobiele telefonie
+    // inventaris; under its own controller activity `algemeen` the entry would be its own
+    // processor, which no controller need be told of).
+    let text = std::fs::read_to_string(repo.path("register/diensten.yaml")).expect("read");
+    let at = text
+        .find("  - id: mobiele-telefonie-inventaris")
+        .expect("the activity");
+    let reference = at
+        + text[at..]
+            .find("    subprocessors: []   # Geen\n")
+            .expect("its list");
+    std::fs::write(
+        repo.path("register/diensten.yaml"),
+        format!(
+            "{}    subprocessors: [hoster-nl]\n{}",
+            &text[..reference],
+            &text[reference + "    subprocessors: []   # Geen\n".len()..]
+        ),
+    )
+    .expect("write");
     let (report, stderr, code) = repo.check(&["--base", "HEAD", "--fail-on-new"]);
     assert_eq!(code, 1, "{stderr}");
     // The change rule, and the rule the reference also triggers (a general authorisation
@@ -451,7 +466,7 @@ fn engaging_a_sub_processor_without_notice_is_the_change_rule_at_the_reference()
     let engaged = |rule: &str| {
         (
             rule.to_string(),
-            "algemeen".to_string(),
+            "mobiele-telefonie-inventaris".to_string(),
             "hoster-nl".to_string(),
         )
     };

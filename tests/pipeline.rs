@@ -154,6 +154,8 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     // The annex states no transfers, countries or authorisations of its sub-processors
     // (every one is a kind of provider), and no children.
     ("subprocessor-authorised", &[]),
+    // Algemeen, the one controller activity, names no processor of its own.
+    ("processor-identified", &[]),
     ("transfer-mechanism-valid", &[]),
     ("transfer-impact-assessed", &[]),
     ("child-consent-parental", &[]),

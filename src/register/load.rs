@@ -488,6 +488,8 @@ fn resolve(
         true
     });
 
+    check_engagement(&subprocessors, &subprocessor_ids, problems);
+
     let mut activity_ids: HashMap<String, Location> = HashMap::new();
     for activity in &mut activities {
         if let Some(first) = activity_ids.get(&activity.id.value) {
@@ -540,6 +542,52 @@ fn resolve(
         waivers,
         files: read,
     })
+}
+
+/// Each `engaged_by` names another processor, and following them never comes back.
+fn check_engagement(
+    entries: &[super::Subprocessor],
+    ids: &HashMap<String, Location>,
+    problems: &mut Vec<Problem>,
+) {
+    let engaged_by: HashMap<&str, &Located<String>> = entries
+        .iter()
+        .filter_map(|e| Some((e.id.value.as_str(), e.engaged_by.as_ref()?)))
+        .collect();
+    for entry in entries {
+        let Some(by) = &entry.engaged_by else {
+            continue;
+        };
+        if !ids.contains_key(&by.value) {
+            problems.push(dangling("processor", by, ids.keys().map(String::as_str)));
+            continue;
+        }
+        // Follow the chain; it may be as long as the list, no longer.
+        let mut at = by.value.as_str();
+        for _ in 0..entries.len() {
+            if at == entry.id.value {
+                problems.push(
+                    Problem::at(
+                        Code::InvalidValue,
+                        by.at,
+                        format!(
+                            "`{}` is engaged, through `engaged_by`, by itself",
+                            entry.id.value
+                        ),
+                    )
+                    .label("the chain of `engaged_by` comes back here")
+                    .help(
+                        "`engaged_by` names the processor that engaged this one; remove the loop",
+                    ),
+                );
+                break;
+            }
+            match engaged_by.get(at) {
+                Some(next) => at = next.value.as_str(),
+                None => break,
+            }
+        }
+    }
 }
 
 fn dangling<'a>(what: &str, id: &Located<String>, known: impl Iterator<Item = &'a str>) -> Problem {
@@ -632,7 +680,7 @@ fn check_activity(
     for sub in &activity.subprocessors {
         if !subprocessors.contains_key(&sub.value) {
             problems.push(dangling(
-                "sub-processor",
+                "processor",
                 sub,
                 subprocessors.keys().map(String::as_str),
             ));

@@ -348,6 +348,9 @@ pub struct Subprocessor {
     pub tia_ref: Option<Located<String>>,
     /// `yes` or `no`: certified under the EU-US Data Privacy Framework.
     pub dpf_certified: Option<Located<String>>,
+    /// The processor (another entry) that engaged this one: it is a sub-processor then,
+    /// whoever references it.
+    pub engaged_by: Option<Located<String>>,
     /// Where each field was written.
     pub fields: FieldSpans,
 }

@@ -241,10 +241,14 @@ pub(super) fn read_file(reader: &mut Reader<'_>, root: &Node) -> FileSections {
             }
         }
     }
-    if let Some(node) = fields.get("subprocessors") {
-        for item in reader.list(node, "`subprocessors`") {
-            if let Some(sub) = read_subprocessor(reader, item) {
-                sections.subprocessors.push(sub);
+    // The organisation's own processors and its sub-processors share one list and one id
+    // space: which an entry is follows from who engaged it (see `Register::engagement`).
+    for section in ["subprocessors", "processors"] {
+        if let Some(node) = fields.get(section) {
+            for item in reader.list(node, &format!("`{section}`")) {
+                if let Some(sub) = read_subprocessor(reader, item) {
+                    sections.subprocessors.push(sub);
+                }
             }
         }
     }
@@ -569,7 +573,9 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
             }
         }
     }
-    let subprocessors = rec.text_list("subprocessors");
+    // The entries the activity references, by either list's name.
+    let mut subprocessors = rec.text_list("subprocessors");
+    subprocessors.extend(rec.text_list("processors"));
     let transfers = {
         let items = rec.list("transfers");
         read_transfers(rec.reader, items)
@@ -723,7 +729,7 @@ fn read_recipients(reader: &mut Reader<'_>, node: &Node) -> Recipients {
 }
 
 fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocessor> {
-    let mut rec = Record::open(reader, node, "a sub-processor")?;
+    let mut rec = Record::open(reader, node, "a processor")?;
     let id = rec.required_text("id");
     let name = rec.text("name");
     let kind = rec.required_text("kind");
@@ -734,6 +740,7 @@ fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocesso
     let transfer_mechanism = rec.choice("transfer_mechanism", &vocab::TRANSFER_MECHANISMS);
     let tia_ref = rec.text("tia_ref");
     let dpf_certified = rec.choice("dpf_certified", &vocab::YES_NO);
+    let engaged_by = rec.text("engaged_by");
     let fields = rec.finish();
     let kind = kind
         .and_then(|k| check_choice(reader, k, &vocab::SUBPROCESSOR_KINDS, "sub-processor kind"));
@@ -757,6 +764,7 @@ fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocesso
         transfer_mechanism,
         tia_ref,
         dpf_certified,
+        engaged_by,
         fields,
     })
 }
