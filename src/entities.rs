@@ -204,10 +204,11 @@ fn text_record(
     rec: &TextRecord,
     vocabulary: &Vocabulary,
 ) -> Result<RestrictedExpression, Problem> {
-    let present = rec
-        .fields
-        .iter()
-        .filter(|(_, v)| !vocabulary.is_absent(&v.value));
+    // A word from a closed vocabulary (`bsn_masked: no`) is an answer; only free text can
+    // be a non-answer.
+    let present = rec.fields.iter().filter(|(k, v)| {
+        crate::register::CHOICE_FIELDS.contains(k) || !vocabulary.is_absent(&v.value)
+    });
     let mut fields: Vec<(String, RestrictedExpression)> = present
         .clone()
         .map(|(k, v)| (k.to_string(), text(v)))
@@ -636,18 +637,27 @@ pub fn common(
                 RestrictedExpression::new_entity_uid(uid(&t.country, &country.value)),
             );
         }
+        // Free text: a non-answer counts as absent.
         let optional = [
             ("name", &sub.name),
             ("dpa_ref", &sub.dpa_ref),
-            ("authorisation", &sub.authorisation),
             ("notified_on", &sub.notified_on),
-            ("transfer_mechanism", &sub.transfer_mechanism),
             ("tia_ref", &sub.tia_ref),
-            ("dpf_certified", &sub.dpf_certified),
             ("engaged_by", &sub.engaged_by),
         ];
         for (k, v) in optional {
             if let Some(v) = present(v.as_ref(), vocabulary) {
+                attrs.insert(k.to_string(), text(v));
+            }
+        }
+        // Words of closed vocabularies: `dpf_certified: no` is an answer.
+        let chosen = [
+            ("authorisation", &sub.authorisation),
+            ("transfer_mechanism", &sub.transfer_mechanism),
+            ("dpf_certified", &sub.dpf_certified),
+        ];
+        for (k, v) in chosen {
+            if let Some(v) = v {
                 attrs.insert(k.to_string(), text(v));
             }
         }

@@ -66,6 +66,10 @@ impl FieldSpans {
     }
 }
 
+/// The fields of [`TEXT_RECORDS`] that take a word of a closed vocabulary, not free text:
+/// never counted as absent.
+pub const CHOICE_FIELDS: [&str; 1] = ["bsn_masked"];
+
 /// Small records of optional text fields that rules test for presence, by field name. The
 /// YAML key, the Cedar attribute and the schema's record all use these names.
 pub const TEXT_RECORDS: [(&str, &[&str]); 11] = [
