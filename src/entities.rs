@@ -207,7 +207,13 @@ fn text_record(
     // A word from a closed vocabulary (`bsn_masked: no`) is an answer; only free text can
     // be a non-answer.
     let present = rec.fields.iter().filter(|(k, v)| {
-        crate::register::CHOICE_FIELDS.contains(k) || !vocabulary.is_absent(&v.value)
+        if crate::register::CHOICE_FIELDS.contains(k) {
+            true
+        } else if is_reference_field(k) {
+            !vocabulary.is_absent_reference(&v.value)
+        } else {
+            !vocabulary.is_absent(&v.value)
+        }
     });
     let mut fields: Vec<(String, RestrictedExpression)> = present
         .clone()
@@ -260,6 +266,20 @@ fn present<'a>(
     vocabulary: &Vocabulary,
 ) -> Option<&'a Located<String>> {
     value.filter(|v| !vocabulary.is_absent(&v.value))
+}
+
+/// An optional reference that is present: as [`present`], and not a bare reference (`wet`,
+/// `see DPIA`).
+fn present_reference<'a>(
+    value: Option<&'a Located<String>>,
+    vocabulary: &Vocabulary,
+) -> Option<&'a Located<String>> {
+    value.filter(|v| !vocabulary.is_absent_reference(&v.value))
+}
+
+/// Whether a field holds a reference to a document: `ref`, `*_ref`, and the LIA.
+fn is_reference_field(name: &str) -> bool {
+    name == "ref" || name.ends_with("_ref") || name == "legitimate_interest_assessment"
 }
 
 /// Entities for the categories of a taxonomy, each in its parents.
@@ -381,7 +401,8 @@ fn activity_attrs(
                 .map(|b| RestrictedExpression::new_entity_uid(uid(&t.legal_basis, b))),
         ),
     );
-    if let Some(v) = present(activity.legitimate_interest_assessment.as_ref(), vocabulary) {
+    if let Some(v) = present_reference(activity.legitimate_interest_assessment.as_ref(), vocabulary)
+    {
         put("legitimate_interest_assessment", text(v));
     }
     if let Some(v) = present(activity.security_measures.as_ref(), vocabulary) {
@@ -421,7 +442,12 @@ fn activity_attrs(
                 ("safeguards", safeguards),
                 ("ref", reference),
             ] {
-                if let Some(value) = present(value.as_ref(), vocabulary) {
+                let kept = if is_reference_field(key) {
+                    present_reference(value.as_ref(), vocabulary)
+                } else {
+                    present(value.as_ref(), vocabulary)
+                };
+                if let Some(value) = kept {
                     fields.push((key.to_string(), text(value)));
                 }
             }
@@ -433,7 +459,7 @@ fn activity_attrs(
             "controllers".to_string(),
             controller_records(&arrangement.controllers, vocabulary)?,
         )];
-        if let Some(reference) = present(arrangement.reference.as_ref(), vocabulary) {
+        if let Some(reference) = present_reference(arrangement.reference.as_ref(), vocabulary) {
             fields.push(("ref".to_string(), text(reference)));
         }
         put("joint_arrangement", record(fields)?);
@@ -646,7 +672,12 @@ pub fn common(
             ("engaged_by", &sub.engaged_by),
         ];
         for (k, v) in optional {
-            if let Some(v) = present(v.as_ref(), vocabulary) {
+            let kept = if is_reference_field(k) {
+                present_reference(v.as_ref(), vocabulary)
+            } else {
+                present(v.as_ref(), vocabulary)
+            };
+            if let Some(v) = kept {
                 attrs.insert(k.to_string(), text(v));
             }
         }
@@ -1068,7 +1099,7 @@ fn build_activity(
         if let Some(mechanism) = &transfer.mechanism {
             attrs.insert("mechanism".to_string(), text(mechanism));
         }
-        if let Some(tia) = present(transfer.tia_ref.as_ref(), vocabulary) {
+        if let Some(tia) = present_reference(transfer.tia_ref.as_ref(), vocabulary) {
             attrs.insert("tia_ref".to_string(), text(tia));
         }
         if let Some(dpf) = &transfer.dpf_certified {

@@ -331,16 +331,29 @@ pub fn widened(base: &PolicyPack, pack: &PolicyPack) -> Vec<Widened> {
             });
         }
     }
-    let mut old_absent = base.vocabulary.absent_values.clone();
-    let mut new_absent = pack.vocabulary.absent_values.clone();
-    old_absent.sort();
-    new_absent.sort();
-    if old_absent != new_absent {
-        out.push(Widened {
-            what: "the taxonomy's `absent_values` change".to_string(),
-            key: "absent-values".to_string(),
-            at: None,
-        });
+    for (name, old, new) in [
+        (
+            "absent_values",
+            &base.vocabulary.absent_values,
+            &pack.vocabulary.absent_values,
+        ),
+        (
+            "bare_references",
+            &base.vocabulary.bare_references,
+            &pack.vocabulary.bare_references,
+        ),
+    ] {
+        let mut old = old.clone();
+        let mut new = new.clone();
+        old.sort();
+        new.sort();
+        if old != new {
+            out.push(Widened {
+                what: format!("the taxonomy's `{name}` change"),
+                key: name.replace('_', "-"),
+                at: None,
+            });
+        }
     }
     if schema_words(base.schema.text()) != schema_words(pack.schema.text()) {
         out.push(Widened {

@@ -374,9 +374,30 @@ pub struct Vocabulary {
     pub regions: Vec<Region>,
     /// Placeholder texts that mean "not filled in" (`-`, `n.v.t.`, `tbd`), lower case.
     pub absent_values: Vec<String>,
+    /// Words that, alone or after `see`/`zie`, name no document in a reference field
+    /// (`dpia`, `wet`, `policy`), lower case.
+    pub bare_references: Vec<String>,
 }
 
 impl Vocabulary {
+    /// Whether a reference field's text counts as absent: as [`Vocabulary::is_absent`], or a
+    /// bare reference (`wet`, `see DPIA`) that points at no document in particular.
+    pub fn is_absent_reference(&self, text: &str) -> bool {
+        if self.is_absent(text) {
+            return true;
+        }
+        let folded = text.trim().trim_end_matches('.').trim().to_lowercase();
+        if folded.len() > 40 {
+            return false;
+        }
+        let bare = ["see ", "zie "]
+            .iter()
+            .find_map(|prefix| folded.strip_prefix(prefix))
+            .unwrap_or(&folded)
+            .trim();
+        self.bare_references.iter().any(|word| word == bare)
+    }
+
     /// Whether a text counts as absent: empty, only white space, or a placeholder (trimmed,
     /// any case). A rule that needs the field then fires, as if it were not written.
     pub fn is_absent(&self, text: &str) -> bool {
@@ -788,6 +809,7 @@ fn load_taxonomy(
         let subject_node = fields.require(&mut reader, "subject_categories");
         let region_node = fields.get("regions");
         let absent_node = fields.get("absent_values");
+        let bare_node = fields.get("bare_references");
         fields.finish(&mut reader);
         let data_list = data_node
             .map(|n| read_categories(&mut reader, n, Kind::Data))
@@ -801,6 +823,13 @@ fn load_taxonomy(
         if let Some(node) = absent_node {
             vocabulary.absent_values = reader
                 .text_list(node, "`absent_values`")
+                .into_iter()
+                .map(|v| v.value.trim().to_lowercase())
+                .collect();
+        }
+        if let Some(node) = bare_node {
+            vocabulary.bare_references = reader
+                .text_list(node, "`bare_references`")
                 .into_iter()
                 .map(|v| v.value.trim().to_lowercase())
                 .collect();
@@ -1324,6 +1353,30 @@ pub fn attribute_reads_in_source(source: &str) -> Reads {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_reference_is_absent_and_a_real_one_is_not() {
+        let vocabulary = Vocabulary {
+            absent_values: vec!["ja".into(), "-".into()],
+            bare_references: vec!["tia".into(), "wet".into(), "dpia".into()],
+            ..Vocabulary::default()
+        };
+        for absent in [
+            "", " ", "ja", "-", "TIA", "wet.", "see DPIA", "Zie dpia", "  tia  ",
+        ] {
+            assert!(vocabulary.is_absent_reference(absent), "{absent:?}");
+        }
+        for present in [
+            "TIA-2026-04 India",
+            "Wet LB 1964 art. 28",
+            "see DPIA-2026-01",
+            "wetboek",
+        ] {
+            assert!(!vocabulary.is_absent_reference(present), "{present:?}");
+        }
+        // A free text is not judged as a reference.
+        assert!(!vocabulary.is_absent("wet"));
+    }
 
     // The reference the source scan is tested against: a walk over the policy's JSON form.
     /// The top-level attributes of `principal`, `resource` and `context` a policy reads, found
