@@ -219,6 +219,16 @@ fn text_record(
         .clone()
         .map(|(k, v)| (k.to_string(), text(v)))
         .collect();
+    // Whether the statute a basis names is one (see `vocab::is_statute`): policies never
+    // parse text.
+    if crate::register::STATUTE_RECORDS.contains(&name) {
+        if let Some((_, reference)) = present.clone().find(|(k, _)| *k == "ref") {
+            fields.push((
+                "ref_is_statute".to_string(),
+                RestrictedExpression::new_bool(vocab::is_statute(&reference.value)),
+            ));
+        }
+    }
     if name == "retention" {
         for (key, value) in present {
             match *key {

@@ -70,6 +70,14 @@ impl FieldSpans {
 /// never counted as absent.
 pub const CHOICE_FIELDS: [&str; 1] = ["bsn_masked"];
 
+/// The records of [`TEXT_RECORDS`] whose `ref` must name a statute (Art. 6(3), 9(2), 10, UAVG
+/// art. 46): the entities say whether it does (`ref_is_statute`).
+pub const STATUTE_RECORDS: [&str; 3] = [
+    "special_category_condition",
+    "criminal_data_basis",
+    "national_id_basis",
+];
+
 /// Small records of optional text fields that rules test for presence, by field name. The
 /// YAML key, the Cedar attribute and the schema's record all use these names.
 pub const TEXT_RECORDS: [(&str, &[&str]); 11] = [

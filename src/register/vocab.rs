@@ -312,9 +312,112 @@ pub fn art9_point(text: &str) -> Option<&'static str> {
         .find(|p| p.get(5..6) == Some(point))
 }
 
+/// Words that mark an article of a law (`art. 21a`, `artikel 8`, `§ 3`, `categorie 1.1.5`).
+const ARTICLE_MARKERS: [&str; 13] = [
+    "art",
+    "art.",
+    "artikel",
+    "article",
+    "artt.",
+    "§",
+    "section",
+    "hoofdstuk",
+    "chapter",
+    "categorie",
+    "category",
+    "cat.",
+    "artt",
+];
+
+/// Words between a law's name and its article that are not the law's name.
+const CONNECTORS: [&str; 13] = [
+    "lid", "sub", "onder", "jo", "juncto", "en", "and", "of", "van", "de", "het", "the", "para",
+];
+
+/// Names of the GDPR itself, which provides no Art. 6(3) or 9(2) basis of its own.
+const GDPR_NAMES: [&str; 4] = ["avg", "gdpr", "dsgvo", "rgpd"];
+
+/// Whether a reference names a statute: an article (an article marker followed by a digit,
+/// or a book:article form like `7:454`) and a law's name (a word of two or more letters
+/// that is no marker, no connector and not the GDPR). `WPO art. 8`, `BW 7:454` and
+/// `Selectielijst gemeenten 2020 categorie 1.1.5` pass; `wet`, `UAVG`, `art. 6(1)(c)` and
+/// `AVG art. 6(1)(e)` do not. (Absent values and bare references are judged before.)
+pub fn is_statute(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let starts_with_digit = |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let book_article = |w: &str| {
+        w.split_once(':').is_some_and(|(book, article)| {
+            !book.is_empty()
+                && book.chars().all(|c| c.is_ascii_digit())
+                && starts_with_digit(article)
+        })
+    };
+    let mut article = false;
+    for (i, word) in words.iter().enumerate() {
+        if book_article(word) {
+            article = true;
+        }
+        // `art. 8`, `art.8`, `artikel 8`, `§3`.
+        for marker in ARTICLE_MARKERS {
+            if let Some(rest) = word.strip_prefix(marker) {
+                let rest = rest.trim_start_matches('.');
+                let next_is_digit = words.get(i + 1).is_some_and(|next| starts_with_digit(next));
+                if (rest.is_empty() && next_is_digit) || starts_with_digit(rest) {
+                    article = true;
+                }
+            }
+        }
+    }
+    let law = words.iter().any(|word| {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && word.chars().next().is_some_and(char::is_alphabetic)
+            && !ARTICLE_MARKERS.contains(&word)
+            && !ARTICLE_MARKERS
+                .iter()
+                .any(|m| m.trim_end_matches('.') == word)
+            && !CONNECTORS.contains(&word)
+            && !GDPR_NAMES.contains(&word)
+    });
+    article && law
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_statute_test_passes_a_law_with_its_article() {
+        for statute in [
+            "Leerplichtwet 1969 art. 21a",
+            "WPO art. 8",
+            "UAVG art. 46",
+            "BW 7:454",
+            "Selectielijst gemeenten 2020 categorie 1.1.5",
+            "Wet LB 1964 art. 28",
+            "artikel 8 Wet BRP",
+            "Wjsg art.4",
+        ] {
+            assert!(is_statute(statute), "{statute}");
+        }
+        for not_one in [
+            "wet",
+            "law",
+            "UAVG",
+            "art. 6(1)(c)",
+            "AVG art. 6(1)(e)",
+            "GDPR article 6",
+            "zie beleid",
+            "2020",
+            "Leerplichtwet",
+        ] {
+            assert!(!is_statute(not_one), "{not_one}");
+        }
+    }
 
     #[test]
     fn dutch_legal_basis_words_map_to_canonical_ids() {
