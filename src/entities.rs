@@ -411,6 +411,52 @@ fn activity_attrs(
                 .map(|b| RestrictedExpression::new_entity_uid(uid(&t.legal_basis, b))),
         ),
     );
+    // The bases whose entry names a statute (Art. 6(3)), and the purposes some basis serves
+    // (an entry that names none serves them all).
+    let statute_bases: BTreeSet<&str> = activity
+        .legal_basis
+        .iter()
+        .zip(&activity.legal_basis_terms)
+        .filter(|(_, terms)| {
+            present_reference(terms.reference.as_ref(), vocabulary)
+                .is_some_and(|r| vocab::is_statute(&r.value))
+        })
+        .map(|(basis, _)| basis.value.as_str())
+        .collect();
+    put(
+        "statute_bases",
+        RestrictedExpression::new_set(
+            statute_bases
+                .into_iter()
+                .map(|b| RestrictedExpression::new_entity_uid(uid(&t.legal_basis, b))),
+        ),
+    );
+    let every_purpose = activity
+        .legal_basis_terms
+        .iter()
+        .any(|t| t.purposes.is_empty());
+    let served: BTreeSet<&str> = if every_purpose {
+        activity
+            .purposes
+            .iter()
+            .map(|p| p.id.value.as_str())
+            .collect()
+    } else {
+        activity
+            .legal_basis_terms
+            .iter()
+            .flat_map(|t| &t.purposes)
+            .map(|p| p.value.as_str())
+            .collect()
+    };
+    put(
+        "purposes_with_basis",
+        RestrictedExpression::new_set(
+            served
+                .into_iter()
+                .map(|p| RestrictedExpression::new_string(p.to_string())),
+        ),
+    );
     if let Some(v) = present_reference(activity.legitimate_interest_assessment.as_ref(), vocabulary)
     {
         put("legitimate_interest_assessment", text(v));

@@ -160,8 +160,29 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
             "legal_basis",
             list_of(
                 json!({
-                    "description": "an Art. 6(1) basis; Dutch words too, in any case",
-                    "anyOf": [{ "enum": legal_bases }, { "type": "string" }],
+                    "description": "an Art. 6(1) basis (Dutch words too, in any case), or { basis, ref, purposes }",
+                    "anyOf": [
+                        { "enum": legal_bases.clone() },
+                        { "type": "string" },
+                        record(
+                            "an Art. 6(1) basis with its statute and the purposes it serves",
+                            vec![
+                                (
+                                    "basis",
+                                    json!({
+                                        "description": "an Art. 6(1) basis; Dutch words too",
+                                        "anyOf": [{ "enum": legal_bases }, { "type": "string" }],
+                                    }),
+                                ),
+                                ("ref", text("the Art. 6(3) statute with its article (`WPO art. 8`), or a document")),
+                                (
+                                    "purposes",
+                                    list_of(text("a purpose id of this activity"), "the purposes this basis serves (default: all)"),
+                                ),
+                            ],
+                            &["basis"],
+                        ),
+                    ],
                 }),
                 "the legal bases",
             ),

@@ -341,7 +341,7 @@ fn fingerprints_survive_unrelated_edits_and_are_unique() {
     std::fs::write(&activities, format!("# herzien\n# door de FG\n{text}")).expect("write");
     std::fs::write(
         dir.join("extra.yaml"),
-        "activities:\n  - id: nieuw\n    role: controller\n    data_subjects: [customer_contact]\n    purposes: [{ id: p, text: P }]\n    legal_basis: [legal_obligation]\n    retention: { period: P1Y }\n    security_measures: ISMS\n    recipients: none\n    data: [{ category: name }]\n",
+        "activities:\n  - id: nieuw\n    role: controller\n    data_subjects: [customer_contact]\n    purposes: [{ id: p, text: P }]\n    legal_basis: [{ basis: legal_obligation, ref: Wet LB 1964 art. 28 }]\n    retention: { period: P1Y }\n    security_measures: ISMS\n    recipients: none\n    data: [{ category: name }]\n",
     )
     .expect("write");
     let after = sarif_prints(&dir);

@@ -156,6 +156,8 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     ("subprocessor-authorised", &[]),
     // Algemeen, the one controller activity, names no processor of its own.
     ("processor-identified", &[]),
+    // The annex relies on no legal obligation or public task.
+    ("statutory-basis-required", &[]),
     ("transfer-mechanism-valid", &[]),
     ("transfer-impact-assessed", &[]),
     ("child-consent-parental", &[]),

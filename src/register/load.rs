@@ -677,6 +677,16 @@ fn check_activity(
             }
         }
     }
+    for purpose in activity.legal_basis_terms.iter().flat_map(|t| &t.purposes) {
+        if !purpose_ids.contains_key(purpose.value.as_str()) {
+            let mut problem = dangling("purpose", purpose, purpose_ids.keys().copied());
+            problem.help = Some(format!(
+                "{} (a legal basis serves purposes of its own activity's `purposes`)",
+                problem.help.unwrap_or_default()
+            ));
+            problems.push(problem);
+        }
+    }
     for sub in &activity.subprocessors {
         if !subprocessors.contains_key(&sub.value) {
             problems.push(dangling(

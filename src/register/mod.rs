@@ -270,8 +270,11 @@ pub struct Activity {
     pub data: Vec<DataItem>,
     /// Purposes.
     pub purposes: Vec<Purpose>,
-    /// Canonical legal-basis ids.
+    /// Canonical legal-basis ids, one per entry of `legal_basis`.
     pub legal_basis: Vec<Located<String>>,
+    /// Each entry's statute or document and the purposes it serves (in the order of
+    /// `legal_basis`; a plain word has neither).
+    pub legal_basis_terms: Vec<BasisTerms>,
     /// Reference to the legitimate-interest assessment.
     pub legitimate_interest_assessment: Option<Located<String>>,
     /// Art. 32 measures.
@@ -365,6 +368,15 @@ pub struct Subprocessor {
     pub engaged_by: Option<Located<String>>,
     /// Where each field was written.
     pub fields: FieldSpans,
+}
+
+/// What a `legal_basis` entry written as `{ basis, ref, purposes }` adds to its basis.
+#[derive(Debug, Clone, Default)]
+pub struct BasisTerms {
+    /// The Art. 6(3) statute, or a document.
+    pub reference: Option<Located<String>>,
+    /// The purposes (ids of the activity's) the basis serves; none written: all of them.
+    pub purposes: Vec<Located<String>>,
 }
 
 /// A finding accepted on purpose.

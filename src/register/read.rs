@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use super::vocab;
 use super::{
-    Activity, AutomatedDecision, Controller, DataItem, Dpo, FieldSpans, JointArrangement,
-    Organisation, Purpose, Recipient, Recipients, Subprocessor, TextRecord, Transfer, Waiver,
-    TEXT_RECORDS,
+    Activity, AutomatedDecision, BasisTerms, Controller, DataItem, Dpo, FieldSpans,
+    JointArrangement, Organisation, Purpose, Recipient, Recipients, Subprocessor, TextRecord,
+    Transfer, Waiver, TEXT_RECORDS,
 };
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::Location;
@@ -510,14 +510,46 @@ fn read_transfers(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Transfer> {
     transfers
 }
 
-fn read_legal_bases(reader: &mut Reader<'_>, words: Vec<Located<String>>) -> Vec<Located<String>> {
+/// The entries of `legal_basis`: a word (`contract`, `Overeenkomst`), or `{ basis, ref,
+/// purposes }`.
+fn read_legal_bases(
+    reader: &mut Reader<'_>,
+    items: &[Node],
+) -> (Vec<Located<String>>, Vec<BasisTerms>) {
+    let mut words = Vec::new();
+    let mut terms = Vec::new();
+    for item in items {
+        if let Value::Map(_) = item.value {
+            let Some(mut rec) = Record::open(reader, item, "a legal basis") else {
+                continue;
+            };
+            let basis = rec.required_text("basis");
+            let reference = rec.text("ref");
+            let purposes = rec.text_list("purposes");
+            rec.finish();
+            if let Some(basis) = basis {
+                words.push(basis);
+                terms.push(BasisTerms {
+                    reference,
+                    purposes,
+                });
+            }
+        } else if let Some(word) = reader.text(item, "a legal basis") {
+            words.push(word);
+            terms.push(BasisTerms::default());
+        }
+    }
     let mut bases = Vec::new();
-    for word in words {
+    let mut kept = Vec::new();
+    for (word, terms) in words.into_iter().zip(terms) {
         match vocab::legal_basis(&word.value) {
-            Some(id) => bases.push(Located {
-                value: id.to_string(),
-                at: word.at,
-            }),
+            Some(id) => {
+                bases.push(Located {
+                    value: id.to_string(),
+                    at: word.at,
+                });
+                kept.push(terms);
+            }
             None => {
                 let help =
                     suggestion(&word.value, vocab::legal_basis_words()).unwrap_or_else(|| {
@@ -535,7 +567,7 @@ fn read_legal_bases(reader: &mut Reader<'_>, words: Vec<Located<String>>) -> Vec
             }
         }
     }
-    bases
+    (bases, kept)
 }
 
 fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
@@ -558,7 +590,7 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         let items = rec.list("purposes");
         read_purposes(rec.reader, items)
     };
-    let legal_basis = rec.text_list("legal_basis");
+    let legal_basis = rec.list("legal_basis");
     let legitimate_interest_assessment = rec.text("legitimate_interest_assessment");
     let security_measures = rec.text("security_measures");
     let expected_special_categories = rec.choice(
@@ -599,7 +631,7 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
     }
     let fields = rec.finish();
     let operations = read_operations(reader, operations);
-    let legal_basis = read_legal_bases(reader, legal_basis);
+    let (legal_basis, legal_basis_terms) = read_legal_bases(reader, legal_basis);
     let id = check_kebab_id(reader, id?, "activity")?;
     Some(Activity {
         id,
@@ -612,6 +644,7 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         data,
         purposes,
         legal_basis,
+        legal_basis_terms,
         legitimate_interest_assessment,
         security_measures,
         expected_special_categories,
