@@ -365,6 +365,19 @@ fn activity_attrs(
         "controllers",
         controller_records(&activity.controllers, vocabulary)?,
     );
+    let own = &register.organisation;
+    let controller_is_self = activity.controllers.iter().any(|c| {
+        crate::register::names::is_self(
+            &c.name.value,
+            c.contact.as_ref().map(|x| x.value.as_str()),
+            &own.name.value,
+            own.contact.as_ref().map(|x| x.value.as_str()),
+        )
+    });
+    put(
+        "controller_is_self",
+        RestrictedExpression::new_bool(controller_is_self),
+    );
     put("operations", set_of_text(&activity.operations));
     put(
         "data_subjects",

@@ -158,6 +158,12 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     ("processor-identified", &[]),
     // The annex relies on no legal obligation or public task.
     ("statutory-basis-required", &[]),
+    // Every processor basis is `Overeenkomst`, read as the processing agreement.
+    ("processor-with-legal-basis", &[]),
+    ("public-task-not-public-authority", &[]),
+    ("vital-interests-basis-implausible", &[]),
+    // The customers the annex's services are for are other organisations.
+    ("processor-controller-is-self", &[]),
     ("transfer-mechanism-valid", &[]),
     ("transfer-impact-assessed", &[]),
     ("child-consent-parental", &[]),

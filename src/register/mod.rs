@@ -2,6 +2,7 @@
 //! `load` reads it from YAML files; everything downstream reads only these types.
 
 pub mod load;
+pub mod names;
 mod read;
 pub mod vocab;
 

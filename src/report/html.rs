@@ -29,11 +29,12 @@ pub struct RegisterView<'a> {
 
 /// The columns of the compliance matrix: a rule's `@area`, its heading and what it covers.
 /// The Art. 30 elements first, in the article's order, then the other areas.
-pub const AREAS: [(&str, &str, &str); 11] = [
+pub const AREAS: [(&str, &str, &str); 12] = [
     ("controller", "Controller, DPO", "Art. 30(1)(a), 30(2)(a)"),
     ("purposes", "Purposes", "Art. 30(1)(b)"),
     ("data", "Subjects and data", "Art. 30(1)(c)"),
-    ("recipients", "Recipients", "Art. 30(1)(d), 28"),
+    ("recipients", "Recipients", "Art. 30(1)(d)"),
+    ("processors", "Processors", "Art. 28"),
     ("transfers", "Transfers", "Art. 30(1)(e), 44-49"),
     ("retention", "Retention", "Art. 30(1)(f)"),
     ("security", "Security", "Art. 30(1)(g), 32"),
