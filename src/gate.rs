@@ -47,6 +47,7 @@ pub fn rule(at: Location) -> Rule {
         article: None,
         label: None,
         area: None,
+        house_rule: false,
         kinds: Vec::new(),
         reads: Default::default(),
         names: Default::default(),

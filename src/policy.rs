@@ -115,6 +115,9 @@ pub struct Rule {
     /// `@area`: the part of the record the rule judges (a column of the HTML report's
     /// compliance matrix: `purposes`, `retention`, ...).
     pub area: Option<Arc<str>>,
+    /// `@house_rule`: the rule asks more than the law does (its message starts with
+    /// `[house rule]`, reports mark it).
+    pub house_rule: bool,
     /// The request kinds the policy's action scope admits.
     pub kinds: Vec<RequestKind>,
     /// Top-level attributes the policy reads, by variable.
@@ -440,6 +443,9 @@ impl PolicyPack {
 /// The stack of the thread that parses the schema and part of the policies: Cedar's parser
 /// uses some kilobytes per nesting level, and the depth limit keeps it far below this.
 const PARSER_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// What a house rule's message starts with.
+pub const HOUSE_RULE_PREFIX: &str = "[house rule] ";
 
 /// The schema file in a policy folder.
 pub const SCHEMA_FILE: &str = "schema.cedarschema";
@@ -1090,6 +1096,13 @@ fn take_rules(
             problems.push(Problem::at(Code::DuplicateRule, at, err.to_string()).label("here"));
             continue;
         }
+        // A house rule says so where its message is read, in every report.
+        let house_rule = annotation("house_rule").is_some();
+        let message = if house_rule {
+            format!("{HOUSE_RULE_PREFIX}{message}")
+        } else {
+            message
+        };
         let own_source = text.get(span.offset..span.end()).unwrap_or("");
         let reads = attribute_reads_in_source(own_source);
         let names = NamedCategories::from_sources([own_source]).unwrap_or_default();
@@ -1102,6 +1115,7 @@ fn take_rules(
             article: annotation("article").map(Arc::from),
             label: annotation("label").map(Arc::from),
             area: annotation("area").map(Arc::from),
+            house_rule,
             kinds: kinds.clone(),
             reads,
             names,

@@ -33,14 +33,15 @@ pub fn render_rules_human(rules: &[Rule]) -> String {
     let id_w = width(|r| r.id.len()).max(2);
     let applies_w = width(|r| applies_to(r).len()).max(10);
     let mut out = format!(
-        "{:<id_w$}  {:<8}  {:<applies_w$}  ARTICLE\n",
-        "ID", "SEVERITY", "APPLIES TO"
+        "{:<id_w$}  {:<8}  {:<5}  {:<applies_w$}  ARTICLE\n",
+        "ID", "SEVERITY", "HOUSE", "APPLIES TO"
     );
     for rule in rules {
         out.push_str(&format!(
-            "{:<id_w$}  {:<8}  {:<applies_w$}  {}\n",
+            "{:<id_w$}  {:<8}  {:<5}  {:<applies_w$}  {}\n",
             rule.id,
             rule.severity.name(),
+            if rule.house_rule { "yes" } else { "" },
             applies_to(rule),
             rule.article.as_deref().unwrap_or("-"),
         ));
@@ -57,6 +58,7 @@ struct JsonRule<'a> {
     help: Option<&'a str>,
     article: Option<&'a str>,
     applies_to: Vec<&'static str>,
+    house_rule: bool,
 }
 
 /// A JSON list of rule objects.
@@ -70,6 +72,7 @@ pub fn render_rules_json(rules: &[Rule]) -> String {
             help: r.help.as_deref(),
             article: r.article.as_deref(),
             applies_to: r.kinds.iter().map(|k| kind_id(*k)).collect(),
+            house_rule: r.house_rule,
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".to_string());

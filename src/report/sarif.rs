@@ -58,8 +58,13 @@ fn rule_entry(rule: &Rule) -> Value {
         (None, Some(article)) => article.to_string(),
         (None, None) => rule.message.to_string(),
     };
+    let tags: &[&str] = if rule.house_rule {
+        &["gdpr", "privacy", "house-rule"]
+    } else {
+        &["gdpr", "privacy"]
+    };
     let mut properties = json!({
-        "tags": ["gdpr", "privacy"],
+        "tags": tags,
         "appliesTo": rule.kinds.iter().map(|k| crate::report::rules::kind_id(*k)).collect::<Vec<_>>(),
     });
     if let (Some(article), Some(map)) = (&rule.article, properties.as_object_mut()) {
