@@ -23,7 +23,7 @@ const MAX_BYTES: u64 = 256 * 1024;
 
 /// The keys of the top level, of `[ci]` and of a `[registers.NAME]` table: what a misspelt
 /// key is matched against.
-const TOP_KEYS: [&str; 7] = [
+const TOP_KEYS: [&str; 11] = [
     "paths",
     "policies",
     "fail-on",
@@ -31,6 +31,10 @@ const TOP_KEYS: [&str; 7] = [
     "reports",
     "ci",
     "registers",
+    "review-interval",
+    "require-review",
+    "waiver-max-term",
+    "approvers",
 ];
 const CI_KEYS: [&str; 3] = ["fail-on", "fail-on-new", "reports"];
 const REGISTER_KEYS: [&str; 2] = ["paths", "policies"];
@@ -45,6 +49,10 @@ struct RawConfig {
     reports: Option<Vec<Spanned<String>>>,
     ci: Option<RawCi>,
     registers: Option<Spanned<BTreeMap<String, RawRegister>>>,
+    review_interval: Option<Spanned<String>>,
+    require_review: Option<Spanned<bool>>,
+    waiver_max_term: Option<Spanned<String>>,
+    approvers: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +107,66 @@ pub struct Config {
     pub fail_on_new: Option<Set<bool>>,
     /// Reports to write, as `FORMAT=FILE` or `FORMAT`.
     pub reports: Vec<Set<String>>,
+    /// `review-interval`, in days, where it is set.
+    pub review_interval: Option<Set<i64>>,
+    /// `require-review`.
+    pub require_review: Option<Set<bool>>,
+    /// `waiver-max-term`, in days, where it is set.
+    pub waiver_max_term: Option<Set<i64>>,
+    /// `approvers`: who may approve a waiver (none set: anyone).
+    pub approvers: Option<Set<Vec<String>>>,
+}
+
+/// The longest `waiver-max-term`: three years.
+const LONGEST_WAIVER_TERM: &str = "P3Y";
+
+impl Config {
+    /// The accountability settings: the configuration's, else the defaults.
+    pub fn accountability(&self) -> crate::entities::Accountability {
+        let defaults = crate::entities::Accountability::default();
+        crate::entities::Accountability {
+            review_interval_days: self
+                .review_interval
+                .as_ref()
+                .map_or(defaults.review_interval_days, |s| s.value),
+            require_review: self
+                .require_review
+                .as_ref()
+                .map_or(defaults.require_review, |s| s.value),
+            waiver_max_term_days: self
+                .waiver_max_term
+                .as_ref()
+                .map_or(defaults.waiver_max_term_days, |s| s.value),
+        }
+    }
+
+    /// A problem for each waiver approved by someone `approvers` does not name (none when
+    /// `approvers` is not set).
+    pub fn unapproved(&self, waivers: &[crate::register::Waiver]) -> Vec<Problem> {
+        let Some(approvers) = &self.approvers else {
+            return Vec::new();
+        };
+        waivers
+            .iter()
+            .filter(|w| !approvers.value.contains(&w.approved_by.value))
+            .map(|w| {
+                Problem::at(
+                    Code::UnknownValue,
+                    w.approved_by.at,
+                    format!(
+                        "`{}` is not one of the approvers ropa.toml names",
+                        crate::source::visible_name(&w.approved_by.value)
+                    ),
+                )
+                .label("not an approver")
+                .note(approvers.at, "the approvers")
+                .maybe_help(suggestion(
+                    &w.approved_by.value,
+                    approvers.value.iter().map(String::as_str),
+                ))
+            })
+            .collect()
+    }
 }
 
 /// Whether this run is in CI: the `CI` variable, set by GitHub Actions, GitLab CI and most
@@ -342,6 +410,53 @@ pub fn parse(
             );
         }
     }
+    // A period in days, or a problem at its place.
+    let mut period = |value: &Spanned<String>, longest: Option<&str>| -> Option<Set<i64>> {
+        let place = at(value.span());
+        let days = crate::register::vocab::period_days(value.get_ref());
+        let limit = longest.and_then(crate::register::vocab::period_days);
+        match (days, limit) {
+            (Some(days), Some(limit)) if days > limit => {
+                problems.push(
+                    Problem::at(
+                        Code::InvalidValue,
+                        place,
+                        format!("`{}` is longer than {}", value.get_ref(), longest.unwrap_or("")),
+                    )
+                    .help("a waiver runs at most three years; a lasting decision is a reasoned position"),
+                );
+                None
+            }
+            (Some(days), _) => Some(Set {
+                value: days,
+                at: place,
+            }),
+            (None, _) => {
+                problems.push(
+                    Problem::at(
+                        Code::InvalidValue,
+                        place,
+                        format!("`{}` is not an ISO 8601 period", value.get_ref()),
+                    )
+                    .help("for example `P1Y` (a year) or `P6M` (six months)"),
+                );
+                None
+            }
+        }
+    };
+    let review_interval = raw.review_interval.as_ref().and_then(|v| period(v, None));
+    let waiver_max_term = raw
+        .waiver_max_term
+        .as_ref()
+        .and_then(|v| period(v, Some(LONGEST_WAIVER_TERM)));
+    let require_review = raw.require_review.as_ref().map(|v| Set {
+        value: *v.get_ref(),
+        at: at(v.span()),
+    });
+    let approvers = raw.approvers.as_ref().map(|list| Set {
+        value: list.get_ref().iter().map(|a| a.get_ref().clone()).collect(),
+        at: at(list.span()),
+    });
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -353,6 +468,10 @@ pub fn parse(
         fail_on,
         fail_on_new,
         reports,
+        review_interval,
+        require_review,
+        waiver_max_term,
+        approvers,
     })
 }
 

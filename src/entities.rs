@@ -571,20 +571,57 @@ fn activity_attrs(
     Ok(attrs)
 }
 
-/// What the entities depend on beyond the register: the day, and the base register when the
-/// change is judged.
+/// What the entities depend on beyond the register: the day, the base register when the
+/// change is judged, and the organisation's accountability settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Judging<'a> {
     /// `YYYY-MM-DD`.
     pub today: &'a str,
     /// What the base had; `None` when there is no base (then nothing is new).
     pub base: Option<&'a BaseFacts>,
+    /// How often activities are reviewed, and how long a waiver may run.
+    pub accountability: Accountability,
 }
 
 impl<'a> Judging<'a> {
-    /// A check on `today` with no base.
+    /// A check on `today` with no base and the default accountability settings.
     pub fn plain(today: &'a str) -> Self {
-        Judging { today, base: None }
+        Judging {
+            today,
+            base: None,
+            accountability: Accountability::default(),
+        }
+    }
+
+    /// The same judging with no base: how the base itself is judged.
+    pub fn without_base(&self) -> Self {
+        Judging {
+            base: None,
+            ..*self
+        }
+    }
+}
+
+/// What `ropa.toml` sets for accountability (Art. 5(2)): how often each activity is
+/// reviewed, whether every activity must record its review and owner, and the longest term
+/// of a waiver, in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accountability {
+    /// `review-interval` (default `P1Y`).
+    pub review_interval_days: i64,
+    /// `require-review` (default false).
+    pub require_review: bool,
+    /// `waiver-max-term` (default `P1Y`, at most `P3Y`).
+    pub waiver_max_term_days: i64,
+}
+
+impl Default for Accountability {
+    fn default() -> Self {
+        Accountability {
+            review_interval_days: 365,
+            require_review: false,
+            waiver_max_term_days: 365,
+        }
     }
 }
 
@@ -820,7 +857,7 @@ pub fn build_part(
                     a,
                     register,
                     &t,
-                    (vocabulary, judging.base),
+                    (vocabulary, judging),
                     named,
                     &org_uid,
                     &mut part.0,
@@ -982,6 +1019,38 @@ impl Model {
     }
 }
 
+/// Who answers for an activity and when it was last reviewed, with the organisation's
+/// review settings: `owner`, `reviewed_days_ago` (days from `reviewed_on` to the day of the
+/// check), `review_interval_days` and `require_review`.
+fn accountability_attrs(
+    activity: &Activity,
+    judging: &Judging<'_>,
+    vocabulary: &Vocabulary,
+    attrs: &mut HashMap<String, RestrictedExpression>,
+) {
+    if let Some(owner) = present(activity.owner.as_ref(), vocabulary) {
+        attrs.insert("owner".to_string(), text(owner));
+    }
+    let reviewed = activity
+        .reviewed_on
+        .as_ref()
+        .and_then(|d| vocab::day_number(&d.value));
+    if let (Some(reviewed), Some(today)) = (reviewed, vocab::day_number(judging.today)) {
+        attrs.insert(
+            "reviewed_days_ago".to_string(),
+            RestrictedExpression::new_long(today - reviewed),
+        );
+    }
+    attrs.insert(
+        "review_interval_days".to_string(),
+        RestrictedExpression::new_long(judging.accountability.review_interval_days),
+    );
+    attrs.insert(
+        "require_review".to_string(),
+        RestrictedExpression::new_bool(judging.accountability.require_review),
+    );
+}
+
 /// What the change did to an activity, against the base: whether the activity is new, and
 /// the legal bases and sub-processors it gained (all of them, for a new activity). With no
 /// base nothing is new.
@@ -1052,9 +1121,11 @@ fn waiver_uid(t: &Types, w: usize) -> EntityUid {
 pub fn waiver_model(
     register: &Register,
     matches: &[usize],
-    today: &str,
+    judging: &Judging<'_>,
     schema: Option<&Schema>,
 ) -> Result<Model, Problem> {
+    let today = judging.today;
+    let max_term = judging.accountability.waiver_max_term_days;
     let t = Types::new()?;
     let today = vocab::day_number(today);
     let mut entities = Vec::new();
@@ -1075,6 +1146,10 @@ pub fn waiver_model(
             (
                 "expires_in_days".to_string(),
                 RestrictedExpression::new_long(expires - today),
+            ),
+            (
+                "max_term_days".to_string(),
+                RestrictedExpression::new_long(max_term),
             ),
         ]);
         if let Some(target) = &waiver.target {
@@ -1121,7 +1196,7 @@ fn build_activity(
     a: usize,
     register: &Register,
     t: &Types,
-    (vocabulary, base): (&Vocabulary, Option<&BaseFacts>),
+    (vocabulary, judging): (&Vocabulary, &Judging<'_>),
     named: Option<&NamedCategories>,
     org_uid: &EntityUid,
     entities: &mut Vec<Entity>,
@@ -1132,7 +1207,8 @@ fn build_activity(
     };
     let activity_uid = uid(&t.activity, &activity.id.value);
     let mut attrs = activity_attrs(activity, register, t, vocabulary, named)?;
-    change_attrs(activity, base, t, &mut attrs);
+    change_attrs(activity, judging.base, t, &mut attrs);
+    accountability_attrs(activity, judging, vocabulary, &mut attrs);
     entities.push(entity(
         activity_uid,
         attrs,

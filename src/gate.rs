@@ -452,6 +452,50 @@ pub fn config_weakened(
             "config:fail-on-new".to_string(),
         ));
     }
+    // Accountability loosened: a longer review interval or waiver term, reviews no longer
+    // required, the approvers emptied.
+    let before = old.accountability();
+    let now = head.map(Config::accountability).unwrap_or_default();
+    let loosened = [
+        (
+            now.review_interval_days > before.review_interval_days,
+            format!(
+                "`review-interval` is raised from {} to {} days",
+                before.review_interval_days, now.review_interval_days
+            ),
+            "config:review-interval",
+            head.and_then(|c| c.review_interval.as_ref()).map(|s| s.at),
+        ),
+        (
+            before.require_review && !now.require_review,
+            "`require-review` is switched off".to_string(),
+            "config:require-review",
+            head.and_then(|c| c.require_review.as_ref()).map(|s| s.at),
+        ),
+        (
+            now.waiver_max_term_days > before.waiver_max_term_days,
+            format!(
+                "`waiver-max-term` is raised from {} to {} days",
+                before.waiver_max_term_days, now.waiver_max_term_days
+            ),
+            "config:waiver-max-term",
+            head.and_then(|c| c.waiver_max_term.as_ref()).map(|s| s.at),
+        ),
+        (
+            old.approvers.as_ref().is_some_and(|a| !a.value.is_empty())
+                && head
+                    .and_then(|c| c.approvers.as_ref())
+                    .is_none_or(|a| a.value.is_empty()),
+            "`approvers` is emptied: anyone may approve a waiver".to_string(),
+            "config:approvers",
+            head.and_then(|c| c.approvers.as_ref()).map(|s| s.at),
+        ),
+    ];
+    for (weakened, what, key, at) in loosened {
+        if weakened {
+            findings.push(finding(at_file(at, sources), what, key.to_string()));
+        }
+    }
     // No configuration, or one without registers: the command line's default register.
     let default = [config::RegisterConfig {
         name: None,

@@ -151,11 +151,7 @@ pub fn judge_with_base_pack(
     // The base's register, judged by the base's pack, against its findings under this one.
     if let Some(base_now) = now.base_findings {
         if let Ok(Ok(loaded)) = load_base(base, inputs, &base_pack, limits) {
-            match judge(
-                &loaded.register,
-                &base_pack,
-                &Judging::plain(now.judging.today),
-            ) {
+            match judge(&loaded.register, &base_pack, &now.judging.without_base()) {
                 Ok((then, _)) => change
                     .dropped
                     .extend(missing_from(&then, base_now).into_iter().map(dropped)),

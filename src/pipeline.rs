@@ -206,21 +206,32 @@ pub fn run_check_against(
         limits,
         sources,
         base,
-        BaseJudging::SkipUnchanged,
+        CheckSettings::default(),
     )
 }
 
+/// What a check is judged with beyond its inputs: how much of the base it judges, and the
+/// organisation's accountability settings (`ropa.toml`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckSettings {
+    /// How much of the base register is judged.
+    pub base_judging: BaseJudging,
+    /// Review interval, required reviews, the longest waiver.
+    pub accountability: crate::entities::Accountability,
+}
+
 /// How much of the base register a check against a base judges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BaseJudging {
     /// Every activity.
     Whole,
     /// Only the activities the change touched, when the rest is byte for byte the same (see
     /// [`Unchanged`]); the findings are the same as [`BaseJudging::Whole`]'s.
+    #[default]
     SkipUnchanged,
 }
 
-/// [`run_check_against`], judging as much of the base as `base_judging` says.
+/// [`run_check_against`], with the settings given (see [`CheckSettings`]).
 pub fn run_check_with(
     inputs: &[String],
     policies: &Path,
@@ -228,8 +239,9 @@ pub fn run_check_with(
     limits: &Limits,
     sources: &mut SourceMap,
     base: Option<&Base>,
-    base_judging: BaseJudging,
+    settings: CheckSettings,
 ) -> Result<Checked, Vec<Problem>> {
+    let base_judging = settings.base_judging;
     // Cedar sets up its extension functions on first use, about a millisecond: on a core that
     // is idle while this one reads the pack's files, not later on the way to the findings.
     std::thread::spawn(cedar_policy::Authorizer::new);
@@ -263,6 +275,7 @@ pub fn run_check_with(
     let judging = Judging {
         today,
         base: base_facts.as_ref(),
+        accountability: settings.accountability,
     };
     let ((mut findings, waived), base_findings) = match base_loaded {
         None => (judge(&register, &pack, &judging)?, None),
@@ -331,9 +344,8 @@ fn judge_beside(
     base: &Register,
 ) -> BothJudged {
     std::thread::scope(|scope| {
-        let base_side = scope.spawn(|| {
-            judge(base, pack, &Judging::plain(judging.today)).map(|(findings, _)| findings)
-        });
+        let base_side = scope
+            .spawn(|| judge(base, pack, &judging.without_base()).map(|(findings, _)| findings));
         let current = judge(register, pack, judging);
         let base_findings = base_side.join().unwrap_or_else(|_| {
             Err(vec![Problem::general(
@@ -356,7 +368,7 @@ fn judge_sharing(
     unchanged: &Unchanged,
 ) -> Result<BothJudged, Vec<Problem>> {
     let current = judge_activities(register, pack, judging, None)?;
-    let base_judging = Judging::plain(judging.today);
+    let base_judging = judging.without_base();
     let base_findings = match unchanged.carry(&current) {
         Some(carried) => judge_activities(
             &base.register,
@@ -412,7 +424,7 @@ pub fn settle(
     // The waivers themselves, now that what each matches is known.
     if !register.waivers.is_empty() {
         let model =
-            entities::waiver_model(register, &matches, judging.today, None).map_err(|p| vec![p])?;
+            entities::waiver_model(register, &matches, judging, None).map_err(|p| vec![p])?;
         // A handful of waiver checks: no per-category slicing of the data-item policies.
         let strategy = eval::Strategy {
             slice_by_category: false,

@@ -191,6 +191,11 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
             "legitimate_interest_assessment",
             text("a reference to the balancing test (LIA)"),
         ),
+        ("owner", text("who answers for the activity")),
+        (
+            "reviewed_on",
+            text("when the record was last reviewed (YYYY-MM-DD)"),
+        ),
         (
             "security_measures",
             text("Art. 32 measures: a summary or a reference"),

@@ -367,6 +367,7 @@ fn run_case(
     let judging = crate::entities::Judging {
         today,
         base: base_facts.as_ref(),
+        accountability: crate::entities::Accountability::default(),
     };
     let findings = match crate::pipeline::judge(&register, pack, &judging) {
         Ok((findings, _waived)) => findings,

@@ -178,7 +178,10 @@ fn check(base: &Base, judging: BaseJudging, policies: &Path) -> Checked {
         &Limits::default(),
         &mut sources,
         Some(base),
-        judging,
+        ropa::pipeline::CheckSettings {
+            base_judging: judging,
+            ..Default::default()
+        },
     ) {
         Ok(checked) => checked,
         Err(problems) => unreachable!("{problems:?}"),

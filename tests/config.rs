@@ -281,3 +281,66 @@ fn the_markdown_summary_of_10000_activities_stays_under_1_mib_and_says_what_it_l
     let note = text.lines().last().unwrap_or_default();
     assert!(note.contains("rows left out"), "{note}");
 }
+
+/// The rules a JSON report's findings are from, with how often each fires.
+fn fired(json: &str) -> std::collections::BTreeMap<String, usize> {
+    let report: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    let mut counts = std::collections::BTreeMap::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        *counts
+            .entry(finding["rule"].as_str().unwrap_or_default().to_string())
+            .or_insert(0) += 1;
+    }
+    counts
+}
+
+#[test]
+fn accountability_settings_reach_the_rules() {
+    let check = ["check", "--format", "json", "--today", "2026-11-28"];
+    // Defaults: no review recorded is fine; a waiver to 2099 is too long.
+    let ws = Workspace::new(
+        "accountability",
+        "paths = [\"register\"]\npolicies = \"POLICIES\"\n",
+    );
+    let file = ws.dir.join("register/diensten.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        format!("{text}\nwaivers:\n  - {{ rule: retention-required, activity: algemeen, reason: r, approved_by: FG, expires: 2099-12-31 }}\n"),
+    )
+    .expect("write");
+    let (out, _, _) = ws.ropa(".", &check, false);
+    let counts = fired(&out);
+    assert_eq!(counts.get("waiver-term-too-long"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("review-overdue"), None, "{counts:?}");
+
+    // require-review: every activity without `reviewed_on` and `owner` is overdue; a term of
+    // three years still does not cover 2099.
+    std::fs::write(
+        ws.dir.join("ropa.toml"),
+        "paths = [\"register\"]\npolicies = \"policies\"\nrequire-review = true\nwaiver-max-term = \"P3Y\"\n",
+    )
+    .expect("config");
+    let (out, _, _) = ws.ropa(".", &check, false);
+    let counts = fired(&out);
+    assert_eq!(counts.get("review-overdue"), Some(&14), "{counts:?}");
+    assert_eq!(counts.get("waiver-term-too-long"), Some(&1), "{counts:?}");
+
+    // A term over three years is refused, as is an approver the list does not name.
+    std::fs::write(
+        ws.dir.join("ropa.toml"),
+        "paths = [\"register\"]\npolicies = \"policies\"\nwaiver-max-term = \"P5Y\"\n",
+    )
+    .expect("config");
+    let (_, err, code) = ws.ropa(".", &check, false);
+    assert_eq!(code, 2);
+    assert!(err.contains("`P5Y` is longer than P3Y"), "{err}");
+    std::fs::write(
+        ws.dir.join("ropa.toml"),
+        "paths = [\"register\"]\npolicies = \"policies\"\napprovers = [\"FG De Linde\", \"Bestuur\"]\n",
+    )
+    .expect("config");
+    let (_, err, code) = ws.ropa(".", &check, false);
+    assert_eq!(code, 2);
+    assert!(err.contains("`FG` is not one of the approvers"), "{err}");
+}

@@ -535,3 +535,31 @@ fn a_base_file_whose_name_holds_a_newline_is_read_by_its_id() {
     assert_eq!(report["summary"]["new"], 0, "{}", report["summary"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn loosening_the_accountability_settings_weakens_the_gate() {
+    let repo = Repo::new("accountability");
+    let config = repo.dir.join("ropa.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        // Top-level keys, before the `[ci]` table.
+        format!("require-review = true\nwaiver-max-term = \"P6M\"\napprovers = [\"FG\"]\n{text}"),
+    )
+    .expect("write");
+    repo.commit("strict accountability");
+    std::fs::write(&config, format!("waiver-max-term = \"P1Y\"\n{text}")).expect("write");
+    repo.commit("loosen it");
+    let (messages, code) = repo.weakened();
+    assert_eq!(code, 1);
+    for expected in [
+        "`require-review` is switched off",
+        "`waiver-max-term` is raised from 180 to 365 days",
+        "`approvers` is emptied",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}: {messages:?}"
+        );
+    }
+}

@@ -164,6 +164,9 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     ("vital-interests-basis-implausible", &[]),
     // The customers the annex's services are for are other organisations.
     ("processor-controller-is-self", &[]),
+    // The annex records no reviews, and ropa.toml does not require them.
+    ("review-overdue", &[]),
+    ("waiver-term-too-long", &[]),
     ("transfer-mechanism-valid", &[]),
     ("transfer-impact-assessed", &[]),
     ("child-consent-parental", &[]),

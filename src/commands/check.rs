@@ -67,6 +67,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
             &unit.policies,
             base.as_ref(),
             &args.report,
+            config,
             &mut sources,
         ) {
             Ok(checked) => runs.push((unit.name.clone(), checked)),

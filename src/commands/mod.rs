@@ -24,7 +24,7 @@ use crate::baseline::Base;
 use crate::config::{Config, RegisterConfig};
 use crate::files::{write_atomically, write_atomically_with};
 use crate::finding::{Change, Finding, Severity, Summary};
-use crate::pipeline::{run_check_against, Checked};
+use crate::pipeline::{run_check_with, CheckSettings, Checked};
 use crate::policy::{load_policies, PolicyPack, Rule};
 use crate::problem::{sort_problems, suggestion, Code, Problem};
 use crate::report::html::RegisterView;
@@ -506,16 +506,36 @@ pub fn load_pack_or_fail(
     })
 }
 
-/// Runs a check of one register into `sources`; the problems when it cannot run.
+/// Runs a check of one register into `sources`, with the configuration's accountability
+/// settings; the problems when it cannot run (a waiver approved by someone `approvers` does
+/// not name among them).
 pub fn check_one(
     inputs: &[String],
     policies: &Path,
     base: Option<&Base>,
     report: &ReportArgs,
+    config: Option<&Config>,
     sources: &mut SourceMap,
 ) -> Result<Checked, Vec<Problem>> {
     let today = report.today.clone().unwrap_or_else(today);
-    run_check_against(inputs, policies, &today, &Limits::default(), sources, base)
+    let settings = CheckSettings {
+        accountability: config.map(Config::accountability).unwrap_or_default(),
+        ..CheckSettings::default()
+    };
+    let checked = run_check_with(
+        inputs,
+        policies,
+        &today,
+        &Limits::default(),
+        sources,
+        base,
+        settings,
+    )?;
+    let unapproved = config.map(|c| c.unapproved(&checked.register.waivers));
+    match unapproved {
+        Some(problems) if !problems.is_empty() => Err(problems),
+        _ => Ok(checked),
+    }
 }
 
 /// The findings a report shows: the current ones, and against a base the base's that are

@@ -80,6 +80,7 @@ fn judge_the_commit(args: &PreCommitArgs, unit: &Unit, context: &Context) -> Out
         &unit.policies,
         Some(&head),
         &args.report,
+        context.config.as_ref(),
         &mut sources,
     ) {
         Ok(checked) => checked,
@@ -130,6 +131,7 @@ fn in_changed_files(
         &unit.policies,
         None,
         &args.report,
+        context.config.as_ref(),
         &mut sources,
     ) {
         Ok(checked) => checked,

@@ -273,6 +273,10 @@ pub struct Activity {
     pub purposes: Vec<Purpose>,
     /// Canonical legal-basis ids, one per entry of `legal_basis`.
     pub legal_basis: Vec<Located<String>>,
+    /// Who answers for the activity.
+    pub owner: Option<Located<String>>,
+    /// When it was last reviewed, `YYYY-MM-DD`.
+    pub reviewed_on: Option<Located<String>>,
     /// Each entry's statute or document and the purposes it serves (in the order of
     /// `legal_basis`; a plain word has neither).
     pub legal_basis_terms: Vec<BasisTerms>,

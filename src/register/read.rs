@@ -591,6 +591,8 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         read_purposes(rec.reader, items)
     };
     let legal_basis = rec.list("legal_basis");
+    let owner = rec.text("owner");
+    let reviewed_on = rec.text("reviewed_on");
     let legitimate_interest_assessment = rec.text("legitimate_interest_assessment");
     let security_measures = rec.text("security_measures");
     let expected_special_categories = rec.choice(
@@ -632,6 +634,13 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
     let fields = rec.finish();
     let operations = read_operations(reader, operations);
     let (legal_basis, legal_basis_terms) = read_legal_bases(reader, legal_basis);
+    let reviewed_on = check_format(
+        reader,
+        reviewed_on,
+        vocab::is_date,
+        "a date (YYYY-MM-DD)",
+        "2026-09-01",
+    );
     let id = check_kebab_id(reader, id?, "activity")?;
     Some(Activity {
         id,
@@ -644,6 +653,8 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         data,
         purposes,
         legal_basis,
+        owner,
+        reviewed_on,
         legal_basis_terms,
         legitimate_interest_assessment,
         security_measures,
