@@ -366,6 +366,18 @@ fn activity_attrs(
         controller_records(&activity.controllers, vocabulary)?,
     );
     let own = &register.organisation;
+    // The body whose consent the works-council rules ask: the activity's, else the
+    // organisation's, else a works council.
+    let body = activity
+        .records
+        .get("works_council")
+        .and_then(|r| r.get("body"))
+        .or(own.participation_body.as_ref())
+        .map_or("or", |b| b.value.as_str());
+    put(
+        "participation_body",
+        RestrictedExpression::new_string(body.to_string()),
+    );
     let controller_is_self = activity.controllers.iter().any(|c| {
         crate::register::names::is_self(
             &c.name.value,

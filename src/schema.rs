@@ -326,6 +326,13 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                 "public_authority",
                 choice(&vocab::YES_NO, "a public authority or body"),
             ),
+            (
+                "participation_body",
+                choice(
+                    &vocab::PARTICIPATION_BODIES,
+                    "the employee participation body: or (works council), pvt, mr, gmr (school), none",
+                ),
+            ),
         ],
         &["id", "name"],
     );

@@ -69,7 +69,7 @@ impl FieldSpans {
 
 /// The fields of [`TEXT_RECORDS`] that take a word of a closed vocabulary, not free text:
 /// never counted as absent.
-pub const CHOICE_FIELDS: [&str; 1] = ["bsn_masked"];
+pub const CHOICE_FIELDS: [&str; 2] = ["bsn_masked", "body"];
 
 /// The records of [`TEXT_RECORDS`] whose `ref` must name a statute (Art. 6(3), 9(2), 10, UAVG
 /// art. 46): the entities say whether it does (`ref_is_statute`).
@@ -88,7 +88,10 @@ pub const TEXT_RECORDS: [(&str, &[&str]); 11] = [
     ("consent", &["withdrawal", "proof", "parental"]),
     ("retention", &["period", "criterion", "ref"]),
     ("dpia", &["ref", "screening", "not_required_reason"]),
-    ("works_council", &["consent_ref", "not_applicable_reason"]),
+    (
+        "works_council",
+        &["consent_ref", "not_applicable_reason", "body"],
+    ),
     ("minimisation", &["justification", "bsn_masked"]),
     ("communications", &["justification", "notice"]),
     ("offence_use", &["statement"]),
@@ -159,6 +162,8 @@ pub struct Organisation {
     pub dpo: Option<Dpo>,
     /// `yes`: a public authority or body (Art. 6(1) second subparagraph, 37(1)(a)).
     pub public_authority: Option<Located<String>>,
+    /// The employee participation body the works-council rules name (default `or`).
+    pub participation_body: Option<Located<String>>,
     /// Where each field was written.
     pub fields: FieldSpans,
 }

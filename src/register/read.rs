@@ -276,6 +276,7 @@ fn read_organisation(reader: &mut Reader<'_>, node: &Node) -> Option<Organisatio
     let contact = rec.text("contact");
     let dpo = rec.node("dpo").and_then(|n| read_dpo(rec.reader, n));
     let public_authority = rec.choice("public_authority", &vocab::YES_NO);
+    let participation_body = rec.choice("participation_body", &vocab::PARTICIPATION_BODIES);
     let fields = rec.finish();
     let id = check_kebab_id(reader, id?, "organisation")?;
     Some(Organisation {
@@ -284,6 +285,7 @@ fn read_organisation(reader: &mut Reader<'_>, node: &Node) -> Option<Organisatio
         contact,
         dpo,
         public_authority,
+        participation_body,
         fields,
     })
 }
@@ -354,11 +356,18 @@ fn read_text_record(
     if name == "special_category_condition" {
         normalise_art9(reader, &mut record);
     }
-    if name == "minimisation" {
-        if let Some(i) = record.fields.iter().position(|(k, _)| *k == "bsn_masked") {
+    // Words of closed vocabularies in a record: checked on load.
+    for (record_name, key, allowed) in [
+        ("minimisation", "bsn_masked", &vocab::YES_NO[..]),
+        ("works_council", "body", &vocab::PARTICIPATION_BODIES[..]),
+    ] {
+        if name != record_name {
+            continue;
+        }
+        if let Some(i) = record.fields.iter().position(|(k, _)| *k == key) {
             let (_, value) = record.fields.remove(i);
-            if let Some(value) = check_choice(reader, value, &vocab::YES_NO, "bsn_masked") {
-                record.fields.insert(i, ("bsn_masked", value));
+            if let Some(value) = check_choice(reader, value, allowed, key) {
+                record.fields.insert(i, (key, value));
             }
         }
     }

@@ -117,6 +117,11 @@ pub const AUTOMATED_DECISION_EXCEPTIONS: [&str; 3] = ["contract", "law", "explic
 /// A yes/no answer (YAML 1.2: `yes` and `no` are text).
 pub const YES_NO: [&str; 2] = ["yes", "no"];
 
+/// The employee participation bodies whose consent the works-council rules ask for: a
+/// works council (`or`, WOR 27), a staff representation (`pvt`, WOR 35c), a (joint)
+/// participation council's staff section at a school (`mr`, `gmr`, WMS), or `none`.
+pub const PARTICIPATION_BODIES: [&str; 5] = ["or", "pvt", "mr", "gmr", "none"];
+
 /// Lowercase ASCII letters and digits in non-empty words joined by `separator`.
 pub fn is_identifier(id: &str, separator: char) -> bool {
     !id.is_empty()
