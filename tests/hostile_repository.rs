@@ -192,23 +192,22 @@ fn annex_check_neither_hangs_nor_reads_without_end() {
 #[test]
 fn fmt_has_the_loaders_limits() {
     let dir = repository("fmt");
-    let chain = vec!["true"; 45_000].join(" && ");
-    std::fs::write(
-        dir.join("policies/rules/long.cedar"),
-        format!("@id(\"long\")\nforbid (principal, action, resource) when {{ {chain} }};\n"),
-    )
-    .expect("write");
+    // A rule whose condition chains `terms` trues with `&&`.
+    let long_rule = |terms: usize| {
+        let chain = vec!["true"; terms].join(" && ");
+        std::fs::write(
+            dir.join("policies/rules/long.cedar"),
+            format!("@id(\"long\")\nforbid (principal, action, resource) when {{ {chain} }};\n"),
+        )
+        .expect("write");
+    };
+    long_rule(45_000);
     let (out, _) = ropa(&dir, &["fmt", "--check"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("file-too-large"), "{said}");
     // Under the size cap, a chain past the operator limit is refused, not formatted.
-    let chain = vec!["true"; 2_000].join(" && ");
-    std::fs::write(
-        dir.join("policies/rules/long.cedar"),
-        format!("@id(\"long\")\nforbid (principal, action, resource) when {{ {chain} }};\n"),
-    )
-    .expect("write");
+    long_rule(2_000);
     let (out, _) = ropa(&dir, &["fmt", "--check"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(2), "{said}");
