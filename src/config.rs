@@ -489,6 +489,15 @@ fn parse_problem(err: &toml::de::Error, at: &impl Fn(Range<usize>) -> Location) 
         None => Problem::general(code, text),
     };
     match unknown {
+        // A key of the top level, written inside a table: in TOML every key after `[ci]`
+        // or `[registers.NAME]` belongs to that table.
+        Some(key) if TOP_KEYS.contains(&key.as_str()) => problem(
+            Code::UnknownKey,
+            format!("`{key}` is a top-level key of {FILE_NAME}, not one of this table"),
+        )
+        .help(format!(
+            "move `{key}` above the first table (`[ci]`, `[registers.NAME]`): every key after a table's heading belongs to that table"
+        )),
         Some(key) => {
             let known: Vec<&str> = TOP_KEYS
                 .iter()
@@ -578,6 +587,15 @@ mod tests {
             .help
             .as_deref()
             .is_some_and(|h| h.contains("fail-on")));
+        let problems = load_text("[ci]\nfail-on-new = true\napprovers = [\"FG\"]\n", true)
+            .expect_err("refused");
+        assert!(problems[0]
+            .message
+            .contains("`approvers` is a top-level key of ropa.toml"));
+        assert!(problems[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("move `approvers` above the first table")));
         let problems = load_text("[registers.nl]\npath = [\"nl\"]\n", false).expect_err("refused");
         assert!(problems[0]
             .help
