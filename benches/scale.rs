@@ -87,7 +87,7 @@ fn run_stages(dir: &Path) -> Stages {
         Format::Human,
         &findings,
         None,
-        &[],
+        &ropa::report::Covered::default(),
         &summary,
         &loaded.pack.rules,
         &[],

@@ -166,7 +166,7 @@ fn moved(base: &str, inputs: &[String]) -> Problem {
 pub fn load_base(base: &Base, inputs: &[String], pack: &PolicyPack, limits: &Limits) -> BaseLoad {
     let mut sources = SourceMap::new();
     let mut paths = HashMap::new();
-    let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let rule_names = pack.rule_names();
     let loaded = match base {
         Base::Rev(rev) => {
             let commit = git::resolve(rev).map_err(|p| vec![p])?;
@@ -197,7 +197,7 @@ pub fn load_base(base: &Base, inputs: &[String], pack: &PolicyPack, limits: &Lim
                 problems,
                 pack.data_categories.clone(),
                 pack.subject_categories.clone(),
-                &rule_ids,
+                &rule_names,
                 &sources,
                 limits,
             )
@@ -212,7 +212,7 @@ pub fn load_base(base: &Base, inputs: &[String], pack: &PolicyPack, limits: &Lim
                     &found,
                     pack.data_categories.clone(),
                     pack.subject_categories.clone(),
-                    &rule_ids,
+                    &rule_names,
                     &mut sources,
                     limits,
                 )?;

@@ -140,28 +140,31 @@ impl Config {
         }
     }
 
-    /// A problem for each waiver approved by someone `approvers` does not name (none when
-    /// `approvers` is not set).
-    pub fn unapproved(&self, waivers: &[crate::register::Waiver]) -> Vec<Problem> {
+    /// A problem for each waiver and position approved by someone `approvers` does not
+    /// name (none when `approvers` is not set).
+    pub fn unapproved(&self, register: &crate::register::Register) -> Vec<Problem> {
         let Some(approvers) = &self.approvers else {
             return Vec::new();
         };
-        waivers
+        register
+            .waivers
             .iter()
-            .filter(|w| !approvers.value.contains(&w.approved_by.value))
-            .map(|w| {
+            .map(|w| &w.approved_by)
+            .chain(register.positions.iter().map(|p| &p.approved_by))
+            .filter(|approved_by| !approvers.value.contains(&approved_by.value))
+            .map(|approved_by| {
                 Problem::at(
                     Code::UnknownValue,
-                    w.approved_by.at,
+                    approved_by.at,
                     format!(
                         "`{}` is not one of the approvers ropa.toml names",
-                        crate::source::visible_name(&w.approved_by.value)
+                        crate::source::visible_name(&approved_by.value)
                     ),
                 )
                 .label("not an approver")
                 .note(approvers.at, "the approvers")
                 .maybe_help(suggestion(
-                    &w.approved_by.value,
+                    &approved_by.value,
                     approvers.value.iter().map(String::as_str),
                 ))
             })
@@ -531,8 +534,10 @@ mod tests {
     use super::*;
 
     fn load_text(text: &str, ci: bool) -> Result<Config, Vec<Problem>> {
-        let dir =
-            std::env::temp_dir().join(format!("ropa-config-{}-{}", std::process::id(), text.len()));
+        // One folder per call: tests run in parallel, and two texts may have one length.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("ropa-config-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let file = dir.join(FILE_NAME);
         std::fs::write(&file, text).expect("write");

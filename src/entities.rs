@@ -38,6 +38,8 @@ pub enum Subject {
     Transfer(usize, usize),
     /// `waivers[w]`.
     Waiver(usize),
+    /// `positions[p]` (judged as a `Waiver` entity of kind `position`).
+    Position(usize),
 }
 
 impl Subject {
@@ -82,6 +84,15 @@ impl Subject {
                     waiver.map(|x| x.rule.value.as_str()),
                 )
             }
+            Subject::Position(p) => {
+                let position = register.positions.get(p);
+                (
+                    position
+                        .and_then(|x| x.activity.as_ref())
+                        .map(|a| a.value.as_str()),
+                    position.map(|x| x.rule.value.as_str()),
+                )
+            }
         }
     }
 
@@ -94,7 +105,7 @@ impl Subject {
             Subject::DataSubject(..) => RequestKind::DataSubject,
             Subject::Subprocessor(..) => RequestKind::Subprocessor,
             Subject::Transfer(..) => RequestKind::Transfer,
-            Subject::Waiver(_) => RequestKind::Waiver,
+            Subject::Waiver(_) | Subject::Position(_) => RequestKind::Waiver,
         }
     }
 }
@@ -377,6 +388,14 @@ fn activity_attrs(
     put(
         "participation_body",
         RestrictedExpression::new_string(body.to_string()),
+    );
+    put(
+        "by_public_authority",
+        RestrictedExpression::new_bool(
+            own.public_authority
+                .as_ref()
+                .is_some_and(|p| p.value == "yes"),
+        ),
     );
     let controller_is_self = activity.controllers.iter().any(|c| {
         crate::register::names::is_self(
@@ -1014,6 +1033,7 @@ impl Model {
                 )
             }
             Subject::Waiver(w) => (waiver_uid(t, w), waiver_uid(t, w), Context::empty()),
+            Subject::Position(p) => (position_uid(t, p), position_uid(t, p), Context::empty()),
         };
         Request::new(
             principal,
@@ -1128,18 +1148,47 @@ fn waiver_uid(t: &Types, w: usize) -> EntityUid {
     uid(&t.waiver, &format!("waiver/{w}"))
 }
 
-/// The model of the register's waivers, judged once its findings are known: `matches` is
-/// how many findings each waiver matches.
+/// The entity of the `p`th position.
+fn position_uid(t: &Types, p: usize) -> EntityUid {
+    uid(&t.waiver, &format!("position/{p}"))
+}
+
+/// The model of the register's waivers and positions, judged once its findings are known:
+/// `waiver_matches` and `position_matches` are how many findings each matches.
 pub fn waiver_model(
     register: &Register,
-    matches: &[usize],
+    waiver_matches: &[usize],
+    position_matches: &[usize],
     judging: &Judging<'_>,
     schema: Option<&Schema>,
 ) -> Result<Model, Problem> {
-    let today = judging.today;
-    let max_term = judging.accountability.waiver_max_term_days;
+    let accountability = judging.accountability;
     let t = Types::new()?;
-    let today = vocab::day_number(today);
+    let today = vocab::day_number(judging.today);
+    let count = |n: usize| RestrictedExpression::new_long(i64::try_from(n).unwrap_or(i64::MAX));
+    let common = |kind: &str, rule: &Located<String>, matched: usize| {
+        HashMap::from([
+            (
+                "kind".to_string(),
+                RestrictedExpression::new_string(kind.to_string()),
+            ),
+            ("rule".to_string(), text(rule)),
+            ("matched".to_string(), count(matched)),
+            (
+                "max_term_days".to_string(),
+                RestrictedExpression::new_long(accountability.waiver_max_term_days),
+            ),
+            (
+                "review_interval_days".to_string(),
+                RestrictedExpression::new_long(accountability.review_interval_days),
+            ),
+            // A position must record its review (the loader asks for `reviewed_on`).
+            (
+                "require_review".to_string(),
+                RestrictedExpression::new_bool(false),
+            ),
+        ])
+    };
     let mut entities = Vec::new();
     let mut checks = Vec::new();
     for (w, waiver) in register.waivers.iter().enumerate() {
@@ -1147,23 +1196,16 @@ pub fn waiver_model(
         let (Some(today), Some(expires)) = (today, expires) else {
             continue;
         };
-        let matched = matches.get(w).copied().unwrap_or(0);
-        let mut attrs = HashMap::from([
-            ("rule".to_string(), text(&waiver.rule)),
-            ("activity".to_string(), text(&waiver.activity)),
-            (
-                "matched".to_string(),
-                RestrictedExpression::new_long(i64::try_from(matched).unwrap_or(i64::MAX)),
-            ),
-            (
-                "expires_in_days".to_string(),
-                RestrictedExpression::new_long(expires - today),
-            ),
-            (
-                "max_term_days".to_string(),
-                RestrictedExpression::new_long(max_term),
-            ),
-        ]);
+        let mut attrs = common(
+            "waiver",
+            &waiver.rule,
+            waiver_matches.get(w).copied().unwrap_or(0),
+        );
+        attrs.insert("activity".to_string(), text(&waiver.activity));
+        attrs.insert(
+            "expires_in_days".to_string(),
+            RestrictedExpression::new_long(expires - today),
+        );
         if let Some(target) = &waiver.target {
             attrs.insert("target".to_string(), text(target));
         }
@@ -1171,6 +1213,29 @@ pub fn waiver_model(
         checks.push(Check {
             subject: Subject::Waiver(w),
             at: waiver.rule.at,
+        });
+    }
+    for (p, position) in register.positions.iter().enumerate() {
+        let reviewed = vocab::day_number(&position.reviewed_on.value);
+        let (Some(today), Some(reviewed)) = (today, reviewed) else {
+            continue;
+        };
+        let matched = position_matches.get(p).copied().unwrap_or(0);
+        let mut attrs = common("position", &position.rule, matched);
+        attrs.insert(
+            "reviewed_days_ago".to_string(),
+            RestrictedExpression::new_long(today - reviewed),
+        );
+        if let Some(activity) = &position.activity {
+            attrs.insert("activity".to_string(), text(activity));
+        }
+        if let Some(target) = &position.target {
+            attrs.insert("target".to_string(), text(target));
+        }
+        entities.push(entity(position_uid(&t, p), attrs, HashSet::new())?);
+        checks.push(Check {
+            subject: Subject::Position(p),
+            at: position.rule.at,
         });
     }
     let entities = Entities::from_entities(entities, schema).map_err(|e| {

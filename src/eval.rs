@@ -172,7 +172,7 @@ impl<'a> Sets<'a> {
             | Subject::Transfer(a, _) => {
                 role(a).and_then(|r| self.by_role.get(&(check.subject.kind(), r)))
             }
-            Subject::Organisation | Subject::Waiver(_) => None,
+            Subject::Organisation | Subject::Waiver(_) | Subject::Position(_) => None,
         };
         sliced
             .or_else(|| self.pack.sets.get(&check.subject.kind()))
@@ -403,7 +403,7 @@ fn scopes(register: &Register, subject: Subject) -> [(Var, Option<&FieldSpans>);
                 (Var::Context, None),
             ]
         }
-        Subject::Waiver(_) => [
+        Subject::Waiver(_) | Subject::Position(_) => [
             (Var::Principal, None),
             (Var::Resource, None),
             (Var::Context, None),
@@ -480,6 +480,19 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
                 &rule.names.subjects,
                 &register.subject_categories,
             ));
+        }
+    }
+    // A position's `reviewed_on`, when the rule reads how long ago that was.
+    if let Subject::Position(p) = check.subject {
+        let reads_review = rule
+            .reads
+            .iter()
+            .any(|(_, attr)| attr == "reviewed_days_ago");
+        if let Some(position) = register.positions.get(p).filter(|_| reads_review) {
+            labels.push(Label {
+                at: position.reviewed_on.at,
+                text: format!("reviewed {}", position.reviewed_on.value),
+            });
         }
     }
     // A waiver's `expires`, when the rule reads how long it has left.

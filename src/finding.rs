@@ -150,6 +150,12 @@ pub struct Summary {
     pub rules: usize,
     /// Findings covered by a live waiver (not in the report).
     pub waived: usize,
+    /// Findings a reasoned position answers (out of the counts, shown apart).
+    pub positions: usize,
+    /// Declarations: claims that can keep a rule quiet.
+    pub declarations: usize,
+    /// Declarations that silence at least one rule (`None`: not computed).
+    pub silencing: Option<usize>,
     /// Against a base register: how many findings are new, existing and resolved.
     pub change: Option<ChangeCounts>,
 }
@@ -191,6 +197,9 @@ impl Summary {
             files,
             rules,
             waived: 0,
+            positions: 0,
+            declarations: 0,
+            silencing: None,
             change: None,
         }
     }
@@ -202,6 +211,9 @@ impl Summary {
         let change = self.change.map(|_| ChangeCounts::of(findings, resolved));
         Summary {
             waived: self.waived,
+            positions: self.positions,
+            declarations: self.declarations,
+            silencing: self.silencing,
             change,
             ..Summary::new(findings, self.activities, self.files, self.rules)
         }

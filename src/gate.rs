@@ -48,6 +48,7 @@ pub fn rule(at: Location) -> Rule {
         label: None,
         area: None,
         house_rule: false,
+        accepts_position: false,
         kinds: Vec::new(),
         reads: Default::default(),
         names: Default::default(),

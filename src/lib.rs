@@ -9,6 +9,7 @@ pub mod cedar_text;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod declaration;
 pub mod document;
 pub mod entities;
 pub mod eval;

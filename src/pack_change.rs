@@ -127,7 +127,7 @@ pub fn judge_with_base_pack(
         widened: widened(&base_pack, pack),
         ..PackChange::default()
     };
-    let base_rule_ids: Vec<&str> = base_pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let base_rule_names = base_pack.rule_names();
     // The current register, judged by the base's pack (when its categories are the base's
     // taxonomy's too).
     let files: Vec<_> = now.register.files.iter().map(|f| f.file).collect();
@@ -137,14 +137,16 @@ pub fn judge_with_base_pack(
         Vec::new(),
         base_pack.data_categories.clone(),
         base_pack.subject_categories.clone(),
-        &base_rule_ids,
+        &base_rule_names,
         sources,
         limits,
     ) {
         match judge(&register, &base_pack, now.judging) {
-            Ok((then, _)) => change
-                .dropped
-                .extend(missing_from(&then, now.findings).into_iter().map(dropped)),
+            Ok(judged) => change.dropped.extend(
+                missing_from(&judged.findings, now.findings)
+                    .into_iter()
+                    .map(dropped),
+            ),
             Err(problems) => return failed(first_message("judging with them", &problems)),
         }
     }
@@ -152,9 +154,11 @@ pub fn judge_with_base_pack(
     if let Some(base_now) = now.base_findings {
         if let Ok(Ok(loaded)) = load_base(base, inputs, &base_pack, limits) {
             match judge(&loaded.register, &base_pack, &now.judging.without_base()) {
-                Ok((then, _)) => change
-                    .dropped
-                    .extend(missing_from(&then, base_now).into_iter().map(dropped)),
+                Ok(judged) => change.dropped.extend(
+                    missing_from(&judged.findings, base_now)
+                        .into_iter()
+                        .map(dropped),
+                ),
                 Err(problems) => {
                     return failed(first_message("judging the base with them", &problems))
                 }

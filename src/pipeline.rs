@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::baseline::{compare, load_base, Base, BaseFacts, ChangeView, LoadedBase, Unchanged};
+use crate::declaration::{self, Declaration};
 use crate::entities::Judging;
 use crate::finding::{sort_findings, ChangeCounts, Finding, Summary};
 use crate::policy::{load_policies, PolicyPack};
@@ -11,7 +12,7 @@ use crate::problem::{sort_problems, Code, Problem};
 use crate::register::load::{discover, load_register};
 use crate::register::Register;
 use crate::source::SourceMap;
-use crate::waiver::{apply_waivers, Waived};
+use crate::waiver::{apply_positions, apply_waivers, Positioned, Waived};
 use crate::yaml::Limits;
 use crate::{entities, eval};
 
@@ -30,6 +31,11 @@ pub struct Checked {
     pub change: Option<ChangeView>,
     /// The findings a live waiver covers, each with the index of its waiver.
     pub waived: Vec<(Finding, usize)>,
+    /// The findings a reasoned position answers, each with the index of its position.
+    pub positioned: Vec<(Finding, usize)>,
+    /// The register's declarations, in report order (what each silences when
+    /// [`CheckSettings::silenced`] asked for it).
+    pub declarations: Vec<Declaration>,
 }
 
 /// A loaded and checked register with its policy pack: what `validate` stops at.
@@ -74,12 +80,12 @@ fn load_with(
     sources: &mut SourceMap,
 ) -> Result<(Register, usize), Vec<Problem>> {
     let paths = discover(inputs).map_err(sorted)?;
-    let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let rule_names = pack.rule_names();
     let register = load_register(
         &paths,
         pack.data_categories.clone(),
         pack.subject_categories.clone(),
-        &rule_ids,
+        &rule_names,
         sources,
         limits,
     )
@@ -218,6 +224,9 @@ pub struct CheckSettings {
     pub base_judging: BaseJudging,
     /// Review interval, required reviews, the longest waiver.
     pub accountability: crate::entities::Accountability,
+    /// Whether to compute what each declaration silences (the register is judged again
+    /// for each claim: only for the reports that show it).
+    pub silenced: bool,
 }
 
 /// How much of the base register a check against a base judges.
@@ -262,7 +271,7 @@ pub fn run_check_with(
         });
         (current, base_loaded)
     });
-    let (register, files) = current?;
+    let (mut register, files) = current?;
     let base_loaded = base_loaded.transpose()?;
     // What the base had, for the rules about the change: nothing when there is no base;
     // when it does not load, nothing either, so that everything counts as added (the gate
@@ -277,7 +286,7 @@ pub fn run_check_with(
         base: base_facts.as_ref(),
         accountability: settings.accountability,
     };
-    let ((mut findings, waived), base_findings) = match base_loaded {
+    let (judged, base_findings) = match base_loaded {
         None => (judge(&register, &pack, &judging)?, None),
         Some(Err(problems)) => (judge(&register, &pack, &judging)?, Some(Err(problems))),
         Some(Ok(loaded)) => {
@@ -292,6 +301,29 @@ pub fn run_check_with(
             (judged?, Some(base_findings))
         }
     };
+    let Judged {
+        mut findings,
+        waived,
+        positioned,
+    } = judged;
+    let mut declarations = declaration::find(&register, &pack);
+    declarations.extend(declaration::waivers(&register, &waived, today));
+    if settings.silenced && !declarations.is_empty() {
+        let now: Vec<&Finding> = findings
+            .iter()
+            .chain(waived.iter().map(|(f, _)| f))
+            .chain(positioned.iter().map(|(f, _)| f))
+            .collect();
+        declaration::silence(
+            &mut declarations,
+            &mut register,
+            &pack,
+            &judging,
+            &now,
+            &positioned,
+        )?;
+    }
+    declaration::sort(&mut declarations);
     let change = match (base, base_findings) {
         (Some(base), Some(base_findings)) => {
             let now = crate::pack_change::Judged {
@@ -317,6 +349,14 @@ pub fn run_check_with(
         pack.rules.len(),
     );
     summary.waived = waived.len();
+    summary.positions = positioned.len();
+    summary.declarations = declarations.len();
+    summary.silencing = settings.silenced.then(|| {
+        declarations
+            .iter()
+            .filter(|d| d.silenced.as_ref().is_some_and(|s| !s.is_empty()))
+            .count()
+    });
     summary.change = change
         .as_ref()
         .map(|c| ChangeCounts::of(&findings, c.resolved.len()));
@@ -327,6 +367,8 @@ pub fn run_check_with(
         pack,
         change,
         waived,
+        positioned,
+        declarations,
     })
 }
 
@@ -345,7 +387,7 @@ fn judge_beside(
 ) -> BothJudged {
     std::thread::scope(|scope| {
         let base_side = scope
-            .spawn(|| judge(base, pack, &judging.without_base()).map(|(findings, _)| findings));
+            .spawn(|| judge(base, pack, &judging.without_base()).map(|judged| judged.findings));
         let current = judge(register, pack, judging);
         let base_findings = base_side.join().unwrap_or_else(|_| {
             Err(vec![Problem::general(
@@ -385,16 +427,23 @@ fn judge_sharing(
         // A finding points where the base differs: judge the base whole.
         None => judge(&base.register, pack, &base_judging),
     }
-    .map(|(findings, _)| findings);
+    .map(|judged| judged.findings);
     Ok((settle(register, pack, judging, current), base_findings))
 }
 
-/// A judged register: the findings in report order, and the findings live waivers cover,
-/// each with the index of its waiver.
-pub type Judged = (Vec<Finding>, Vec<(Finding, usize)>);
+/// A judged register: the findings in report order, and the findings live waivers and
+/// positions cover.
+#[derive(Debug, Default)]
+pub struct Judged {
+    /// The findings no live waiver or position covers, in report order.
+    pub findings: Vec<Finding>,
+    /// The findings a live waiver covers, each with the index of its waiver.
+    pub waived: Vec<(Finding, usize)>,
+    /// The findings a position answers, each with the index of its position.
+    pub positioned: Vec<(Finding, usize)>,
+}
 
-/// Evaluates a loaded register against the pack and applies its waivers: the findings in
-/// report order, and how many a live waiver covers.
+/// Evaluates a loaded register against the pack and applies its positions and waivers.
 pub fn judge(
     register: &Register,
     pack: &PolicyPack,
@@ -408,23 +457,28 @@ pub fn judge(
     )
 }
 
-/// Applies the register's waivers to its findings (in report order) and judges the waivers
-/// themselves: the findings in report order, and the findings live waivers cover.
+/// Applies the register's positions and waivers to its findings (in report order) and
+/// judges the waivers and positions themselves.
 pub fn settle(
     register: &Register,
     pack: &PolicyPack,
     judging: &Judging<'_>,
     findings: Vec<Finding>,
 ) -> Result<Judged, Vec<Problem>> {
+    let Positioned {
+        findings,
+        positioned,
+        matches: position_matches,
+    } = apply_positions(findings, &register.positions);
     let Waived {
         mut findings,
         waived,
         matches,
     } = apply_waivers(findings, &register.waivers, judging.today);
-    // The waivers themselves, now that what each matches is known.
-    if !register.waivers.is_empty() {
-        let model =
-            entities::waiver_model(register, &matches, judging, None).map_err(|p| vec![p])?;
+    // The waivers and positions themselves, now that what each matches is known.
+    if !register.waivers.is_empty() || !register.positions.is_empty() {
+        let model = entities::waiver_model(register, &matches, &position_matches, judging, None)
+            .map_err(|p| vec![p])?;
         // A handful of waiver checks: no per-category slicing of the data-item policies.
         let strategy = eval::Strategy {
             slice_by_category: false,
@@ -433,5 +487,9 @@ pub fn settle(
         findings.extend(eval::evaluate_with(register, pack, &model, strategy).map_err(sorted)?);
         sort_findings(&mut findings);
     }
-    Ok((findings, waived))
+    Ok(Judged {
+        findings,
+        waived,
+        positioned,
+    })
 }

@@ -118,6 +118,9 @@ pub struct Rule {
     /// `@house_rule`: the rule asks more than the law does (its message starts with
     /// `[house rule]`, reports mark it).
     pub house_rule: bool,
+    /// `@accepts_position`: a reasoned position (`positions:` in the register) may answer
+    /// the rule's findings; other rules take only a waiver.
+    pub accepts_position: bool,
     /// The request kinds the policy's action scope admits.
     pub kinds: Vec<RequestKind>,
     /// Top-level attributes the policy reads, by variable.
@@ -329,6 +332,28 @@ pub struct PolicyPack {
     pub vocabulary: Vocabulary,
     /// The categories the rules name, when every mention could be read.
     pub named: Option<NamedCategories>,
+}
+
+impl PolicyPack {
+    /// The rules a register's waivers and positions may name.
+    pub fn rule_names(&self) -> Vec<RuleName<'_>> {
+        self.rules
+            .iter()
+            .map(|r| RuleName {
+                id: &r.id,
+                accepts_position: r.accepts_position,
+            })
+            .collect()
+    }
+}
+
+/// A rule as a register's waivers and positions name it.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleName<'a> {
+    /// The rule's id.
+    pub id: &'a str,
+    /// Whether a reasoned position may answer it.
+    pub accepts_position: bool,
 }
 
 /// The data and subject categories the rules name as `DataCategory::"x"` and
@@ -1116,6 +1141,7 @@ fn take_rules(
             label: annotation("label").map(Arc::from),
             area: annotation("area").map(Arc::from),
             house_rule,
+            accepts_position: annotation("accepts_position").is_some(),
             kinds: kinds.clone(),
             reads,
             names,

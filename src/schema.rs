@@ -432,6 +432,26 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
         ],
         &["rule", "activity", "reason", "approved_by", "expires"],
     );
+    let position = record(
+        "a reasoned position: the organisation's standing answer to a rule that accepts one (`ropa rules` marks them POS)",
+        vec![
+            ("rule", text("the rule id")),
+            (
+                "activity",
+                text("the activity id; none: the position answers an organisation finding"),
+            ),
+            (
+                "target",
+                text("the data item's category, the subject category or the entry id"),
+            ),
+            ("reasoning", text("the legal reasoning, first line first")),
+            ("approved_by", text("who approved it")),
+            ("decided_on", text("when it was decided, YYYY-MM-DD")),
+            ("reviewed_on", text("when it was last reviewed, YYYY-MM-DD")),
+            ("ref", text("a reference to the decision")),
+        ],
+        &["rule", "reasoning", "approved_by", "decided_on", "reviewed_on"],
+    );
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "ropa register file",
@@ -446,6 +466,7 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
             "data_categories": category_definition("data"),
             "subject_categories": category_definition("subject"),
             "waivers": list_of(waiver, "accepted findings"),
+            "positions": list_of(position, "reasoned positions"),
         },
         "patternProperties": { "^x-": { "description": "free for YAML anchors" } },
         "additionalProperties": false,

@@ -309,14 +309,14 @@ fn run_case(
     parts.extend(shared.map(|n| (file, n)));
     parts.extend(case.register.map(|n| (file, n)));
     parts.extend(roots.iter().map(|(f, n)| (*f, n)));
-    let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let rule_names = pack.rule_names();
     let read = |parts: &[(FileId, &Node)], problems: &mut Vec<Problem>| {
         assemble(
             parts,
             sources,
             pack.data_categories.clone(),
             pack.subject_categories.clone(),
-            &rule_ids,
+            &rule_names,
             problems.is_empty(),
             problems,
         )
@@ -370,7 +370,7 @@ fn run_case(
         accountability: crate::entities::Accountability::default(),
     };
     let findings = match crate::pipeline::judge(&register, pack, &judging) {
-        Ok((findings, _waived)) => findings,
+        Ok(judged) => judged.findings,
         Err(problems) => {
             result.outcome = Outcome::Broken(problems);
             return result;

@@ -1,9 +1,65 @@
-//! Owns waivers: findings a DPO accepted on purpose, for a time. A live waiver removes its
-//! finding from the report (and counts it); an expired one removes nothing, and the finding
-//! it covered shows where the waiver expired.
+//! Owns waivers and reasoned positions: findings a DPO accepted on purpose, for a time (a
+//! waiver) or for good with the legal reading written down (a position). A live waiver or a
+//! position takes its finding out of the counts and the gate (reports still show it); an
+//! expired waiver takes out nothing, and the finding it covered shows where it expired.
 
 use crate::finding::{Finding, Label};
-use crate::register::Waiver;
+use crate::register::{Position, Waiver};
+
+/// The findings left after positions, the ones they answer, and what each position matched.
+#[derive(Debug)]
+pub struct Positioned {
+    /// Findings no position answers.
+    pub findings: Vec<Finding>,
+    /// Findings a position answers, each with the index of the first such position.
+    pub positioned: Vec<(Finding, usize)>,
+    /// For each position, how many findings it matches.
+    pub matches: Vec<usize>,
+}
+
+fn answers(position: &Position, finding: &Finding) -> bool {
+    position.rule.value == finding.rule
+        && finding.activity.as_deref() == position.activity.as_ref().map(|a| a.value.as_str())
+        && position
+            .target
+            .as_ref()
+            .is_none_or(|t| finding.target.as_deref() == Some(t.value.as_str()))
+}
+
+/// Applies reasoned positions (before waivers: where both cover a finding the position
+/// applies and the waiver is unused).
+pub fn apply_positions(findings: Vec<Finding>, positions: &[Position]) -> Positioned {
+    let mut matches = vec![0; positions.len()];
+    if positions.is_empty() {
+        return Positioned {
+            findings,
+            positioned: Vec::new(),
+            matches,
+        };
+    }
+    let mut kept = Vec::with_capacity(findings.len());
+    let mut positioned = Vec::new();
+    for finding in findings {
+        let mut first = None;
+        for (i, position) in positions.iter().enumerate() {
+            if answers(position, &finding) {
+                if let Some(m) = matches.get_mut(i) {
+                    *m += 1;
+                }
+                first.get_or_insert(i);
+            }
+        }
+        match first {
+            Some(i) => positioned.push((finding, i)),
+            None => kept.push(finding),
+        }
+    }
+    Positioned {
+        findings: kept,
+        positioned,
+        matches,
+    }
+}
 
 /// The findings left after waivers, the ones waived, and what each waiver matched.
 #[derive(Debug)]

@@ -262,12 +262,12 @@ fn load(dir: &Path) -> (Register, Schema, Vocabulary) {
     };
     let input = vec![dir.to_string_lossy().into_owned()];
     let paths = discover(&input).unwrap_or_default();
-    let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let rule_names = pack.rule_names();
     match load_register(
         &paths,
         pack.data_categories.clone(),
         pack.subject_categories.clone(),
-        &rule_ids,
+        &rule_names,
         &mut sources,
         &limits,
     ) {
@@ -500,8 +500,9 @@ fn sliced_parallel_evaluation_equals_plain_evaluation() {
         );
         // The register judged part by part (entities built and freed per 500 activities),
         // as a check runs it.
-        let (c, _) = ropa::pipeline::judge(&register, &pack, &Judging::plain("2026-11-28"))
-            .unwrap_or_default();
+        let c = ropa::pipeline::judge(&register, &pack, &Judging::plain("2026-11-28"))
+            .unwrap_or_default()
+            .findings;
         assert_eq!(
             a.iter().map(key).collect::<Vec<_>>(),
             c.iter().map(key).collect::<Vec<_>>(),

@@ -5,14 +5,15 @@
 use std::sync::Arc;
 
 use crate::config::in_ci;
+use crate::declaration::Declaration;
 use crate::finding::{ChangeCounts, Finding, Summary};
 use crate::gate;
 use crate::pipeline::Checked;
 use crate::policy::Rule;
 use crate::problem::{sort_problems, suggestion, Code, Problem};
-use crate::register::Waiver;
+use crate::register::{Position, Waiver};
 use crate::report::html::RegisterView;
-use crate::report::{ChangeReport, WaivedFinding};
+use crate::report::{ChangeReport, PositionedFinding, WaivedFinding};
 
 use super::{
     check_one, config_reports, deliver, eea, fail, fail_as, units, ChangeArgs, Context, Delivery,
@@ -68,6 +69,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
             base.as_ref(),
             &args.report,
             config,
+            delivery.shows_silenced(&args.report),
             &mut sources,
         ) {
             Ok(checked) => runs.push((unit.name.clone(), checked)),
@@ -118,10 +120,17 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         .iter()
         .map(|(finding, waiver)| WaivedFinding { finding, waiver })
         .collect();
+    let positioned: Vec<PositionedFinding<'_>> = merged
+        .positioned
+        .iter()
+        .map(|(finding, position)| PositionedFinding { finding, position })
+        .collect();
     let base_label = base.as_ref().map(crate::baseline::Base::label);
     let view = ReportView {
         findings: &merged.findings,
         waived,
+        positioned,
+        declarations: &merged.declarations,
         summary: merged.summary,
         rules: &merged.rules,
         change: base_label.as_deref().map(|label| ChangeReport {
@@ -172,6 +181,8 @@ struct Merged<'a> {
     findings: Vec<Finding>,
     resolved: Vec<Finding>,
     waived: Vec<(Finding, &'a Waiver)>,
+    positioned: Vec<(Finding, &'a Position)>,
+    declarations: Vec<Declaration>,
     rules: Vec<Rule>,
     summary: Summary,
     base_failed: Option<String>,
@@ -200,6 +211,8 @@ impl<'a> Merged<'a> {
             findings: weakened.into_iter().filter(|f| selected(f)).collect(),
             resolved: Vec::new(),
             waived: Vec::new(),
+            positioned: Vec::new(),
+            declarations: Vec::new(),
             rules: Vec::new(),
             summary: Summary::default(),
             base_failed: None,
@@ -208,6 +221,7 @@ impl<'a> Merged<'a> {
             merged.rules.push(gate::rule(first.at));
         }
         let (mut activities, mut files, mut waived) = (0, 0, 0);
+        let mut silencing = Some(0);
         for ((name, checked), found) in runs.iter().zip(found) {
             let pick = |list: &[Finding]| -> Vec<Finding> {
                 list.iter()
@@ -237,6 +251,18 @@ impl<'a> Merged<'a> {
                     .filter(|(f, _)| selected(f))
                     .filter_map(|(f, w)| Some((named(name, f), checked.register.waivers.get(*w)?))),
             );
+            merged.positioned.extend(
+                checked
+                    .positioned
+                    .iter()
+                    .filter(|(f, _)| selected(f))
+                    .filter_map(|(f, p)| {
+                        Some((named(name, f), checked.register.positions.get(*p)?))
+                    }),
+            );
+            merged
+                .declarations
+                .extend(checked.declarations.iter().cloned());
             for rule in &checked.pack.rules {
                 if !merged.rules.iter().any(|r| r.id == rule.id) {
                     merged.rules.push(rule.clone());
@@ -245,9 +271,16 @@ impl<'a> Merged<'a> {
             activities += checked.summary.activities;
             files += checked.summary.files;
             waived += checked.summary.waived;
+            silencing = match (silencing, checked.summary.silencing) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
         }
         let mut summary = Summary::new(&merged.findings, activities, files, merged.rules.len());
         summary.waived = waived;
+        summary.positions = merged.positioned.len();
+        summary.declarations = merged.declarations.len();
+        summary.silencing = silencing;
         if runs.iter().any(|(_, c)| c.change.is_some()) {
             summary.change = Some(ChangeCounts::of(&merged.findings, merged.resolved.len()));
         }

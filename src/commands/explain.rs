@@ -66,7 +66,10 @@ fn unknown_rule(id: &str, rules: &[Rule]) -> Problem {
 /// The target a check is about, for `--target` (none for the activity itself).
 fn target_of(register: &Register, subject: Subject) -> Option<&str> {
     match subject {
-        Subject::Activity(_) | Subject::Organisation | Subject::Waiver(_) => None,
+        Subject::Activity(_)
+        | Subject::Organisation
+        | Subject::Waiver(_)
+        | Subject::Position(_) => None,
         _ => subject.names(register).1,
     }
 }

@@ -22,6 +22,7 @@ use clap::ValueEnum;
 
 use crate::baseline::Base;
 use crate::config::{Config, RegisterConfig};
+use crate::declaration::Declaration;
 use crate::files::{write_atomically, write_atomically_with};
 use crate::finding::{Change, Finding, Severity, Summary};
 use crate::pipeline::{run_check_with, CheckSettings, Checked};
@@ -29,7 +30,9 @@ use crate::policy::{load_policies, PolicyPack, Rule};
 use crate::problem::{sort_problems, suggestion, Code, Problem};
 use crate::report::html::RegisterView;
 use crate::report::human::{self, Style};
-use crate::report::{render_problems, render_to, ChangeReport, Format, WaivedFinding};
+use crate::report::{
+    render_problems, render_to, ChangeReport, Covered, Format, PositionedFinding, WaivedFinding,
+};
 use crate::source::{display_name, SourceMap};
 use crate::waiver::today;
 use crate::yaml::Limits;
@@ -253,6 +256,11 @@ pub struct ReportArgs {
     /// machine formats always carry them: JSON `waived`, SARIF suppressions, JUnit skipped).
     #[arg(long)]
     pub show_waived: bool,
+    /// List the register's declarations (claims that can keep a rule quiet, such as a
+    /// processor role or `large_scale: no`) and the rules each silences, in the human
+    /// report (JSON `declarations` and the HTML report always carry them).
+    #[arg(long)]
+    pub show_declarations: bool,
 }
 
 impl ReportArgs {
@@ -411,6 +419,16 @@ impl Delivery {
         let verdict = !output.quiet && !targets.iter().any(|t| t.file.is_none());
         Delivery { targets, verdict }
     }
+
+    /// Whether a report of the delivery shows what each declaration silences (JSON, HTML,
+    /// or the human report with `--show-declarations`): only then is it computed.
+    pub fn shows_silenced(&self, report: &ReportArgs) -> bool {
+        report.show_declarations
+            || self
+                .targets
+                .iter()
+                .any(|t| matches!(t.format, Format::Json | Format::Html))
+    }
 }
 
 /// Writes to stdout; a closed pipe (`ropa check | head`) is not an error.
@@ -515,11 +533,13 @@ pub fn check_one(
     base: Option<&Base>,
     report: &ReportArgs,
     config: Option<&Config>,
+    silenced: bool,
     sources: &mut SourceMap,
 ) -> Result<Checked, Vec<Problem>> {
     let today = report.today.clone().unwrap_or_else(today);
     let settings = CheckSettings {
         accountability: config.map(Config::accountability).unwrap_or_default(),
+        silenced,
         ..CheckSettings::default()
     };
     let checked = run_check_with(
@@ -531,7 +551,7 @@ pub fn check_one(
         base,
         settings,
     )?;
-    let unapproved = config.map(|c| c.unapproved(&checked.register.waivers));
+    let unapproved = config.map(|c| c.unapproved(&checked.register));
     match unapproved {
         Some(problems) if !problems.is_empty() => Err(problems),
         _ => Ok(checked),
@@ -553,6 +573,8 @@ pub struct Selection<'a> {
     pub all: bool,
     /// The findings live waivers cover, with the index of their waiver.
     pub waived: &'a [(Finding, usize)],
+    /// The findings positions answer, with the index of their position.
+    pub positioned: &'a [(Finding, usize)],
 }
 
 /// Everything the reports of a run are rendered from: one register's check, or several
@@ -562,6 +584,10 @@ pub struct ReportView<'a> {
     pub findings: &'a [Finding],
     /// The findings live waivers cover, with their waivers.
     pub waived: Vec<WaivedFinding<'a>>,
+    /// The findings reasoned positions answer, with their positions.
+    pub positioned: Vec<PositionedFinding<'a>>,
+    /// The registers' declarations.
+    pub declarations: &'a [Declaration],
     /// The counts.
     pub summary: Summary,
     /// The rules of the packs used.
@@ -602,6 +628,15 @@ impl<'a> ReportView<'a> {
                     Some(WaivedFinding { finding, waiver })
                 })
                 .collect(),
+            positioned: selection
+                .positioned
+                .iter()
+                .filter_map(|(finding, p)| {
+                    let position = checked.register.positions.get(*p)?;
+                    Some(PositionedFinding { finding, position })
+                })
+                .collect(),
+            declarations: &checked.declarations,
             summary,
             rules: &checked.pack.rules,
             change: checked.change.as_ref().map(|c| ChangeReport {
@@ -636,11 +671,16 @@ pub fn deliver(
     };
     let mut problems = Vec::new();
     for target in &delivery.targets {
-        let waived: &[WaivedFinding<'_>] = if target.format == Format::Human && !report.show_waived
-        {
-            &[]
-        } else {
-            &view.waived
+        let human = target.format == Format::Human;
+        let covered = Covered {
+            waived: if human && !report.show_waived {
+                &[]
+            } else {
+                &view.waived
+            },
+            positioned: &view.positioned,
+            declarations: view.declarations,
+            list_declarations: human && report.show_declarations,
         };
         let write = |out: &mut dyn Write| {
             render_to(
@@ -648,7 +688,7 @@ pub fn deliver(
                 target.format,
                 view.findings,
                 view.change.as_ref(),
-                waived,
+                &covered,
                 &view.summary,
                 view.rules,
                 &view.registers,

@@ -81,6 +81,7 @@ fn judge_the_commit(args: &PreCommitArgs, unit: &Unit, context: &Context) -> Out
         Some(&head),
         &args.report,
         context.config.as_ref(),
+        delivery.shows_silenced(&args.report),
         &mut sources,
     ) {
         Ok(checked) => checked,
@@ -99,6 +100,7 @@ fn judge_the_commit(args: &PreCommitArgs, unit: &Unit, context: &Context) -> Out
             findings: &new,
             resolved,
             waived: &[],
+            positioned: &[],
             fail_on_new: true,
             hidden_existing: checked.findings.len() - new.len(),
             all: false,
@@ -132,6 +134,7 @@ fn in_changed_files(
         None,
         &args.report,
         context.config.as_ref(),
+        delivery.shows_silenced(&args.report),
         &mut sources,
     ) {
         Ok(checked) => checked,
@@ -166,6 +169,7 @@ fn in_changed_files(
             findings: &findings,
             resolved: &[],
             waived: &[],
+            positioned: &[],
             fail_on_new: false,
             hidden_existing: 0,
             all: false,

@@ -9,6 +9,7 @@ use super::read::{read_file, Defaults, FileSections};
 use super::{Activity, Register, RegisterFile};
 use crate::files::{bad_name, hidden_in_name, Fence};
 use crate::parallel::{available_threads, map_chunks};
+use crate::policy::RuleName;
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::{display_name, not_a_regular_file, read_source, FileId, Location, SourceMap};
 use crate::taxonomy::Taxonomy;
@@ -211,13 +212,13 @@ fn visible_name(name: &str) -> String {
 }
 
 /// Loads the register from `paths` into `sources`, extending the given taxonomies with the
-/// register's own categories; waivers may name the rules in `rule_ids`. Returns every
+/// register's own categories; waivers and positions may name the `rules`. Returns every
 /// problem found when it cannot be loaded.
 pub fn load_register(
     paths: &[PathBuf],
     data_categories: Taxonomy,
     subject_categories: Taxonomy,
-    rule_ids: &[&str],
+    rules: &[RuleName<'_>],
     sources: &mut SourceMap,
     limits: &Limits,
 ) -> Result<Register, Vec<Problem>> {
@@ -236,7 +237,7 @@ pub fn load_register(
         problems,
         data_categories,
         subject_categories,
-        rule_ids,
+        rules,
         sources,
         limits,
     )
@@ -255,7 +256,7 @@ pub fn load_register_files(
     mut problems: Vec<Problem>,
     data_categories: Taxonomy,
     subject_categories: Taxonomy,
-    rule_ids: &[&str],
+    rules: &[RuleName<'_>],
     sources: &SourceMap,
     limits: &Limits,
 ) -> Result<Register, Vec<Problem>> {
@@ -287,7 +288,7 @@ pub fn load_register_files(
         sections,
         data_categories,
         subject_categories,
-        rule_ids,
+        rules,
         all_read,
         &mut problems,
     );
@@ -376,7 +377,7 @@ pub fn assemble(
     sources: &SourceMap,
     data_categories: Taxonomy,
     subject_categories: Taxonomy,
-    rule_ids: &[&str],
+    rules: &[RuleName<'_>],
     complete: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<Register> {
@@ -389,7 +390,7 @@ pub fn assemble(
         files,
         data_categories,
         subject_categories,
-        rule_ids,
+        rules,
         complete,
         problems,
     )
@@ -411,7 +412,7 @@ fn resolve(
     files: Vec<(FileId, FileSections)>,
     mut data_categories: Taxonomy,
     mut subject_categories: Taxonomy,
-    rule_ids: &[&str],
+    rules: &[RuleName<'_>],
     all_read: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<Register> {
@@ -420,6 +421,7 @@ fn resolve(
     let mut activities = Vec::new();
     let mut subprocessors = Vec::new();
     let mut waivers = Vec::new();
+    let mut positions = Vec::new();
     let mut own_data = Vec::new();
     let mut own_subjects = Vec::new();
     let mut read: Vec<RegisterFile> = Vec::new();
@@ -433,13 +435,15 @@ fn resolve(
             data_categories: file_data,
             subject_categories: file_subjects,
             waivers: file_waivers,
+            positions: file_positions,
         } = file;
         let shared = file_organisation.is_some()
             || file_defaults.is_some()
             || !file_subprocessors.is_empty()
             || !file_data.is_empty()
             || !file_subjects.is_empty()
-            || !file_waivers.is_empty();
+            || !file_waivers.is_empty()
+            || !file_positions.is_empty();
         match read.iter_mut().find(|f| f.file == id) {
             Some(known) => known.shared |= shared,
             None => read.push(RegisterFile { file: id, shared }),
@@ -469,6 +473,7 @@ fn resolve(
         activities.extend(file_activities);
         subprocessors.extend(file_subprocessors);
         waivers.extend(file_waivers);
+        positions.extend(file_positions);
         own_data.extend(file_data);
         own_subjects.extend(file_subjects);
     }
@@ -509,17 +514,44 @@ fn resolve(
         );
     }
 
-    for waiver in &waivers {
-        if !rule_ids.contains(&waiver.rule.value.as_str()) {
-            problems.push(dangling("rule", &waiver.rule, rule_ids.iter().copied()));
-        }
-        if !activity_ids.contains_key(&waiver.activity.value) {
-            problems.push(dangling(
+    let rule_ids = || rules.iter().map(|r| r.id);
+    let dangling_activity = |activity: &Located<String>| {
+        (!activity_ids.contains_key(&activity.value)).then(|| {
+            dangling(
                 "activity",
-                &waiver.activity,
+                activity,
                 activity_ids.keys().map(String::as_str),
-            ));
+            )
+        })
+    };
+    for waiver in &waivers {
+        if !rule_ids().any(|id| id == waiver.rule.value) {
+            problems.push(dangling("rule", &waiver.rule, rule_ids()));
         }
+        problems.extend(dangling_activity(&waiver.activity));
+    }
+    for position in &positions {
+        match rules.iter().find(|r| r.id == position.rule.value) {
+            None => problems.push(dangling("rule", &position.rule, rule_ids())),
+            Some(rule) if !rule.accepts_position => problems.push(
+                Problem::at(
+                    Code::InvalidValue,
+                    position.rule.at,
+                    format!(
+                        "rule `{}` does not accept a reasoned position",
+                        position.rule.value
+                    ),
+                )
+                .label("takes no position")
+                .help(
+                    "a position answers only the rules whose finding a legal reading can settle \
+                     for good (`ropa rules` marks them POS); for this one, fix the record or use \
+                     a waiver with an expiry",
+                ),
+            ),
+            Some(_) => {}
+        }
+        problems.extend(position.activity.as_ref().and_then(dangling_activity));
     }
 
     let Some((_, organisation)) = organisation else {
@@ -540,6 +572,7 @@ fn resolve(
         data_categories,
         subject_categories,
         waivers,
+        positions,
         files: read,
     })
 }

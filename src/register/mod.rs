@@ -125,8 +125,10 @@ pub struct Register {
     pub data_categories: Taxonomy,
     /// The data-subject taxonomy, with the register's own categories.
     pub subject_categories: Taxonomy,
-    /// Findings accepted on purpose.
+    /// Findings accepted on purpose, for a time.
     pub waivers: Vec<Waiver>,
+    /// Reasoned positions: findings the organisation answers with a standing legal reading.
+    pub positions: Vec<Position>,
     /// The files read, in order, each with whether it holds more than activities.
     pub files: Vec<RegisterFile>,
 }
@@ -387,6 +389,28 @@ pub struct BasisTerms {
     pub reference: Option<Located<String>>,
     /// The purposes (ids of the activity's) the basis serves; none written: all of them.
     pub purposes: Vec<Located<String>>,
+}
+
+/// A reasoned position: the organisation's standing answer to a rule that accepts one
+/// (`@accepts_position`). It has no expiry; it is reviewed (`reviewed_on`) and always shown.
+#[derive(Debug, Clone)]
+pub struct Position {
+    /// Rule id.
+    pub rule: Located<String>,
+    /// Activity id; none: the position answers an organisation finding.
+    pub activity: Option<Located<String>>,
+    /// A data item's category, a subject category or an entry id.
+    pub target: Option<Located<String>>,
+    /// The legal reasoning.
+    pub reasoning: Located<String>,
+    /// Who approved it.
+    pub approved_by: Located<String>,
+    /// When it was decided, `YYYY-MM-DD`.
+    pub decided_on: Located<String>,
+    /// When it was last reviewed, `YYYY-MM-DD`.
+    pub reviewed_on: Located<String>,
+    /// Reference to the decision.
+    pub reference: Option<Located<String>>,
 }
 
 /// A finding accepted on purpose.

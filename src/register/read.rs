@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use super::vocab;
 use super::{
     Activity, AutomatedDecision, BasisTerms, Controller, DataItem, Dpo, FieldSpans,
-    JointArrangement, Organisation, Purpose, Recipient, Recipients, Subprocessor, TextRecord,
-    Transfer, Waiver, TEXT_RECORDS,
+    JointArrangement, Organisation, Position, Purpose, Recipient, Recipients, Subprocessor,
+    TextRecord, Transfer, Waiver, TEXT_RECORDS,
 };
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::Location;
@@ -24,6 +24,7 @@ pub(super) struct FileSections {
     pub data_categories: Vec<Category>,
     pub subject_categories: Vec<Category>,
     pub waivers: Vec<Waiver>,
+    pub positions: Vec<Position>,
 }
 
 /// Values every activity inherits unless it sets its own.
@@ -262,6 +263,13 @@ pub(super) fn read_file(reader: &mut Reader<'_>, root: &Node) -> FileSections {
         for item in reader.list(node, "`waivers`") {
             if let Some(waiver) = read_waiver(reader, item) {
                 sections.waivers.push(waiver);
+            }
+        }
+    }
+    if let Some(node) = fields.get("positions") {
+        for item in reader.list(node, "`positions`") {
+            if let Some(position) = read_position(reader, item) {
+                sections.positions.push(position);
             }
         }
     }
@@ -846,6 +854,40 @@ fn read_waiver(reader: &mut Reader<'_>, node: &Node) -> Option<Waiver> {
         reason: reason?,
         approved_by: approved_by?,
         expires: expires?,
+        reference,
+    })
+}
+
+fn read_position(reader: &mut Reader<'_>, node: &Node) -> Option<Position> {
+    let mut rec = Record::open(reader, node, "a position")?;
+    let rule = rec.required_text("rule");
+    let activity = rec.text("activity");
+    let target = rec.text("target");
+    let reasoning = rec.required_text("reasoning");
+    let approved_by = rec.required_text("approved_by");
+    let decided_on = rec.required_text("decided_on");
+    let reviewed_on = rec.required_text("reviewed_on");
+    let reference = rec.text("ref");
+    rec.finish();
+    let mut date = |value| {
+        check_format(
+            reader,
+            value,
+            vocab::is_date,
+            "a date (YYYY-MM-DD)",
+            "2026-03-01",
+        )
+    };
+    let decided_on = date(decided_on);
+    let reviewed_on = date(reviewed_on);
+    Some(Position {
+        rule: rule?,
+        activity,
+        target,
+        reasoning: reasoning?,
+        approved_by: approved_by?,
+        decided_on: decided_on?,
+        reviewed_on: reviewed_on?,
         reference,
     })
 }

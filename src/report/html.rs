@@ -7,13 +7,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::declaration::Declaration;
 use crate::document::{Document, Lang, Record};
 use crate::finding::{Change, Finding, Severity, Summary};
 use crate::policy::Rule;
 use crate::problem::Problem;
 use crate::register::{Activity, Register};
 use crate::report::human::summary_line;
-use crate::report::{ChangeReport, Place, WaivedFinding};
+use crate::report::{ChangeReport, Covered, Place, PositionedFinding, WaivedFinding};
 use crate::source::{visible, SourceMap};
 
 /// One register of the report, with what the matrix needs to judge applicability.
@@ -155,12 +156,13 @@ fn applicable(area: &str, activity: &Activity, view: &RegisterView<'_>) -> bool 
 pub fn render_html(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
-    waived: &[WaivedFinding<'_>],
+    covered: &Covered<'_>,
     summary: &Summary,
     rules: &[Rule],
     registers: &[RegisterView<'_>],
     sources: &SourceMap,
 ) -> String {
+    let waived = covered.waived;
     let areas: BTreeMap<&str, &str> = rules
         .iter()
         .filter_map(|r| Some((r.id.as_str(), r.area.as_deref()?)))
@@ -197,12 +199,30 @@ pub fn render_html(
     for view in registers {
         let mine = |f: &&Finding| f.register.as_deref() == view.name;
         let open: Vec<&Finding> = findings.iter().filter(mine).collect();
-        let covered: Vec<&WaivedFinding<'_>> = waived.iter().filter(|w| mine(&w.finding)).collect();
+        let own_waived: Vec<&WaivedFinding<'_>> =
+            waived.iter().filter(|w| mine(&w.finding)).collect();
+        let positioned: Vec<&PositionedFinding<'_>> = covered
+            .positioned
+            .iter()
+            .filter(|p| mine(&p.finding))
+            .collect();
+        // A register's declarations are in its own files.
+        let files: Vec<crate::source::FileId> =
+            view.register.files.iter().map(|f| f.file).collect();
+        let declarations: Vec<&Declaration> = covered
+            .declarations
+            .iter()
+            .filter(|d| files.contains(&d.at.file))
+            .collect();
         register_section(
             &mut out,
             view,
-            &open,
-            &covered,
+            &Shown {
+                findings: &open,
+                waived: &own_waived,
+                positioned: &positioned,
+                declarations: &declarations,
+            },
             &columns,
             &areas,
             registers.len() > 1,
@@ -226,11 +246,14 @@ fn summary_section(out: &mut String, summary: &Summary, change: Option<&ChangeRe
         out,
         "<p class=\"summary\">{}</p>\n<dl class=\"counts\">\n<div><dt>Errors</dt><dd id=\"count-errors\">{}</dd></div>\n\
          <div><dt>Warnings</dt><dd id=\"count-warnings\">{}</dd></div>\n<div><dt>Waived</dt><dd id=\"count-waived\">{}</dd></div>\n\
+         <div><dt>Positions</dt><dd id=\"count-positions\">{}</dd></div>\n<div><dt>Declarations</dt><dd id=\"count-declarations\">{}</dd></div>\n\
          <div><dt>Activities</dt><dd>{}</dd></div>\n<div><dt>Rules</dt><dd>{}</dd></div>\n",
         escape(line),
         summary.errors,
         summary.warnings,
         summary.waived,
+        summary.positions,
+        summary.declarations,
         summary.activities,
         summary.rules
     );
@@ -303,18 +326,36 @@ fn filters(
     );
 }
 
-#[expect(clippy::too_many_arguments, reason = "one register's part of the page")]
+/// What one register's part of the page shows.
+struct Shown<'s, 'a> {
+    findings: &'s [&'a Finding],
+    waived: &'s [&'a WaivedFinding<'a>],
+    positioned: &'s [&'a PositionedFinding<'a>],
+    declarations: &'s [&'a Declaration],
+}
+
 fn register_section(
     out: &mut String,
     view: &RegisterView<'_>,
-    findings: &[&Finding],
-    waived: &[&WaivedFinding<'_>],
+    shown: &Shown<'_, '_>,
     columns: &[(&str, &str, &str)],
     areas: &BTreeMap<&str, &str>,
     named: bool,
     sources: &SourceMap,
 ) {
+    let findings = shown.findings;
+    let waived = shown.waived;
     let register = view.register;
+    // Declarations per activity (none: the organisation's, an entry's, a category's), and
+    // how many of them silence a rule.
+    let mut declared: BTreeMap<Option<&str>, (usize, usize)> = BTreeMap::new();
+    for d in shown.declarations {
+        let entry = declared.entry(d.activity.as_deref()).or_default();
+        entry.0 += 1;
+        if d.silenced.as_ref().is_some_and(|s| !s.is_empty()) {
+            entry.1 += 1;
+        }
+    }
     if named {
         let _ = writeln!(
             out,
@@ -360,7 +401,7 @@ fn register_section(
             escape(article)
         );
     }
-    out.push_str("<th scope=\"col\">Open findings</th></tr></thead>\n<tbody>\n");
+    out.push_str("<th scope=\"col\">Open findings</th><th scope=\"col\">Declarations</th></tr></thead>\n<tbody>\n");
     let row = |out: &mut String, id: Option<&str>, name: &str, activity: Option<&Activity>| {
         let _ = write!(
             out,
@@ -391,9 +432,17 @@ fn register_section(
                 escape(&text)
             );
         }
+        let (count, silencing) = declared.get(&id).copied().unwrap_or_default();
+        let text = match (count, silencing) {
+            (0, _) => "–".to_string(),
+            (n, 0) => n.to_string(),
+            (n, s) => format!("{n} ({s} silencing)"),
+        };
         let _ = writeln!(
             out,
-            "<td class=\"total\" data-total=\"{total}\">{total}</td></tr>"
+            "<td class=\"total\" data-total=\"{total}\">{total}</td><td class=\"declarations{}\" data-declarations=\"{count}\" data-silencing=\"{silencing}\">{}</td></tr>",
+            if silencing > 0 { " silencing" } else { "" },
+            escape(&text)
         );
     };
     row(out, None, "Organisation", None);
@@ -455,6 +504,83 @@ fn register_section(
         out.push_str("</div>\n</section>\n");
     }
     waivers_section(out, register, waived);
+    positions_section(out, shown.positioned);
+    declarations_section(out, shown.declarations, sources);
+}
+
+fn positions_section(out: &mut String, positioned: &[&PositionedFinding<'_>]) {
+    if positioned.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section class=\"positions\">\n<h2>Standpunten / Positions taken</h2>\n\
+         <p>Findings the organisation answers with a reasoned position: out of the counts, on the record.</p>\n\
+         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Positions taken\">\n<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Activity</th><th scope=\"col\">Target</th>\
+         <th scope=\"col\">Reasoning</th><th scope=\"col\">Approved by</th><th scope=\"col\">Decided</th><th scope=\"col\">Reviewed</th><th scope=\"col\">Reference</th></tr></thead>\n<tbody>\n",
+    );
+    for p in positioned {
+        let (f, position) = (p.finding, p.position);
+        let _ = writeln!(
+            out,
+            "<tr><td><span class=\"badge position\">position</span> <code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&f.rule),
+            escape(f.activity.as_deref().unwrap_or("(organisation)")),
+            escape(f.target.as_deref().unwrap_or("")),
+            escape(&position.reasoning.value),
+            escape(&position.approved_by.value),
+            escape(&position.decided_on.value),
+            escape(&position.reviewed_on.value),
+            escape(position.reference.as_ref().map_or("", |r| r.value.as_str())),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+}
+
+fn declarations_section(out: &mut String, declarations: &[&Declaration], sources: &SourceMap) {
+    if declarations.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section class=\"declarations\">\n<h2>Verklaringen / Declarations</h2>\n\
+         <p>Claims in the register that can keep a rule quiet. ropa cannot tell whether they are true; \
+         <em>silences</em> names the rules that would fire without the claim.</p>\n\
+         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Declarations\">\n<table>\n<thead><tr><th scope=\"col\">Kind</th><th scope=\"col\">Place</th>\
+         <th scope=\"col\">Value or text</th><th scope=\"col\">Silences</th></tr></thead>\n<tbody>\n",
+    );
+    for d in declarations {
+        let place = Place::of(d.at, sources);
+        let mut what = d.activity.clone().unwrap_or_default();
+        if let Some(target) = &d.target {
+            if !what.is_empty() {
+                what.push_str(" › ");
+            }
+            what.push_str(target);
+        }
+        let value = d.value.as_deref().or(d.text.as_deref()).unwrap_or("");
+        let silenced = match &d.silenced {
+            None => "<td>not computed</td>".to_string(),
+            Some(rules) if rules.is_empty() => "<td>–</td>".to_string(),
+            Some(rules) => format!(
+                "<td class=\"silencing\">{}</td>",
+                rules
+                    .iter()
+                    .map(|r| format!("<code>{}</code>", escape(r)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{} <code>{}:{}</code> <code>{}</code></td><td>{}</td>{silenced}</tr>",
+            escape(d.kind),
+            escape(&what),
+            escape(place.file),
+            place.line,
+            escape(&d.field),
+            escape(value),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
 fn field(out: &mut String, name: &str, value: Option<&str>) {
@@ -725,7 +851,7 @@ table { border-collapse: collapse; } th, td { border: 1px solid var(--line); pad
 .matrix-table th[scope=row] { position: sticky; left: 0; background: #fff; min-width: 12rem; }
 .matrix-table td { white-space: nowrap; font-size: .9rem; } thead th { background: #eef0f4; font-size: .85rem; }
 .open-error { color: var(--error); font-weight: 600; } .open-warning { color: var(--warning); font-weight: 600; } .waived { color: var(--waived); } .met { color: var(--met); } .na { color: var(--na); }
-td.open-error { background: #fde8ec; } td.open-warning { background: #fff4de; } td.waived { background: #efedfa; } td.met { background: #e6f4ea; }
+td.open-error { background: #fde8ec; } td.open-warning { background: #fff4de; } td.waived { background: #efedfa; } td.silencing { background: #fff4de; } td.met { background: #e6f4ea; }
 .total { font-weight: 600; text-align: right; }
 .activity { border-top: 2px solid var(--line); padding-top: 1rem; margin-top: 1.5rem; }
 .columns { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 1.5rem; }

@@ -8,9 +8,10 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
+use crate::declaration::Declaration;
 use crate::finding::{Change, Finding, Severity, Summary};
 use crate::problem::Problem;
-use crate::report::{ChangeReport, WaivedFinding};
+use crate::report::{ChangeReport, Covered, PositionedFinding, WaivedFinding};
 use crate::source::{visible, visible_name, FileId, Location, SourceFile, SourceMap};
 
 /// How to draw the human report.
@@ -231,7 +232,7 @@ fn finding_help(finding: &Finding) -> Option<String> {
 pub fn render_findings(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
-    waived: &[WaivedFinding<'_>],
+    covered: &Covered<'_>,
     summary: &Summary,
     sources: &SourceMap,
     style: Style,
@@ -282,15 +283,105 @@ pub fn render_findings(
         out.push('\n');
     }
     out.push_str(&rule_counts(findings));
-    out.push_str(&waived_list(waived, sources));
+    out.push_str(&positions_list(covered.positioned, sources));
+    out.push_str(&waived_list(covered.waived, sources));
+    if covered.list_declarations {
+        out.push_str(&declarations_list(covered.declarations, sources));
+    }
     if let Some(change) = change {
         out.push_str(&resolved_list(change));
     }
     out.push_str(&summary_line(summary));
+    out.push_str(&declarations_line(summary));
     if let Some(change) = change {
         out.push_str(&change_line(change, summary));
     }
     out
+}
+
+/// The first line of a text, as one visible line.
+fn first_line(text: &str) -> String {
+    visible_name(text.lines().next().unwrap_or("").trim()).into_owned()
+}
+
+/// The findings reasoned positions answer, one line each with the position: always shown,
+/// never counted.
+fn positions_list(positioned: &[PositionedFinding<'_>], sources: &SourceMap) -> String {
+    if positioned.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("── positions taken\n\n");
+    for p in positioned {
+        let f = p.finding;
+        let (start, _) = sources.range(f.at);
+        out.push_str(&format!(
+            "  {}:{}  {}\n      approved by {} on {}, reviewed {}: {}\n",
+            visible_name(&sources.file(f.at.file).name),
+            start.line,
+            what(f),
+            visible_name(&p.position.approved_by.value),
+            visible_name(&p.position.decided_on.value),
+            visible_name(&p.position.reviewed_on.value),
+            first_line(&p.position.reasoning.value)
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// The declarations (`--show-declarations`), one line each with what it silences.
+fn declarations_list(declarations: &[Declaration], sources: &SourceMap) -> String {
+    if declarations.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("── declarations\n\n");
+    for d in declarations {
+        let (start, _) = sources.range(d.at);
+        let mut line = format!(
+            "  {}:{}  {}",
+            visible_name(&sources.file(d.at.file).name),
+            start.line,
+            d.kind
+        );
+        if let Some(activity) = &d.activity {
+            line.push_str(&format!("  activity {}", visible_name(activity)));
+        }
+        if let Some(target) = &d.target {
+            line.push_str(&format!("  target {}", visible_name(target)));
+        }
+        match (&d.value, &d.text) {
+            (Some(value), _) => line.push_str(&format!("  {}: {}", d.field, visible_name(value))),
+            (None, Some(text)) => line.push_str(&format!("  {}: {}", d.field, first_line(text))),
+            (None, None) => {}
+        }
+        match &d.silenced {
+            Some(rules) if !rules.is_empty() => {
+                line.push_str(&format!("\n      silences {}", rules.join(", ")));
+            }
+            Some(_) => line.push_str("\n      silences no rule"),
+            None => {}
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
+/// The closing line about declarations, when the register makes any.
+pub fn declarations_line(summary: &Summary) -> String {
+    if summary.declarations == 0 {
+        return String::new();
+    }
+    let count = plural(summary.declarations, "declaration", "declarations");
+    match summary.silencing {
+        Some(silencing) => format!(
+            "ropa: {count} (claims that can keep a rule quiet), {silencing} silencing a rule\n"
+        ),
+        None => format!(
+            "ropa: {count} (claims that can keep a rule quiet); --show-declarations lists them and what each silences\n"
+        ),
+    }
 }
 
 /// A finding as one line of text: its rule, activity and target.
@@ -403,11 +494,14 @@ pub fn summary_line(summary: &Summary) -> String {
             plural(summary.warnings, "warning", "warnings")
         )
     };
-    let waived = if summary.waived > 0 {
+    let mut waived = if summary.waived > 0 {
         format!(", {} waived", summary.waived)
     } else {
         String::new()
     };
+    if summary.positions > 0 {
+        waived.push_str(&format!(", {} answered by a position", summary.positions));
+    }
     format!(
         "ropa: {found}{waived} in {} ({}, {})\n",
         plural(summary.activities, "activity", "activities"),

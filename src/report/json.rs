@@ -24,7 +24,15 @@
 //!     }
 //!   ],
 //!   "summary": { "errors": 1, "warnings": 0, "activities": 14, "files": 3, "rules": 5,
-//!                "waived": 0 }                 // findings covered by a live waiver
+//!                "waived": 0,                  // findings covered by a live waiver
+//!                "positions": 0,               // findings a reasoned position answers
+//!                "declarations": 0,            // claims that can keep a rule quiet
+//!                "silencing": 0 },             // declarations that silence a rule
+//!   "declarations": [
+//!     { "kind": "role_processor", "field": "role", "value": "processor", "text": null,
+//!       "activity": "alarmsystemen", "target": null, "file": "...", "line": 3, ...,
+//!       "silenced": ["recipients-required"] }
+//!   ]
 //! }
 //! ```
 //!
@@ -38,6 +46,19 @@
 //! finding with its `"waiver": { "reason", "approved_by", "expires", "ref", "file", "line",
 //! ... }`.
 //!
+//! Findings a reasoned position answers are listed under `"positions"` (when there are any),
+//! each as a finding with its `"position": { "reasoning", "approved_by", "decided_on",
+//! "reviewed_on", "ref", "file", "line", ... }`.
+//!
+//! `"declarations"` lists every claim of the register that can keep a rule quiet (`kind`:
+//! `role_processor`, `public_authority_no`, `participation_body_none`, `large_scale_no`,
+//! `profiling_no`, `automated_decision_no`, `dpf_certified`, `bsn_masked`, `dpia_screening`,
+//! `inference_statement`, `offence_use_statement`, `works_council_not_applicable`,
+//! `expected_special_categories_no`, `recipients_none`, `position`, `waiver`,
+//! `own_category`), sorted like findings. `silenced` lists the rules that fire with the
+//! claim at its neutral value and not as written; it is null for `own_category` (not
+//! computed), and `summary.silencing` counts the declarations that silence a rule.
+//!
 //! Findings are sorted by file, position and rule. New fields may be added to objects
 //! within a version; a change to existing fields bumps `version`.
 //!
@@ -50,7 +71,7 @@ use serde::Serialize;
 
 use crate::finding::{Finding, Summary};
 use crate::problem::Problem;
-use crate::report::{ChangeReport, Place, WaivedFinding};
+use crate::report::{ChangeReport, Covered, Place};
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
@@ -65,6 +86,41 @@ struct Report<'a> {
     resolved: Option<Vec<JsonResolved<'a>>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     waived: Vec<JsonWaived<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    positions: Vec<JsonPositioned<'a>>,
+    declarations: Vec<JsonDeclaration<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPositioned<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    position: JsonPosition<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonPosition<'a> {
+    reasoning: &'a str,
+    approved_by: &'a str,
+    decided_on: &'a str,
+    reviewed_on: &'a str,
+    #[serde(rename = "ref")]
+    reference: Option<&'a str>,
+    #[serde(flatten)]
+    position: Place<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonDeclaration<'a> {
+    kind: &'a str,
+    field: &'a str,
+    value: Option<&'a str>,
+    text: Option<&'a str>,
+    activity: Option<&'a str>,
+    target: Option<&'a str>,
+    #[serde(flatten)]
+    position: Place<'a>,
+    silenced: Option<&'a [String]>,
 }
 
 #[derive(Serialize)]
@@ -134,6 +190,9 @@ struct JsonSummary {
     files: usize,
     rules: usize,
     waived: usize,
+    positions: usize,
+    declarations: usize,
+    silencing: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     new: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,12 +296,12 @@ fn json_finding<'a>(f: &'a Finding, sources: &'a SourceMap) -> JsonFinding<'a> {
 pub fn render_json(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
-    waived: &[WaivedFinding<'_>],
+    covered: &Covered<'_>,
     summary: &Summary,
     sources: &SourceMap,
 ) -> String {
     let mut buffer = Vec::with_capacity(estimate(findings));
-    match write_json(&mut buffer, findings, change, waived, summary, sources) {
+    match write_json(&mut buffer, findings, change, covered, summary, sources) {
         Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
         Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
     }
@@ -260,7 +319,7 @@ pub fn write_json(
     out: &mut dyn std::io::Write,
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
-    waived: &[WaivedFinding<'_>],
+    covered: &Covered<'_>,
     summary: &Summary,
     sources: &SourceMap,
 ) -> std::io::Result<()> {
@@ -269,7 +328,8 @@ pub fn write_json(
         // The findings are written apart, on every core (below); the rest of the report is
         // small.
         findings: [],
-        waived: waived
+        waived: covered
+            .waived
             .iter()
             .map(|w| JsonWaived {
                 finding: json_finding(w.finding, sources),
@@ -282,6 +342,35 @@ pub fn write_json(
                 },
             })
             .collect(),
+        positions: covered
+            .positioned
+            .iter()
+            .map(|p| JsonPositioned {
+                finding: json_finding(p.finding, sources),
+                position: JsonPosition {
+                    reasoning: &p.position.reasoning.value,
+                    approved_by: &p.position.approved_by.value,
+                    decided_on: &p.position.decided_on.value,
+                    reviewed_on: &p.position.reviewed_on.value,
+                    reference: p.position.reference.as_ref().map(|r| r.value.as_str()),
+                    position: Place::of(p.position.rule.at, sources),
+                },
+            })
+            .collect(),
+        declarations: covered
+            .declarations
+            .iter()
+            .map(|d| JsonDeclaration {
+                kind: d.kind,
+                field: &d.field,
+                value: d.value.as_deref(),
+                text: d.text.as_deref(),
+                activity: d.activity.as_deref(),
+                target: d.target.as_deref(),
+                position: Place::of(d.at, sources),
+                silenced: d.silenced.as_deref(),
+            })
+            .collect(),
         summary: JsonSummary {
             errors: summary.errors,
             warnings: summary.warnings,
@@ -289,6 +378,9 @@ pub fn write_json(
             files: summary.files,
             rules: summary.rules,
             waived: summary.waived,
+            positions: summary.positions,
+            declarations: summary.declarations,
+            silencing: summary.silencing,
             new: summary.change.map(|c| c.new),
             existing: summary.change.map(|c| c.existing),
             resolved: summary.change.map(|c| c.resolved),

@@ -5,7 +5,7 @@
 use crate::finding::{Change, Finding};
 use crate::policy::Rule;
 use crate::problem::Problem;
-use crate::report::WaivedFinding;
+use crate::report::Covered;
 use crate::report::{problem_rule, problem_text, Place};
 use crate::source::SourceMap;
 
@@ -77,12 +77,33 @@ pub fn render_junit_problems(problems: &[Problem], sources: &SourceMap) -> Strin
 /// Renders the findings as JUnit XML.
 pub fn render_junit(
     findings: &[Finding],
-    waived: &[WaivedFinding<'_>],
+    covered: &Covered<'_>,
     rules: &[Rule],
     sources: &SourceMap,
 ) -> String {
-    let waived_of = |rule: &str| -> Vec<&WaivedFinding<'_>> {
-        waived.iter().filter(|w| w.finding.rule == rule).collect()
+    // Waived and positioned findings, each with why it is accepted.
+    let waived: Vec<(&Finding, String)> = covered
+        .waived
+        .iter()
+        .map(|w| {
+            let why = format!(
+                "waived until {} ({}): {}",
+                w.waiver.expires.value, w.waiver.approved_by.value, w.waiver.reason.value
+            );
+            (w.finding, why)
+        })
+        .chain(covered.positioned.iter().map(|p| {
+            let why = format!(
+                "reasoned position ({}, {}): {}",
+                p.position.approved_by.value,
+                p.position.decided_on.value,
+                p.position.reasoning.value
+            );
+            (p.finding, why)
+        }))
+        .collect();
+    let waived_of = |rule: &str| -> Vec<&(&Finding, String)> {
+        waived.iter().filter(|w| w.0.rule == rule).collect()
     };
     let total: usize = rules
         .iter()
@@ -107,18 +128,15 @@ pub fn render_junit(
             own_waived.len()
         ));
         // A waived finding is a skipped case: accepted on purpose, on the record.
-        for w in &own_waived {
-            let place = Place::of(w.finding.at, sources);
+        for (finding, why) in &own_waived {
+            let place = Place::of(finding.at, sources);
             out.push_str(&format!(
                 "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{}\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                escape(&case_name(w.finding)),
+                escape(&case_name(finding)),
                 escape(&rule.id),
                 escape(place.file),
                 place.line,
-                escape(&format!(
-                    "waived until {} ({}): {}",
-                    w.waiver.expires.value, w.waiver.approved_by.value, w.waiver.reason.value
-                ))
+                escape(why)
             ));
         }
         if own.is_empty() && own_waived.is_empty() {

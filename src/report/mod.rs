@@ -13,10 +13,11 @@ pub mod rules;
 pub mod sarif;
 pub mod tests;
 
+use crate::declaration::Declaration;
 use crate::finding::{finding_keys, Finding, Summary};
 use crate::policy::Rule;
 use crate::problem::Problem;
-use crate::register::Waiver;
+use crate::register::{Position, Waiver};
 use crate::source::{Location, SourceMap};
 
 /// The formats of `ropa check`.
@@ -63,16 +64,40 @@ pub struct WaivedFinding<'a> {
     pub waiver: &'a Waiver,
 }
 
-/// Renders findings in a format; `change` when they were judged against a base; `waived`
-/// the findings live waivers cover (listed by JSON, SARIF as suppressed results, JUnit as
-/// skipped cases, and the human report when it is given them); `registers` the registers
+/// A finding a reasoned position answers, with the position: out of the counts and the
+/// gate, never out of sight.
+#[derive(Debug, Clone, Copy)]
+pub struct PositionedFinding<'a> {
+    /// The finding.
+    pub finding: &'a Finding,
+    /// The position that answers it.
+    pub position: &'a Position,
+}
+
+/// What a report shows beside the open findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Covered<'a> {
+    /// The findings live waivers cover (listed by JSON, SARIF as suppressed results, JUnit
+    /// as skipped cases, the HTML report, and the human report with `--show-waived`).
+    pub waived: &'a [WaivedFinding<'a>],
+    /// The findings reasoned positions answer (every report shows them).
+    pub positioned: &'a [PositionedFinding<'a>],
+    /// The register's declarations (JSON and HTML list them; the human report counts them,
+    /// and lists them with `--show-declarations`).
+    pub declarations: &'a [Declaration],
+    /// The human report lists the declarations.
+    pub list_declarations: bool,
+}
+
+/// Renders findings in a format; `change` when they were judged against a base; `covered`
+/// what waivers and positions cover, and the declarations; `registers` the registers
 /// judged (the HTML report shows their records).
 #[expect(clippy::too_many_arguments, reason = "what a report is made of")]
 pub fn render(
     format: Format,
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
-    waived: &[WaivedFinding<'_>],
+    covered: &Covered<'_>,
     summary: &Summary,
     rules: &[Rule],
     registers: &[html::RegisterView<'_>],
@@ -80,16 +105,16 @@ pub fn render(
     style: human::Style,
 ) -> String {
     match format {
-        Format::Human => human::render_findings(findings, change, waived, summary, sources, style),
-        Format::Json => json::render_json(findings, change, waived, summary, sources),
-        Format::Sarif => sarif::render_sarif(findings, change, waived, rules, sources),
-        Format::Junit => junit::render_junit(findings, waived, rules, sources),
+        Format::Human => human::render_findings(findings, change, covered, summary, sources, style),
+        Format::Json => json::render_json(findings, change, covered, summary, sources),
+        Format::Sarif => sarif::render_sarif(findings, change, covered, rules, sources),
+        Format::Junit => junit::render_junit(findings, covered, rules, sources),
         Format::Github => github::render_github(findings, change.is_none_or(|c| c.all), sources),
         Format::Gitlab => gitlab::render_gitlab(findings, sources),
         Format::Markdown => markdown::render_markdown(findings, change, summary, sources),
-        Format::Html => {
-            html::render_html(findings, change, waived, summary, rules, registers, sources)
-        }
+        Format::Html => html::render_html(
+            findings, change, covered, summary, rules, registers, sources,
+        ),
     }
 }
 
@@ -100,7 +125,7 @@ pub fn render_to(
     format: Format,
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
-    waived: &[WaivedFinding<'_>],
+    covered: &Covered<'_>,
     summary: &Summary,
     rules: &[Rule],
     registers: &[html::RegisterView<'_>],
@@ -108,10 +133,10 @@ pub fn render_to(
     style: human::Style,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => json::write_json(out, findings, change, waived, summary, sources),
+        Format::Json => json::write_json(out, findings, change, covered, summary, sources),
         _ => out.write_all(
             render(
-                format, findings, change, waived, summary, rules, registers, sources, style,
+                format, findings, change, covered, summary, rules, registers, sources, style,
             )
             .as_bytes(),
         ),

@@ -8,7 +8,7 @@ use crate::finding::Change;
 use crate::finding::{Finding, Severity};
 use crate::policy::Rule;
 use crate::problem::{Code, Problem};
-use crate::report::{fingerprints, problem_rule, problem_text, ChangeReport, Place, WaivedFinding};
+use crate::report::{fingerprints, problem_rule, problem_text, ChangeReport, Covered, Place};
 use crate::source::{Location, SourceMap};
 
 /// A relative path as a URI reference: `/` kept, everything outside the unreserved set
@@ -151,10 +151,11 @@ fn sarif_log(rules: Vec<Value>, results: Vec<Value>, succeeded: bool) -> String 
 pub fn render_sarif(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
-    waived: &[WaivedFinding<'_>],
+    covered: &Covered<'_>,
     rules: &[Rule],
     sources: &SourceMap,
 ) -> String {
+    let waived = covered.waived;
     let prints = fingerprints(findings);
     let mut results: Vec<Value> = findings
         .iter()
@@ -174,6 +175,28 @@ pub fn render_sarif(
                     "status": "accepted",
                     "justification": w.waiver.reason.value,
                     "location": { "physicalLocation": physical(w.waiver.rule.at, sources) },
+                }]),
+            );
+        }
+        results.push(result);
+    }
+    // A finding a reasoned position answers: suppressed, accepted, with the reasoning.
+    let positioned_findings: Vec<Finding> = covered
+        .positioned
+        .iter()
+        .map(|p| p.finding.clone())
+        .collect();
+    let positioned_prints = fingerprints(&positioned_findings);
+    for (p, print) in covered.positioned.iter().zip(&positioned_prints) {
+        let mut result = result(p.finding, print, rules, sources);
+        if let Some(map) = result.as_object_mut() {
+            map.insert(
+                "suppressions".to_string(),
+                json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("reasoned position: {}", p.position.reasoning.value),
+                    "location": { "physicalLocation": physical(p.position.rule.at, sources) },
                 }]),
             );
         }

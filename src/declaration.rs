@@ -1,0 +1,617 @@
+//! Owns declarations: the claims in a register that can keep a rule quiet (a processor role,
+//! `large_scale: no`, a statement, `recipients: none`, a waiver, a position, a category of its
+//! own), where each is written, and which rules each silences: the rules that fire with the
+//! claim at its neutral value and not as written.
+//!
+//! ropa cannot tell whether a declaration is true; it shows each one and what it silences,
+//! so that a reviewer sees the claims the verdict rests on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::entities::Judging;
+use crate::finding::Finding;
+use crate::pipeline::judge_activities;
+use crate::policy::PolicyPack;
+use crate::problem::Problem;
+use crate::register::{AutomatedDecision, Recipients, Register, TextRecord};
+use crate::source::Location;
+use crate::yaml::Located;
+
+/// The longest `text` a declaration carries, in characters.
+const TEXT_LIMIT: usize = 500;
+
+/// One claim that can keep a rule quiet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    /// What kind of claim: `role_processor`, `large_scale_no`, `waiver`, ...
+    pub kind: &'static str,
+    /// The field as the register writes it (`role`, `dpia.screening`, `waivers`).
+    pub field: String,
+    /// The word written, for a yes/no or closed-vocabulary claim.
+    pub value: Option<String>,
+    /// The statement, reason or reasoning (its first 500 characters).
+    pub text: Option<String>,
+    /// The activity it is about (none: the organisation, an entry or a category).
+    pub activity: Option<String>,
+    /// The data item's category, the entry's id, the rule a waiver or position names, the
+    /// category defined.
+    pub target: Option<String>,
+    /// Where it is written.
+    pub at: Location,
+    /// The rules it silences, sorted; `None` when not computed (a category of the
+    /// register's own, or a report that does not show them).
+    pub silenced: Option<Vec<String>>,
+    /// How to put the claim at its neutral value.
+    neutral: Neutral,
+}
+
+/// How a claim is put at its neutral value (indices into the register).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Neutral {
+    /// The activity's role becomes `controller`.
+    Role(usize),
+    /// `large_scale: no` becomes `yes`.
+    LargeScale(usize),
+    /// `profiling: no` becomes `yes`.
+    Profiling(usize),
+    /// `automated_decision: no` is removed.
+    AutomatedDecision(usize),
+    /// `expected_special_categories: no` is removed.
+    ExpectedSpecial(usize),
+    /// `recipients: none` is removed.
+    Recipients(usize),
+    /// A field of one of the activity's text records is removed.
+    RecordField(usize, &'static str, &'static str),
+    /// The transfer's `dpf_certified: yes` becomes `no`.
+    TransferDpf(usize, usize),
+    /// The entry's `dpf_certified: yes` becomes `no`.
+    EntryDpf(usize),
+    /// The organisation's `public_authority: no` becomes `yes`.
+    PublicAuthority,
+    /// The organisation's `participation_body: none` becomes `or`.
+    ParticipationBody,
+    /// A waiver or position: what it covers is known without judging again.
+    Covering,
+    /// Not computed (a category of the register's own).
+    Uncomputed,
+}
+
+impl Neutral {
+    /// The activity a claim is judged on again; `None` for the whole register (the
+    /// organisation, an entry) or none at all.
+    fn activity(self) -> Option<usize> {
+        match self {
+            Neutral::Role(a)
+            | Neutral::LargeScale(a)
+            | Neutral::Profiling(a)
+            | Neutral::AutomatedDecision(a)
+            | Neutral::ExpectedSpecial(a)
+            | Neutral::Recipients(a)
+            | Neutral::RecordField(a, ..)
+            | Neutral::TransferDpf(a, _) => Some(a),
+            Neutral::EntryDpf(_)
+            | Neutral::PublicAuthority
+            | Neutral::ParticipationBody
+            | Neutral::Covering
+            | Neutral::Uncomputed => None,
+        }
+    }
+}
+
+/// The claims of `text_records` whose presence is a declaration: record, field, kind.
+const RECORD_CLAIMS: [(&str, &str, &str); 4] = [
+    ("inference", "statement", "inference_statement"),
+    ("offence_use", "statement", "offence_use_statement"),
+    (
+        "works_council",
+        "not_applicable_reason",
+        "works_council_not_applicable",
+    ),
+    ("dpia", "screening", "dpia_screening"),
+];
+
+fn clipped(text: &str) -> String {
+    match text.char_indices().nth(TEXT_LIMIT) {
+        Some((end, _)) => text.get(..end).unwrap_or(text).to_string(),
+        None => text.to_string(),
+    }
+}
+
+fn record_value<'a>(
+    records: &'a BTreeMap<&'static str, TextRecord>,
+    record: &str,
+    field: &str,
+) -> Option<&'a Located<String>> {
+    records.get(record).and_then(|r| r.get(field))
+}
+
+/// Every declaration of the register, in report order (file, position, kind, activity).
+/// `pack` tells the register's own categories from the pack's; `silenced` is left `None`.
+pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
+    let mut out = Vec::new();
+    let mut push = |kind: &'static str,
+                    field: String,
+                    value: Option<&str>,
+                    text: Option<&str>,
+                    activity: Option<&str>,
+                    target: Option<&str>,
+                    at: Location,
+                    neutral: Neutral| {
+        out.push(Declaration {
+            kind,
+            field,
+            value: value.map(str::to_string),
+            text: text.map(clipped),
+            activity: activity.map(str::to_string),
+            target: target.map(str::to_string),
+            at,
+            silenced: None,
+            neutral,
+        });
+    };
+    let org = &register.organisation;
+    if let Some(v) = org.public_authority.as_ref().filter(|v| v.value == "no") {
+        push(
+            "public_authority_no",
+            "organisation.public_authority".into(),
+            Some("no"),
+            None,
+            None,
+            None,
+            v.at,
+            Neutral::PublicAuthority,
+        );
+    }
+    if let Some(v) = org
+        .participation_body
+        .as_ref()
+        .filter(|v| v.value == "none")
+    {
+        push(
+            "participation_body_none",
+            "organisation.participation_body".into(),
+            Some("none"),
+            None,
+            None,
+            None,
+            v.at,
+            Neutral::ParticipationBody,
+        );
+    }
+    for (e, entry) in register.subprocessors.iter().enumerate() {
+        if let Some(v) = entry.dpf_certified.as_ref().filter(|v| v.value == "yes") {
+            push(
+                "dpf_certified",
+                "dpf_certified".into(),
+                Some("yes"),
+                None,
+                None,
+                Some(&entry.id.value),
+                v.at,
+                Neutral::EntryDpf(e),
+            );
+        }
+    }
+    for (a, activity) in register.activities.iter().enumerate() {
+        let id = Some(activity.id.value.as_str());
+        if let Some(role) = activity.role.as_ref().filter(|r| r.value == "processor") {
+            push(
+                "role_processor",
+                "role".into(),
+                Some("processor"),
+                None,
+                id,
+                None,
+                role.at,
+                Neutral::Role(a),
+            );
+        }
+        if let Some(v) = activity.large_scale.as_ref().filter(|v| v.value == "no") {
+            push(
+                "large_scale_no",
+                "large_scale".into(),
+                Some("no"),
+                None,
+                id,
+                None,
+                v.at,
+                Neutral::LargeScale(a),
+            );
+        }
+        if let Some(v) = activity.profiling.as_ref().filter(|v| v.value == "no") {
+            push(
+                "profiling_no",
+                "profiling".into(),
+                Some("no"),
+                None,
+                id,
+                None,
+                v.at,
+                Neutral::Profiling(a),
+            );
+        }
+        if let Some(AutomatedDecision::No(at)) = &activity.automated_decision {
+            push(
+                "automated_decision_no",
+                "automated_decision".into(),
+                Some("no"),
+                None,
+                id,
+                None,
+                *at,
+                Neutral::AutomatedDecision(a),
+            );
+        }
+        if let Some(v) = activity
+            .expected_special_categories
+            .as_ref()
+            .filter(|v| v.value == "no")
+        {
+            push(
+                "expected_special_categories_no",
+                "expected_special_categories".into(),
+                Some("no"),
+                None,
+                id,
+                None,
+                v.at,
+                Neutral::ExpectedSpecial(a),
+            );
+        }
+        if let Recipients::NoneDeclared(at) = &activity.recipients {
+            push(
+                "recipients_none",
+                "recipients".into(),
+                Some("none"),
+                None,
+                id,
+                None,
+                *at,
+                Neutral::Recipients(a),
+            );
+        }
+        if let Some(v) =
+            record_value(&activity.records, "works_council", "body").filter(|v| v.value == "none")
+        {
+            push(
+                "participation_body_none",
+                "works_council.body".into(),
+                Some("none"),
+                None,
+                id,
+                None,
+                v.at,
+                Neutral::RecordField(a, "works_council", "body"),
+            );
+        }
+        if let Some(v) = record_value(&activity.records, "minimisation", "bsn_masked")
+            .filter(|v| v.value == "yes")
+        {
+            push(
+                "bsn_masked",
+                "minimisation.bsn_masked".into(),
+                Some("yes"),
+                None,
+                id,
+                None,
+                v.at,
+                Neutral::RecordField(a, "minimisation", "bsn_masked"),
+            );
+        }
+        for (record, field, kind) in RECORD_CLAIMS {
+            let Some(v) = record_value(&activity.records, record, field) else {
+                continue;
+            };
+            // A screening counts only where no DPIA is referenced.
+            if kind == "dpia_screening" && record_value(&activity.records, "dpia", "ref").is_some()
+            {
+                continue;
+            }
+            push(
+                kind,
+                format!("{record}.{field}"),
+                None,
+                Some(&v.value),
+                id,
+                None,
+                v.at,
+                Neutral::RecordField(a, record, field),
+            );
+        }
+        for (t, transfer) in activity.transfers.iter().enumerate() {
+            if let Some(v) = transfer.dpf_certified.as_ref().filter(|v| v.value == "yes") {
+                let to = transfer
+                    .to
+                    .as_ref()
+                    .or(transfer.country.as_ref())
+                    .map(|v| v.value.as_str());
+                push(
+                    "dpf_certified",
+                    "transfers.dpf_certified".into(),
+                    Some("yes"),
+                    None,
+                    id,
+                    to,
+                    v.at,
+                    Neutral::TransferDpf(a, t),
+                );
+            }
+        }
+    }
+    for position in &register.positions {
+        push(
+            "position",
+            "positions".into(),
+            None,
+            Some(&position.reasoning.value),
+            position.activity.as_ref().map(|a| a.value.as_str()),
+            Some(&position.rule.value),
+            position.rule.at,
+            Neutral::Covering,
+        );
+    }
+    for (kind, own, theirs) in [
+        (
+            "data_categories",
+            &register.data_categories,
+            &pack.data_categories,
+        ),
+        (
+            "subject_categories",
+            &register.subject_categories,
+            &pack.subject_categories,
+        ),
+    ] {
+        for category in own
+            .categories()
+            .iter()
+            .filter(|c| !theirs.contains(&c.id.value))
+        {
+            let parents: Vec<&str> = category.parents.iter().map(|p| p.value.as_str()).collect();
+            push(
+                "own_category",
+                kind.into(),
+                Some(&parents.join(", ")),
+                category.label.as_ref().map(|l| l.value.as_str()),
+                None,
+                Some(&category.id.value),
+                category.id.at,
+                Neutral::Uncomputed,
+            );
+        }
+    }
+    out
+}
+
+/// The live waivers of a check, as declarations: each silences the rule of the findings it
+/// covers (`waived`: each covered finding with its waiver's index).
+pub fn waivers(register: &Register, waived: &[(Finding, usize)], today: &str) -> Vec<Declaration> {
+    let mut covered: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for (finding, w) in waived {
+        covered.entry(*w).or_default().insert(finding.rule.clone());
+    }
+    register
+        .waivers
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.expires.value.as_str() >= today)
+        .map(|(w, waiver)| Declaration {
+            kind: "waiver",
+            field: "waivers".into(),
+            value: Some(waiver.expires.value.clone()),
+            text: Some(clipped(&waiver.reason.value)),
+            activity: Some(waiver.activity.value.clone()),
+            target: Some(waiver.rule.value.clone()),
+            at: waiver.rule.at,
+            silenced: Some(
+                covered
+                    .get(&w)
+                    .map(|s| s.iter().cloned().collect())
+                    .unwrap_or_default(),
+            ),
+            neutral: Neutral::Covering,
+        })
+        .collect()
+}
+
+/// Sorts declarations into report order.
+pub fn sort(declarations: &mut [Declaration]) {
+    declarations.sort_by(|a, b| {
+        (a.at, a.kind, &a.activity, &a.target).cmp(&(b.at, b.kind, &b.activity, &b.target))
+    });
+}
+
+/// A finding's identity across two judgements.
+type Key = (String, Option<String>, Option<String>);
+
+fn key(f: &Finding) -> Key {
+    (f.rule.clone(), f.activity.clone(), f.target.clone())
+}
+
+/// Computes what each declaration silences: the rules whose findings appear with the claim
+/// at its neutral value and not as written. `now` is every finding of the register before
+/// waivers and positions; `positioned` the findings each position answers (by index). The
+/// register is changed while a claim is judged and restored after.
+pub fn silence(
+    declarations: &mut [Declaration],
+    register: &mut Register,
+    pack: &PolicyPack,
+    judging: &Judging<'_>,
+    now: &[&Finding],
+    positioned: &[(Finding, usize)],
+) -> Result<(), Vec<Problem>> {
+    let now: BTreeSet<Key> = now.iter().map(|f| key(f)).collect();
+    // Positions: the rules of the findings each answers.
+    let mut answered: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for (finding, p) in positioned {
+        answered.entry(*p).or_default().insert(finding.rule.clone());
+    }
+    let mut position_index = 0;
+    // Rounds: the n-th claim of one kind on each activity is judged together (an activity
+    // holds at most one claim per round, so what it silences is its own).
+    let mut rounds: BTreeMap<(&'static str, usize), Vec<usize>> = BTreeMap::new();
+    let mut seen: BTreeMap<(&'static str, usize), usize> = BTreeMap::new();
+    for (d, declaration) in declarations.iter_mut().enumerate() {
+        match declaration.neutral {
+            Neutral::Covering if declaration.kind == "position" => {
+                let rules = answered.get(&position_index).cloned().unwrap_or_default();
+                declaration.silenced = Some(rules.into_iter().collect());
+                position_index += 1;
+            }
+            Neutral::Covering | Neutral::Uncomputed => {}
+            neutral => {
+                let slot = neutral.activity().unwrap_or(usize::MAX);
+                let n = seen.entry((declaration.kind, slot)).or_default();
+                // A claim on the whole register is judged alone.
+                let round = if slot == usize::MAX { d } else { *n };
+                *n += 1;
+                rounds.entry((declaration.kind, round)).or_default().push(d);
+            }
+        }
+    }
+    for members in rounds.values() {
+        let mut saved = Vec::new();
+        for &d in members {
+            if let Some(declaration) = declarations.get(d) {
+                saved.push(neutralise(register, declaration.neutral));
+            }
+        }
+        let only: Option<Vec<usize>> = members
+            .iter()
+            .map(|&d| declarations.get(d).and_then(|x| x.neutral.activity()))
+            .collect();
+        let then = judge_activities(register, pack, judging, only.as_deref());
+        for undo in saved.into_iter().rev() {
+            restore(register, undo);
+        }
+        let then = then?;
+        for &d in members {
+            let Some(declaration) = declarations.get_mut(d) else {
+                continue;
+            };
+            let scope = |f: &&Finding| match declaration.neutral {
+                Neutral::EntryDpf(_) => f.target == declaration.target,
+                Neutral::PublicAuthority | Neutral::ParticipationBody => true,
+                _ => f.activity == declaration.activity,
+            };
+            let rules: BTreeSet<String> = then
+                .iter()
+                .filter(scope)
+                .filter(|f| !now.contains(&key(f)))
+                .map(|f| f.rule.clone())
+                .collect();
+            declaration.silenced = Some(rules.into_iter().collect());
+        }
+    }
+    Ok(())
+}
+
+/// What a claim replaced, to put back.
+enum Undo {
+    Activity(usize, Box<crate::register::Activity>),
+    Entry(usize, Option<Located<String>>),
+    PublicAuthority(Option<Located<String>>),
+    ParticipationBody(Option<Located<String>>),
+    Nothing,
+}
+
+fn word(at: Location, value: &str) -> Option<Located<String>> {
+    Some(Located {
+        value: value.to_string(),
+        at,
+    })
+}
+
+/// Puts one claim at its neutral value; what to restore.
+fn neutralise(register: &mut Register, neutral: Neutral) -> Undo {
+    match neutral {
+        Neutral::EntryDpf(e) => match register.subprocessors.get_mut(e) {
+            Some(entry) => {
+                let at = entry.id.at;
+                Undo::Entry(
+                    e,
+                    std::mem::replace(&mut entry.dpf_certified, word(at, "no")),
+                )
+            }
+            None => Undo::Nothing,
+        },
+        Neutral::PublicAuthority => {
+            let org = &mut register.organisation;
+            let at = org.id.at;
+            Undo::PublicAuthority(std::mem::replace(
+                &mut org.public_authority,
+                word(at, "yes"),
+            ))
+        }
+        Neutral::ParticipationBody => {
+            let org = &mut register.organisation;
+            let at = org.id.at;
+            Undo::ParticipationBody(std::mem::replace(
+                &mut org.participation_body,
+                word(at, "or"),
+            ))
+        }
+        Neutral::Covering | Neutral::Uncomputed => Undo::Nothing,
+        _ => {
+            let Some(a) = neutral.activity() else {
+                return Undo::Nothing;
+            };
+            let Some(activity) = register.activities.get_mut(a) else {
+                return Undo::Nothing;
+            };
+            let saved = Box::new(activity.clone());
+            let at = activity.id.at;
+            match neutral {
+                Neutral::Role(_) => activity.role = word(at, "controller"),
+                Neutral::LargeScale(_) => activity.large_scale = word(at, "yes"),
+                Neutral::Profiling(_) => activity.profiling = word(at, "yes"),
+                Neutral::AutomatedDecision(_) => activity.automated_decision = None,
+                Neutral::ExpectedSpecial(_) => activity.expected_special_categories = None,
+                Neutral::Recipients(_) => activity.recipients = Recipients::Unstated,
+                // `body: none` becomes the default body, not the organisation's.
+                Neutral::RecordField(_, "works_council", "body") => {
+                    if let Some(r) = activity.records.get_mut("works_council") {
+                        for (name, value) in &mut r.fields {
+                            if *name == "body" {
+                                value.value = "or".to_string();
+                            }
+                        }
+                    }
+                }
+                Neutral::RecordField(_, record, field) => {
+                    if let Some(r) = activity.records.get_mut(record) {
+                        r.fields.retain(|(name, _)| *name != field);
+                        if r.fields.is_empty() {
+                            activity.records.remove(record);
+                        }
+                    }
+                }
+                Neutral::TransferDpf(_, t) => {
+                    if let Some(transfer) = activity.transfers.get_mut(t) {
+                        transfer.dpf_certified = word(at, "no");
+                    }
+                }
+                _ => {}
+            }
+            Undo::Activity(a, saved)
+        }
+    }
+}
+
+fn restore(register: &mut Register, undo: Undo) {
+    match undo {
+        Undo::Activity(a, saved) => {
+            if let Some(activity) = register.activities.get_mut(a) {
+                *activity = *saved;
+            }
+        }
+        Undo::Entry(e, value) => {
+            if let Some(entry) = register.subprocessors.get_mut(e) {
+                entry.dpf_certified = value;
+            }
+        }
+        Undo::PublicAuthority(value) => register.organisation.public_authority = value,
+        Undo::ParticipationBody(value) => register.organisation.participation_body = value,
+        Undo::Nothing => {}
+    }
+}
