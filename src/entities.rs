@@ -40,6 +40,17 @@ pub enum Subject {
     Waiver(usize),
     /// `positions[p]` (judged as a `Waiver` entity of kind `position`).
     Position(usize),
+    /// A category the register defines (index `c` of the data taxonomy when `data`, else of
+    /// the subject taxonomy) whose name reads as the category at index `expected` of the
+    /// same taxonomy.
+    Category {
+        /// The data taxonomy (else the subject taxonomy).
+        data: bool,
+        /// The category's index.
+        category: usize,
+        /// The index of the category its name reads as.
+        expected: usize,
+    },
 }
 
 impl Subject {
@@ -93,6 +104,10 @@ impl Subject {
                     position.map(|x| x.rule.value.as_str()),
                 )
             }
+            Subject::Category { data, category, .. } => (
+                None,
+                category_at(register, data, category).map(|c| c.id.value.as_str()),
+            ),
         }
     }
 
@@ -106,6 +121,7 @@ impl Subject {
             Subject::Subprocessor(..) => RequestKind::Subprocessor,
             Subject::Transfer(..) => RequestKind::Transfer,
             Subject::Waiver(_) | Subject::Position(_) => RequestKind::Waiver,
+            Subject::Category { .. } => RequestKind::Category,
         }
     }
 }
@@ -208,6 +224,16 @@ fn record(
         .map_err(|e| Problem::general(Code::EntityError, format!("cannot build a record: {e}")))
 }
 
+/// What a retention criterion may add to "as long as necessary" and still say no more.
+const PURPOSE_TAILS: [&str; 6] = [
+    "voor het doel",
+    "voor dat doel",
+    "voor de doeleinden",
+    "for the purpose",
+    "for the purposes",
+    "for that purpose",
+];
+
 /// A text record with only its present fields (see [`Vocabulary::is_absent`]). `retention`
 /// also gets what rules compare: the period in days and the criterion in lower case.
 fn text_record(
@@ -222,6 +248,12 @@ fn text_record(
             true
         } else if is_reference_field(k) {
             !vocabulary.is_absent_reference(&v.value)
+        } else if name == "retention" && *k == "criterion" {
+            // "As long as necessary" names no period and no ending event.
+            !vocabulary.is_absent(&v.value)
+                && !vocabulary
+                    .words
+                    .is_only("as_long_as_necessary", &v.value, &PURPOSE_TAILS)
         } else {
             !vocabulary.is_absent(&v.value)
         }
@@ -1034,6 +1066,41 @@ impl Model {
             }
             Subject::Waiver(w) => (waiver_uid(t, w), waiver_uid(t, w), Context::empty()),
             Subject::Position(p) => (position_uid(t, p), position_uid(t, p), Context::empty()),
+            Subject::Category {
+                data,
+                category,
+                expected,
+            } => {
+                let missing = || {
+                    Problem::general(
+                        Code::EntityError,
+                        "a check names a category that does not exist",
+                    )
+                };
+                let ty = if data {
+                    &t.data_category
+                } else {
+                    &t.subject_category
+                };
+                let own = category_at(register, data, category).ok_or_else(missing)?;
+                let reads_as = category_at(register, data, expected).ok_or_else(missing)?;
+                let key = if data {
+                    "expected_data"
+                } else {
+                    "expected_subject"
+                };
+                let context = Context::from_pairs([(
+                    key.to_string(),
+                    RestrictedExpression::new_entity_uid(uid(ty, &reads_as.id.value)),
+                )])
+                .map_err(|e| {
+                    Problem::general(
+                        Code::EntityError,
+                        format!("cannot build a category's context: {}", chain(&e)),
+                    )
+                })?;
+                (self.organisation.clone(), uid(ty, &own.id.value), context)
+            }
         };
         Request::new(
             principal,
@@ -1146,6 +1213,90 @@ fn change_attrs(
 /// The entity of the `w`th waiver.
 fn waiver_uid(t: &Types, w: usize) -> EntityUid {
     uid(&t.waiver, &format!("waiver/{w}"))
+}
+
+/// The category at `index` of the register's data (or subject) taxonomy.
+pub fn category_at(
+    register: &Register,
+    data: bool,
+    index: usize,
+) -> Option<&crate::taxonomy::Category> {
+    let taxonomy = if data {
+        &register.data_categories
+    } else {
+        &register.subject_categories
+    };
+    taxonomy.categories().get(index)
+}
+
+/// The model of the categories the register defines whose id or label holds a word of one
+/// of the pack's `category_words` lists: one check each, against the first such list (its
+/// category is what the name reads as). `pack_data` and `pack_subjects` are the pack's own
+/// taxonomies, to tell the register's categories from them.
+pub fn category_model(
+    register: &Register,
+    vocabulary: &Vocabulary,
+    pack_data: &Taxonomy,
+    pack_subjects: &Taxonomy,
+    schema: Option<&Schema>,
+) -> Result<Model, Problem> {
+    let t = Types::new()?;
+    let mut checks = Vec::new();
+    for (data, own, theirs) in [
+        (true, &register.data_categories, pack_data),
+        (false, &register.subject_categories, pack_subjects),
+    ] {
+        let index = |id: &str| own.categories().iter().position(|c| c.id.value == id);
+        for (c, category) in own.categories().iter().enumerate() {
+            if theirs.contains(&category.id.value) {
+                continue;
+            }
+            let mut name = crate::words::fold(&category.id.value);
+            for label in [&category.label, &category.label_en].into_iter().flatten() {
+                name.push_str(&crate::words::fold(&label.value));
+            }
+            let reads_as = vocabulary
+                .category_words
+                .iter()
+                .filter(|entry| entry.data == data)
+                .find(|entry| vocabulary.words.find_folded(&entry.words, &name).is_some())
+                .and_then(|entry| index(&entry.category));
+            if let Some(expected) = reads_as {
+                checks.push(Check {
+                    subject: Subject::Category {
+                        data,
+                        category: c,
+                        expected,
+                    },
+                    at: category.id.at,
+                });
+            }
+        }
+    }
+    let mut entities = taxonomy_entities(&register.data_categories, &t.data_category);
+    entities.extend(taxonomy_entities(
+        &register.subject_categories,
+        &t.subject_category,
+    ));
+    let entities = Entities::from_entities(entities, schema).map_err(|e| {
+        Problem::general(
+            Code::EntityError,
+            format!("cannot build the category entities: {}", chain(&e)),
+        )
+    })?;
+    let organisation = uid(&t.organisation, &register.organisation.id.value);
+    let model = Model {
+        entities,
+        checks,
+        types: t,
+        organisation,
+    };
+    if let Some(schema) = schema {
+        for check in &model.checks {
+            model.request_checked(check, register, Some(schema), true)?;
+        }
+    }
+    Ok(model)
 }
 
 /// The entity of the `p`th position.

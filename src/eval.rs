@@ -172,7 +172,10 @@ impl<'a> Sets<'a> {
             | Subject::Transfer(a, _) => {
                 role(a).and_then(|r| self.by_role.get(&(check.subject.kind(), r)))
             }
-            Subject::Organisation | Subject::Waiver(_) | Subject::Position(_) => None,
+            Subject::Organisation
+            | Subject::Waiver(_)
+            | Subject::Position(_)
+            | Subject::Category { .. } => None,
         };
         sliced
             .or_else(|| self.pack.sets.get(&check.subject.kind()))
@@ -188,7 +191,7 @@ fn activity_var(kind: RequestKind) -> Option<&'static str> {
         | RequestKind::DataSubject
         | RequestKind::Subprocessor
         | RequestKind::Transfer => Some("principal"),
-        RequestKind::Organisation | RequestKind::Waiver => None,
+        RequestKind::Organisation | RequestKind::Waiver | RequestKind::Category => None,
     }
 }
 
@@ -403,7 +406,7 @@ fn scopes(register: &Register, subject: Subject) -> [(Var, Option<&FieldSpans>);
                 (Var::Context, None),
             ]
         }
-        Subject::Waiver(_) | Subject::Position(_) => [
+        Subject::Waiver(_) | Subject::Position(_) | Subject::Category { .. } => [
             (Var::Principal, None),
             (Var::Resource, None),
             (Var::Context, None),
@@ -480,6 +483,22 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
                 &rule.names.subjects,
                 &register.subject_categories,
             ));
+        }
+    }
+    // A register category: what its name reads as.
+    if let Subject::Category { data, expected, .. } = check.subject {
+        if let Some(reads_as) = crate::entities::category_at(register, data, expected) {
+            labels.push(Label {
+                at: check.at,
+                text: format!(
+                    "its name reads as {}, but it is not under `{}`",
+                    reads_as
+                        .label
+                        .as_ref()
+                        .map_or(reads_as.id.value.as_str(), |l| l.value.as_str()),
+                    reads_as.id.value
+                ),
+            });
         }
     }
     // A position's `reviewed_on`, when the rule reads how long ago that was.

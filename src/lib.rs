@@ -34,4 +34,5 @@ pub mod source;
 pub mod taxonomy;
 pub mod testing;
 pub mod waiver;
+pub mod words;
 pub mod yaml;

@@ -355,6 +355,15 @@ pub fn widened(base: &PolicyPack, pack: &PolicyPack) -> Vec<Widened> {
             });
         }
     }
+    if base.vocabulary.words != pack.vocabulary.words
+        || base.vocabulary.category_words != pack.vocabulary.category_words
+    {
+        out.push(Widened {
+            what: "the taxonomy's `words` change".to_string(),
+            key: "words".to_string(),
+            at: None,
+        });
+    }
     if schema_words(base.schema.text()) != schema_words(pack.schema.text()) {
         out.push(Widened {
             what: "the schema changes".to_string(),

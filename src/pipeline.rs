@@ -463,8 +463,26 @@ pub fn settle(
     register: &Register,
     pack: &PolicyPack,
     judging: &Judging<'_>,
-    findings: Vec<Finding>,
+    mut findings: Vec<Finding>,
 ) -> Result<Judged, Vec<Problem>> {
+    // The register's own categories whose names read as a category of the pack.
+    let categories = entities::category_model(
+        register,
+        &pack.vocabulary,
+        &pack.data_categories,
+        &pack.subject_categories,
+        None,
+    )
+    .map_err(|p| vec![p])?;
+    if !categories.checks.is_empty() {
+        let strategy = eval::Strategy {
+            slice_by_category: false,
+            ..eval::Strategy::default()
+        };
+        findings
+            .extend(eval::evaluate_with(register, pack, &categories, strategy).map_err(sorted)?);
+        sort_findings(&mut findings);
+    }
     let Positioned {
         findings,
         positioned,

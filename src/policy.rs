@@ -36,13 +36,15 @@ pub enum RequestKind {
     Subprocessor,
     /// One transfer listed by an activity.
     Transfer,
-    /// One waiver, once the register's findings are known.
+    /// One waiver or position, once the register's findings are known.
     Waiver,
+    /// One category the register defines whose name reads as a category of the pack.
+    Category,
 }
 
 impl RequestKind {
     /// Every kind.
-    pub const ALL: [RequestKind; 7] = [
+    pub const ALL: [RequestKind; 8] = [
         RequestKind::Organisation,
         RequestKind::Activity,
         RequestKind::DataItem,
@@ -50,6 +52,7 @@ impl RequestKind {
         RequestKind::Subprocessor,
         RequestKind::Transfer,
         RequestKind::Waiver,
+        RequestKind::Category,
     ];
 
     /// The Cedar action id.
@@ -62,6 +65,7 @@ impl RequestKind {
             RequestKind::Subprocessor => "check_subprocessor",
             RequestKind::Transfer => "check_transfer",
             RequestKind::Waiver => "check_waiver",
+            RequestKind::Category => "check_category",
         }
     }
 
@@ -75,6 +79,7 @@ impl RequestKind {
             RequestKind::Subprocessor => "sub-processor",
             RequestKind::Transfer => "transfer",
             RequestKind::Waiver => "waiver",
+            RequestKind::Category => "register category",
         }
     }
 
@@ -405,6 +410,11 @@ pub struct Vocabulary {
     /// Words that, alone or after `see`/`zie`, name no document in a reference field
     /// (`dpia`, `wet`, `policy`), lower case.
     pub bare_references: Vec<String>,
+    /// The named word lists (`words:`): what a free text or a category's name is read for.
+    pub words: crate::words::WordLists,
+    /// Word lists whose matches in a register category's id or label must reach a category
+    /// of the pack (`category_words:`).
+    pub category_words: Vec<crate::words::CategoryWords>,
 }
 
 impl Vocabulary {
@@ -841,6 +851,8 @@ fn load_taxonomy(
         let region_node = fields.get("regions");
         let absent_node = fields.get("absent_values");
         let bare_node = fields.get("bare_references");
+        let words_node = fields.get("words");
+        let category_words_node = fields.get("category_words");
         fields.finish(&mut reader);
         let data_list = data_node
             .map(|n| read_categories(&mut reader, n, Kind::Data))
@@ -865,12 +877,123 @@ fn load_taxonomy(
                 .map(|v| v.value.trim().to_lowercase())
                 .collect();
         }
+        if let Some(node) = words_node {
+            read_words(&mut reader, node, &mut vocabulary.words);
+        }
+        let category_words = category_words_node
+            .map(|node| read_category_words(&mut reader, node, &vocabulary.words))
+            .unwrap_or_default();
         data.extend(data_list, false, problems);
         subjects.extend(subject_list, false, problems);
+        for (entry, at) in category_words {
+            let taxonomy = if entry.data { &data } else { &subjects };
+            if taxonomy.contains(&entry.category) {
+                vocabulary.category_words.push(entry);
+            } else {
+                problems.push(
+                    Problem::at(
+                        Code::UnknownValue,
+                        at,
+                        format!("`{}` is not a category of the taxonomy", entry.category),
+                    )
+                    .label("unknown category"),
+                );
+            }
+        }
     }
     data.finish(problems);
     subjects.finish(problems);
     (data, subjects, vocabulary)
+}
+
+/// Reads `words:`, a mapping of list names to lists of words.
+fn read_words(
+    reader: &mut Reader<'_>,
+    node: &crate::yaml::Node,
+    words: &mut crate::words::WordLists,
+) {
+    let crate::yaml::Value::Map(entries) = &node.value else {
+        reader.report(
+            Problem::at(
+                Code::InvalidValue,
+                reader.at(node),
+                "`words` must map list names to lists of words",
+            )
+            .label(format!("found {}", node.kind())),
+        );
+        return;
+    };
+    for (key, value) in entries {
+        let Some(name) = reader.text(key, "a word list's name") else {
+            continue;
+        };
+        let list = reader.text_list(value, "a word list");
+        words.insert(&name.value, list.into_iter().map(|w| w.value));
+    }
+}
+
+/// Reads `category_words:`, entries `{ words, data: CATEGORY }` or `{ words, subjects:
+/// CATEGORY }`, each with where its category is written (checked against the taxonomy by
+/// the caller).
+fn read_category_words(
+    reader: &mut Reader<'_>,
+    node: &crate::yaml::Node,
+    words: &crate::words::WordLists,
+) -> Vec<(crate::words::CategoryWords, Location)> {
+    let mut out = Vec::new();
+    for item in reader.list(node, "`category_words`") {
+        let Some(mut fields) = reader.fields(item, "a category's words") else {
+            continue;
+        };
+        let list = fields
+            .require(reader, "words")
+            .and_then(|n| reader.text(n, "a word list's name"));
+        let data = fields
+            .get("data")
+            .and_then(|n| reader.text(n, "a data category"));
+        let subjects = fields
+            .get("subjects")
+            .and_then(|n| reader.text(n, "a subject category"));
+        fields.finish(reader);
+        let Some(list) = list else {
+            continue;
+        };
+        if !words.has(&list.value) {
+            reader.report(
+                Problem::at(
+                    Code::UnknownValue,
+                    list.at,
+                    format!("`{}` is not a list of `words`", list.value),
+                )
+                .label("unknown word list"),
+            );
+            continue;
+        }
+        let (category, is_data) = match (data, subjects) {
+            (Some(c), None) => (c, true),
+            (None, Some(c)) => (c, false),
+            _ => {
+                reader.report(
+                    Problem::at(
+                        Code::MissingKey,
+                        list.at,
+                        "a category's words name either `data` or `subjects`, not both",
+                    )
+                    .label("here"),
+                );
+                continue;
+            }
+        };
+        out.push((
+            crate::words::CategoryWords {
+                words: list.value,
+                category: category.value,
+                data: is_data,
+            },
+            category.at,
+        ));
+    }
+    out
 }
 
 fn read_regions(reader: &mut Reader<'_>, node: &crate::yaml::Node) -> Vec<Region> {

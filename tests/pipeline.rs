@@ -167,6 +167,7 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     // The annex records no reviews, and ropa.toml does not require them.
     ("review-overdue", &[]),
     ("waiver-term-too-long", &[]),
+    ("category-parent-implausible", &[]),
     ("transfer-mechanism-valid", &[]),
     ("transfer-impact-assessed", &[]),
     ("child-consent-parental", &[]),
@@ -293,6 +294,41 @@ fn entities_and_requests_conform_to_the_schema() {
             panic!("{}: {}", dir.display(), problem.message);
         }
     }
+}
+
+#[test]
+fn waiver_position_and_category_requests_conform_to_the_schema() {
+    let (register, schema, vocabulary) = load(&root().join("tests/fixtures/claims"));
+    let judging = Judging::plain("2026-11-28");
+    let matches = vec![0; register.waivers.len()];
+    let position_matches = vec![1; register.positions.len()];
+    let waivers = entities::waiver_model(
+        &register,
+        &matches,
+        &position_matches,
+        &judging,
+        Some(&schema),
+    );
+    assert_eq!(
+        waivers.map(|m| m.checks.len()).map_err(|p| p.message),
+        Ok(3),
+        "a check per waiver and position"
+    );
+    let mut sources = SourceMap::new();
+    let pack = load_policies(&root().join("policies"), &mut sources, &Limits::default())
+        .unwrap_or_else(|_| unreachable!("the shipped policies load"));
+    let categories = entities::category_model(
+        &register,
+        &vocabulary,
+        &pack.data_categories,
+        &pack.subject_categories,
+        Some(&schema),
+    );
+    assert_eq!(
+        categories.map(|m| m.checks.len()).map_err(|p| p.message),
+        Ok(2),
+        "a check per own category whose name reads as a pack category"
+    );
 }
 
 #[test]

@@ -511,7 +511,7 @@ pub fn fragment(
             (principal?, category)
         }
         RequestKind::Subprocessor => (principal?, request_resource.map(|(_, id)| id.to_string())),
-        RequestKind::Transfer | RequestKind::Waiver => return None,
+        RequestKind::Transfer | RequestKind::Waiver | RequestKind::Category => return None,
     };
     let (mut activity, mut subprocessors) =
         activity(&all, activity_entity, pack, &mut subprocessor_ids);

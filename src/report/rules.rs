@@ -16,6 +16,7 @@ pub fn kind_id(kind: RequestKind) -> &'static str {
         RequestKind::Subprocessor => "subprocessor",
         RequestKind::Transfer => "transfer",
         RequestKind::Waiver => "waiver",
+        RequestKind::Category => "category",
     }
 }
 
