@@ -1,7 +1,7 @@
 //! Owns declarations: the claims in a register that can keep a rule quiet (a processor role,
-//! `large_scale: no`, a statement, `recipients: none`, a waiver, a position, a category of its
-//! own), where each is written, and which rules each silences: the rules that fire with the
-//! claim at its neutral value and not as written.
+//! `large_scale: no`, a statement, `recipients: none`, consent given by a parent, a waiver, a
+//! position, a category of its own), where each is written, and which rules each silences:
+//! the rules that fire with the claim at its neutral value and not as written.
 //!
 //! ropa cannot tell whether a declaration is true; it shows each one and what it silences,
 //! so that a reviewer sees the claims the verdict rests on.
@@ -296,6 +296,20 @@ pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
                 None,
                 v.at,
                 Neutral::RecordField(a, "minimisation", "bsn_masked"),
+            );
+        }
+        if let Some(v) = record_value(&activity.records, "consent", "from")
+            .filter(|v| v.value == "parent_guardian")
+        {
+            push(
+                "consent_from_parent",
+                "consent.from".into(),
+                Some("parent_guardian"),
+                None,
+                id,
+                None,
+                v.at,
+                Neutral::RecordField(a, "consent", "from"),
             );
         }
         for (record, field, kind) in RECORD_CLAIMS {

@@ -421,6 +421,20 @@ fn activity_attrs(
         "participation_body",
         RestrictedExpression::new_string(body.to_string()),
     );
+    let own_staff = activity.data_subjects.iter().any(|s| {
+        let subjects = &register.subject_categories;
+        subjects.is_in(&s.value, "employee") && !subjects.is_in(&s.value, "customer_employee")
+    });
+    put("own_staff", RestrictedExpression::new_bool(own_staff));
+    let item_conditions: Vec<&Located<String>> = activity
+        .data
+        .iter()
+        .filter_map(|d| d.condition.as_ref()?.get("article"))
+        .collect();
+    put(
+        "item_conditions",
+        RestrictedExpression::new_set(item_conditions.into_iter().map(text)),
+    );
     put(
         "by_public_authority",
         RestrictedExpression::new_bool(
@@ -1016,6 +1030,22 @@ impl Model {
                     let mut pairs = vec![("purposes".to_string(), set_of_text(&item.purposes))];
                     if let Some(label) = &item.label {
                         pairs.push(("label".to_string(), text(label)));
+                    }
+                    // The item's own Art. 9(2) condition: its point (normalised on load) and
+                    // whether its `ref` names a statute.
+                    if let Some(condition) = &item.condition {
+                        let mut fields = vec![(
+                            "ref_is_statute".to_string(),
+                            RestrictedExpression::new_bool(
+                                condition
+                                    .get("ref")
+                                    .is_some_and(|r| vocab::is_statute(&r.value)),
+                            ),
+                        )];
+                        if let Some(article) = condition.get("article") {
+                            fields.push(("article".to_string(), text(article)));
+                        }
+                        pairs.push(("condition".to_string(), record(fields)?));
                     }
                     Context::from_pairs(pairs).map_err(|e| {
                         Problem::general(

@@ -136,6 +136,18 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                                 "the purposes that explicitly cover this item",
                             ),
                         ),
+                        (
+                            "condition",
+                            record(
+                                "the item's own Art. 9(2) condition (none: the activity's `special_category_condition` applies)",
+                                vec![
+                                    ("article", text("the Art. 9(2) point, e.g. 9(2)(h)")),
+                                    ("ref", text("the law that provides it, e.g. WGBO art. 7:454 BW")),
+                                    ("necessity", text("why the item is necessary (biometrics)")),
+                                ],
+                                &[],
+                            ),
+                        ),
                     ],
                     &["category"],
                 ),

@@ -69,15 +69,19 @@ impl FieldSpans {
 
 /// The fields of [`TEXT_RECORDS`] that take a word of a closed vocabulary, not free text:
 /// never counted as absent.
-pub const CHOICE_FIELDS: [&str; 2] = ["bsn_masked", "body"];
+pub const CHOICE_FIELDS: [&str; 3] = ["bsn_masked", "body", "from"];
 
 /// The records of [`TEXT_RECORDS`] whose `ref` must name a statute (Art. 6(3), 9(2), 10, UAVG
 /// art. 46): the entities say whether it does (`ref_is_statute`).
-pub const STATUTE_RECORDS: [&str; 3] = [
+pub const STATUTE_RECORDS: [&str; 4] = [
     "special_category_condition",
+    "condition",
     "criminal_data_basis",
     "national_id_basis",
 ];
+
+/// The text records of a data item: its own Art. 9(2) condition.
+pub const ITEM_RECORDS: [(&str, &[&str]); 1] = [("condition", &["article", "ref", "necessity"])];
 
 /// Small records of optional text fields that rules test for presence, by field name. The
 /// YAML key, the Cedar attribute and the schema's record all use these names.
@@ -85,7 +89,10 @@ pub const TEXT_RECORDS: [(&str, &[&str]); 11] = [
     ("special_category_condition", &["article", "ref"]),
     ("criminal_data_basis", &["ref"]),
     ("national_id_basis", &["ref"]),
-    ("consent", &["withdrawal", "proof", "parental"]),
+    (
+        "consent",
+        &["withdrawal", "proof", "parental", "from", "verification"],
+    ),
     ("retention", &["period", "criterion", "ref"]),
     ("dpia", &["ref", "screening", "not_required_reason"]),
     (
@@ -211,6 +218,9 @@ pub struct DataItem {
     pub label: Option<Located<String>>,
     /// Purposes of the activity that explicitly cover this item.
     pub purposes: Vec<Located<String>>,
+    /// The item's own Art. 9(2) condition (`{ article, ref, necessity }`); none: the
+    /// activity's `special_category_condition` applies.
+    pub condition: Option<TextRecord>,
     /// Where each field was written.
     pub fields: FieldSpans,
 }

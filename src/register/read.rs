@@ -7,7 +7,7 @@ use super::vocab;
 use super::{
     Activity, AutomatedDecision, BasisTerms, Controller, DataItem, Dpo, FieldSpans,
     JointArrangement, Organisation, Position, Purpose, Recipient, Recipients, Subprocessor,
-    TextRecord, Transfer, Waiver, TEXT_RECORDS,
+    TextRecord, Transfer, Waiver, ITEM_RECORDS, TEXT_RECORDS,
 };
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::Location;
@@ -350,6 +350,7 @@ fn read_text_record(
 ) -> Option<TextRecord> {
     let keys = TEXT_RECORDS
         .iter()
+        .chain(ITEM_RECORDS.iter())
         .find(|(n, _)| *n == name)
         .map_or(&[][..], |(_, keys)| *keys);
     let mut rec = Record::open(reader, node, name)?;
@@ -361,13 +362,14 @@ fn read_text_record(
     }
     rec.finish();
     let mut record = TextRecord { fields };
-    if name == "special_category_condition" {
+    if name == "special_category_condition" || name == "condition" {
         normalise_art9(reader, &mut record);
     }
     // Words of closed vocabularies in a record: checked on load.
     for (record_name, key, allowed) in [
         ("minimisation", "bsn_masked", &vocab::YES_NO[..]),
         ("works_council", "body", &vocab::PARTICIPATION_BODIES[..]),
+        ("consent", "from", &vocab::CONSENT_FROM[..]),
     ] {
         if name != record_name {
             continue;
@@ -487,12 +489,16 @@ fn read_data_items(reader: &mut Reader<'_>, items: &[Node]) -> Vec<DataItem> {
         let category = rec.required_text("category");
         let label = rec.text("label");
         let purposes = rec.text_list("purposes");
+        let condition = rec
+            .node("condition")
+            .and_then(|n| read_text_record(rec.reader, n, "condition"));
         let fields = rec.finish();
         if let Some(category) = category {
             data.push(DataItem {
                 category,
                 label,
                 purposes,
+                condition,
                 fields,
             });
         }

@@ -122,6 +122,9 @@ pub const YES_NO: [&str; 2] = ["yes", "no"];
 /// participation council's staff section at a school (`mr`, `gmr`, WMS), or `none`.
 pub const PARTICIPATION_BODIES: [&str; 5] = ["or", "pvt", "mr", "gmr", "none"];
 
+/// Who gives the consent an activity relies on (`consent.from`; default `subject`).
+pub const CONSENT_FROM: [&str; 2] = ["subject", "parent_guardian"];
+
 /// Lowercase ASCII letters and digits in non-empty words joined by `separator`.
 pub fn is_identifier(id: &str, separator: char) -> bool {
     !id.is_empty()

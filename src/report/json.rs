@@ -54,7 +54,8 @@
 //! `role_processor`, `public_authority_no`, `participation_body_none`, `large_scale_no`,
 //! `profiling_no`, `automated_decision_no`, `dpf_certified`, `bsn_masked`, `dpia_screening`,
 //! `inference_statement`, `offence_use_statement`, `works_council_not_applicable`,
-//! `expected_special_categories_no`, `recipients_none`, `position`, `waiver`,
+//! `expected_special_categories_no`, `recipients_none`, `consent_from_parent`, `position`,
+//! `waiver`,
 //! `own_category`), sorted like findings. `silenced` lists the rules that fire with the
 //! claim at its neutral value and not as written; it is null for `own_category` (not
 //! computed), and `summary.silencing` counts the declarations that silence a rule.
