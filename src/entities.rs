@@ -622,6 +622,14 @@ fn activity_attrs(
                 .map(|s| RestrictedExpression::new_entity_uid(uid(&t.subprocessor, s))),
         ),
     );
+    put(
+        "transfers",
+        RestrictedExpression::new_set(
+            (0..activity.transfers.len()).map(|n| {
+                RestrictedExpression::new_entity_uid(transfer_uid(t, &activity.id.value, n))
+            }),
+        ),
+    );
     match &activity.recipients {
         Recipients::Unstated => {}
         Recipients::NoneDeclared(_) => put("recipients", RestrictedExpression::new_set([])),
@@ -808,7 +816,14 @@ pub fn common(
                 .is_some_and(|p| p.value == "yes"),
         ),
     );
-    if let Some(contact) = present(org.contact.as_ref(), vocabulary) {
+    // A contact that gives no way to reach anyone ("de FG") counts as absent.
+    fn reachable<'c>(
+        contact: Option<&'c Located<String>>,
+        vocabulary: &Vocabulary,
+    ) -> Option<&'c Located<String>> {
+        present(contact, vocabulary).filter(|c| vocab::is_contact(&c.value))
+    }
+    if let Some(contact) = reachable(org.contact.as_ref(), vocabulary) {
         org_attrs.insert("contact".to_string(), text(contact));
     }
     match &org.dpo {
@@ -829,7 +844,7 @@ pub fn common(
             fields
                 .extend(present(name.as_ref(), vocabulary).map(|n| ("name".to_string(), text(n))));
             fields.extend(
-                present(contact.as_ref(), vocabulary).map(|c| ("contact".to_string(), text(c))),
+                reachable(contact.as_ref(), vocabulary).map(|c| ("contact".to_string(), text(c))),
             );
             org_attrs.insert("dpo".to_string(), record(fields)?);
         }

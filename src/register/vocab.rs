@@ -518,3 +518,69 @@ mod tests {
         assert!(!is_date("26-01-05"));
     }
 }
+
+/// The contact test: whether a text gives a way to reach someone. An e-mail address (`@`,
+/// then a `.`), a web address (`http://`, `https://` or `www.`), a telephone number (nine
+/// digits or more) or a Dutch postcode (`1234 AB`). "de FG", "via de receptie" do not.
+pub fn is_contact(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if let Some(at) = lower.find('@') {
+        if lower.get(at + 1..).is_some_and(|rest| rest.contains('.')) {
+            return true;
+        }
+    }
+    if lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
+        return true;
+    }
+    if text.chars().filter(char::is_ascii_digit).count() >= 9 {
+        return true;
+    }
+    has_postcode(text)
+}
+
+/// Whether a text holds a Dutch postcode: four digits (the first not 0), an optional space,
+/// two capital letters, not inside a longer word or number.
+fn has_postcode(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len()).any(|i| {
+        let at = |k: usize| chars.get(i + k).copied();
+        let before_ok = i == 0 || chars.get(i - 1).is_none_or(|c| !c.is_alphanumeric());
+        let digits =
+            (0..4).all(|k| at(k).is_some_and(|c| c.is_ascii_digit())) && at(0) != Some('0');
+        if !before_ok || !digits {
+            return false;
+        }
+        let letters_from = if at(4) == Some(' ') { 5 } else { 4 };
+        let letters = (0..2).all(|k| at(letters_from + k).is_some_and(|c| c.is_ascii_uppercase()));
+        letters && at(letters_from + 2).is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::is_contact;
+
+    #[test]
+    fn the_contact_test() {
+        for reachable in [
+            "privacy@acme.example",
+            "https://acme.example/privacy",
+            "www.acme.nl",
+            "+31 20 123 4567",
+            "Postbus 15, 1000 AA Amsterdam",
+            "Stationsplein 1, 3511AB Utrecht",
+        ] {
+            assert!(is_contact(reachable), "{reachable}");
+        }
+        for not in [
+            "de FG",
+            "via de receptie",
+            "privacy@",
+            "tel. 1234",
+            "zie intranet",
+            "1234 ABC",
+        ] {
+            assert!(!is_contact(not), "{not}");
+        }
+    }
+}
