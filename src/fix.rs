@@ -24,6 +24,77 @@ pub enum Fix {
     /// field added, a part of the residual changed). Each is Cedar text in field names, with
     /// a plain reading when there is one.
     Conditions(Vec<Condition>),
+    /// The rule fires, and every change that clears it would change a fact the register
+    /// states (its role, its subjects, a yes/no claim): ropa does not propose those. The
+    /// facts involved, by field.
+    OnlyFacts(Vec<String>),
+}
+
+/// Fields that state a fact or a self-declaration: ropa never proposes to set, add or
+/// change them to clear a finding (`large_scale: no` would silence the DPIA rule, not make
+/// the processing lawful).
+const FACTS: [&str; 17] = [
+    "role",
+    "public_authority",
+    "by_public_authority",
+    "participation_body",
+    "large_scale",
+    "profiling",
+    "automated_decision",
+    "ai_system",
+    "dpf_certified",
+    "dpf_hr",
+    "expected_special_categories",
+    "own_staff",
+    "controller_is_self",
+    "consent.from",
+    "terminal_access.third_party",
+    "engaged_by",
+    "kind",
+];
+
+/// Fields that state a fact ropa may ask to record when it is missing, but never proposes
+/// to change or remove (a subject taken out, a basis dropped with no replacement, a
+/// country changed, the recipients said to be none).
+const FACTS_TO_KEEP: [&str; 9] = [
+    "controllers",
+    "data_subjects",
+    "data",
+    "country",
+    "transfers",
+    "recipients",
+    "purposes_text",
+    "subprocessors",
+    "legal_basis",
+];
+
+/// Whether a condition's way out changes a fact (see [`FACTS`], [`FACTS_TO_KEEP`]); the
+/// fact's field when it does.
+fn changes_fact(condition: &Condition) -> Option<String> {
+    let is_fact = |path: &str| {
+        let first = path.split('.').next().unwrap_or(path);
+        FACTS.contains(&path) || FACTS.contains(&first)
+    };
+    let to_keep = |path: &str| {
+        let first = path.split('.').next().unwrap_or(path);
+        FACTS_TO_KEEP.contains(&first)
+    };
+    match &condition.action {
+        Some(action) => {
+            let path = action.split('`').nth(1).unwrap_or("");
+            if is_fact(path) {
+                return Some(path.to_string());
+            }
+            let adds = action.starts_with("add ");
+            (to_keep(path) && !adds).then(|| path.to_string())
+        }
+        // A condition with no plain reading: a fact when it names one.
+        None => condition
+            .text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .find(|word| is_fact(word))
+            .map(str::to_string),
+    }
 }
 
 /// One part of the residual: its Cedar text and, when it has one, what to do.
@@ -117,7 +188,21 @@ pub fn fix(
         }
     }
     if fixes.is_empty() {
-        Ok(Fix::Always)
+        return Ok(Fix::Always);
+    }
+    // Never a change of a fact: only what records, assesses or answers.
+    let mut facts = Vec::new();
+    fixes.retain(|condition| match changes_fact(condition) {
+        Some(fact) => {
+            if !facts.contains(&fact) {
+                facts.push(fact);
+            }
+            false
+        }
+        None => true,
+    });
+    if fixes.is_empty() {
+        Ok(Fix::OnlyFacts(facts))
     } else {
         Ok(Fix::Conditions(fixes))
     }
@@ -507,6 +592,32 @@ mod tests {
                 Some("add `retention.criterion`".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn a_fact_is_never_the_way_out() {
+        let condition = |text: &str| Condition {
+            text: text.to_string(),
+            action: action(text),
+        };
+        // A yes/no claim, the role, a subject removed, a basis dropped: facts.
+        for text in [
+            "role != \"processor\"",
+            "!(large_scale == \"yes\")",
+            "data_subjects.contains(SubjectCategory::\"child\")",
+            "legal_basis.contains(LegalBasis::\"consent\")",
+            "own_staff",
+        ] {
+            assert!(changes_fact(&condition(text)).is_some(), "{text}");
+        }
+        // Recording what is missing: not a fact changed.
+        for text in [
+            "!(dpia has ref)",
+            "recipients.isEmpty()",
+            "!(consent has proof)",
+        ] {
+            assert_eq!(changes_fact(&condition(text)), None, "{text}");
+        }
     }
 
     #[test]

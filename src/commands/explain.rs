@@ -173,6 +173,21 @@ fn explain_fix(
                     rule.id
                 ));
             }
+            Ok(Fix::OnlyFacts(facts)) => {
+                firing += 1;
+                let facts: Vec<String> = facts.iter().map(|f| format!("`{f}`")).collect();
+                out.push_str(&format!(
+                    "  {what}: the rule fires on what the register states ({}); ropa does not propose changing a fact. \
+                     If it is wrong, correct it; if it is right, do what the rule asks (`ropa explain {}`){}.\n",
+                    facts.join(", "),
+                    rule.id,
+                    if rule.accepts_position {
+                        ", or record a reasoned position (`positions:`) with the legal reading"
+                    } else {
+                        ""
+                    }
+                ));
+            }
             Ok(Fix::Conditions(conditions)) => {
                 firing += 1;
                 out.push_str(&format!(
