@@ -436,10 +436,10 @@ pub fn sort(declarations: &mut [Declaration]) {
 }
 
 /// A finding's identity across two judgements.
-type Key = (String, Option<String>, Option<String>);
+type Key<'f> = (&'f str, Option<&'f str>, Option<&'f str>);
 
-fn key(f: &Finding) -> Key {
-    (f.rule.clone(), f.activity.clone(), f.target.clone())
+fn key(f: &Finding) -> Key<'_> {
+    (&f.rule, f.activity.as_deref(), f.target.as_deref())
 }
 
 /// Computes what each declaration silences: the rules whose findings appear with the claim
@@ -454,7 +454,7 @@ pub fn silence(
     now: &[&Finding],
     positioned: &[(Finding, usize)],
 ) -> Result<(), Vec<Problem>> {
-    let now: BTreeSet<Key> = now.iter().map(|f| key(f)).collect();
+    let now: std::collections::HashSet<Key<'_>> = now.iter().map(|f| key(f)).collect();
     // Positions: the rules of the findings each answers.
     let mut answered: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     for (finding, p) in positioned {
@@ -499,22 +499,36 @@ pub fn silence(
             restore(register, undo);
         }
         let then = then?;
+        // The findings that appear with the claims neutral, by activity and by target: each
+        // claim looks only at its own (a round may hold thousands of claims).
+        let mut by_activity: std::collections::HashMap<Option<&str>, Vec<&Finding>> =
+            std::collections::HashMap::new();
+        let mut by_target: std::collections::HashMap<Option<&str>, Vec<&Finding>> =
+            std::collections::HashMap::new();
+        let mut all: Vec<&Finding> = Vec::new();
+        for f in then.iter().filter(|f| !now.contains(&key(f))) {
+            by_activity
+                .entry(f.activity.as_deref())
+                .or_default()
+                .push(f);
+            by_target.entry(f.target.as_deref()).or_default().push(f);
+            all.push(f);
+        }
         for &d in members {
             let Some(declaration) = declarations.get_mut(d) else {
                 continue;
             };
-            let scope = |f: &&Finding| match declaration.neutral {
-                Neutral::EntryDpf(_) => f.target == declaration.target,
-                Neutral::PublicAuthority | Neutral::ParticipationBody => true,
-                _ => f.activity == declaration.activity,
+            let appeared: &[&Finding] = match declaration.neutral {
+                Neutral::EntryDpf(_) => by_target
+                    .get(&declaration.target.as_deref())
+                    .map_or(&[], Vec::as_slice),
+                Neutral::PublicAuthority | Neutral::ParticipationBody => &all,
+                _ => by_activity
+                    .get(&declaration.activity.as_deref())
+                    .map_or(&[], Vec::as_slice),
             };
-            let rules: BTreeSet<String> = then
-                .iter()
-                .filter(scope)
-                .filter(|f| !now.contains(&key(f)))
-                .map(|f| f.rule.clone())
-                .collect();
-            declaration.silenced = Some(rules.into_iter().collect());
+            let rules: BTreeSet<&str> = appeared.iter().map(|f| f.rule.as_str()).collect();
+            declaration.silenced = Some(rules.into_iter().map(str::to_string).collect());
         }
     }
     Ok(())

@@ -1318,11 +1318,15 @@ pub fn category_model(
             }
         }
     }
-    let mut entities = taxonomy_entities(&register.data_categories, &t.data_category);
-    entities.extend(taxonomy_entities(
-        &register.subject_categories,
-        &t.subject_category,
-    ));
+    // No category to judge (most registers): no entities to build either.
+    let mut entities = Vec::new();
+    if !checks.is_empty() {
+        entities = taxonomy_entities(&register.data_categories, &t.data_category);
+        entities.extend(taxonomy_entities(
+            &register.subject_categories,
+            &t.subject_category,
+        ));
+    }
     let entities = Entities::from_entities(entities, schema).map_err(|e| {
         Problem::general(
             Code::EntityError,
