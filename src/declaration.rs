@@ -194,41 +194,72 @@ pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
     }
     for (a, activity) in register.activities.iter().enumerate() {
         let id = Some(activity.id.value.as_str());
-        if let Some(role) = activity.role.as_ref().filter(|r| r.value == "processor") {
-            push(
+        // A word written where its neutral value would let a rule speak.
+        let records = &activity.records;
+        let words = [
+            (
                 "role_processor",
-                "role".into(),
-                Some("processor"),
-                None,
-                id,
-                None,
-                role.at,
+                "role",
+                activity.role.as_ref(),
+                "processor",
                 Neutral::Role(a),
-            );
-        }
-        if let Some(v) = activity.large_scale.as_ref().filter(|v| v.value == "no") {
-            push(
+            ),
+            (
                 "large_scale_no",
-                "large_scale".into(),
-                Some("no"),
-                None,
-                id,
-                None,
-                v.at,
+                "large_scale",
+                activity.large_scale.as_ref(),
+                "no",
                 Neutral::LargeScale(a),
-            );
-        }
-        if let Some(v) = activity.profiling.as_ref().filter(|v| v.value == "no") {
-            push(
+            ),
+            (
                 "profiling_no",
-                "profiling".into(),
-                Some("no"),
-                None,
-                id,
-                None,
-                v.at,
+                "profiling",
+                activity.profiling.as_ref(),
+                "no",
                 Neutral::Profiling(a),
-            );
+            ),
+            (
+                "expected_special_categories_no",
+                "expected_special_categories",
+                activity.expected_special_categories.as_ref(),
+                "no",
+                Neutral::ExpectedSpecial(a),
+            ),
+            (
+                "participation_body_none",
+                "works_council.body",
+                record_value(records, "works_council", "body"),
+                "none",
+                Neutral::RecordField(a, "works_council", "body"),
+            ),
+            (
+                "bsn_masked",
+                "minimisation.bsn_masked",
+                record_value(records, "minimisation", "bsn_masked"),
+                "yes",
+                Neutral::RecordField(a, "minimisation", "bsn_masked"),
+            ),
+            (
+                "consent_from_parent",
+                "consent.from",
+                record_value(records, "consent", "from"),
+                "parent_guardian",
+                Neutral::RecordField(a, "consent", "from"),
+            ),
+        ];
+        for (kind, field, written, word, neutral) in words {
+            if let Some(v) = written.filter(|v| v.value == word) {
+                push(
+                    kind,
+                    field.into(),
+                    Some(word),
+                    None,
+                    id,
+                    None,
+                    v.at,
+                    neutral,
+                );
+            }
         }
         if let Some(AutomatedDecision::No(at)) = &activity.automated_decision {
             push(
@@ -242,22 +273,6 @@ pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
                 Neutral::AutomatedDecision(a),
             );
         }
-        if let Some(v) = activity
-            .expected_special_categories
-            .as_ref()
-            .filter(|v| v.value == "no")
-        {
-            push(
-                "expected_special_categories_no",
-                "expected_special_categories".into(),
-                Some("no"),
-                None,
-                id,
-                None,
-                v.at,
-                Neutral::ExpectedSpecial(a),
-            );
-        }
         if let Recipients::NoneDeclared(at) = &activity.recipients {
             push(
                 "recipients_none",
@@ -268,48 +283,6 @@ pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
                 None,
                 *at,
                 Neutral::Recipients(a),
-            );
-        }
-        if let Some(v) =
-            record_value(&activity.records, "works_council", "body").filter(|v| v.value == "none")
-        {
-            push(
-                "participation_body_none",
-                "works_council.body".into(),
-                Some("none"),
-                None,
-                id,
-                None,
-                v.at,
-                Neutral::RecordField(a, "works_council", "body"),
-            );
-        }
-        if let Some(v) = record_value(&activity.records, "minimisation", "bsn_masked")
-            .filter(|v| v.value == "yes")
-        {
-            push(
-                "bsn_masked",
-                "minimisation.bsn_masked".into(),
-                Some("yes"),
-                None,
-                id,
-                None,
-                v.at,
-                Neutral::RecordField(a, "minimisation", "bsn_masked"),
-            );
-        }
-        if let Some(v) = record_value(&activity.records, "consent", "from")
-            .filter(|v| v.value == "parent_guardian")
-        {
-            push(
-                "consent_from_parent",
-                "consent.from".into(),
-                Some("parent_guardian"),
-                None,
-                id,
-                None,
-                v.at,
-                Neutral::RecordField(a, "consent", "from"),
             );
         }
         for (record, field, kind) in RECORD_CLAIMS {
@@ -408,7 +381,7 @@ pub fn waivers(register: &Register, waived: &[(Finding, usize)], today: &str) ->
         .waivers
         .iter()
         .enumerate()
-        .filter(|(_, w)| w.expires.value.as_str() >= today)
+        .filter(|(_, w)| crate::waiver::is_live(w, today))
         .map(|(w, waiver)| Declaration {
             kind: "waiver",
             field: "waivers".into(),

@@ -1327,17 +1327,31 @@ pub fn category_model(
             &t.subject_category,
         ));
     }
+    side_model(register, entities, checks, t, schema, "category")
+}
+
+/// A model of checks judged beside the activities (waivers, positions, categories): its
+/// entities, and with a schema (tests) every request checked against it. `what` names the
+/// entities in a problem.
+fn side_model(
+    register: &Register,
+    entities: Vec<Entity>,
+    checks: Vec<Check>,
+    types: Types,
+    schema: Option<&Schema>,
+    what: &str,
+) -> Result<Model, Problem> {
     let entities = Entities::from_entities(entities, schema).map_err(|e| {
         Problem::general(
             Code::EntityError,
-            format!("cannot build the category entities: {}", chain(&e)),
+            format!("cannot build the {what} entities: {}", chain(&e)),
         )
     })?;
-    let organisation = uid(&t.organisation, &register.organisation.id.value);
+    let organisation = uid(&types.organisation, &register.organisation.id.value);
     let model = Model {
         entities,
         checks,
-        types: t,
+        types,
         organisation,
     };
     if let Some(schema) = schema {
@@ -1438,25 +1452,7 @@ pub fn waiver_model(
             at: position.rule.at,
         });
     }
-    let entities = Entities::from_entities(entities, schema).map_err(|e| {
-        Problem::general(
-            Code::EntityError,
-            format!("cannot build the waiver entities: {}", chain(&e)),
-        )
-    })?;
-    let organisation = uid(&t.organisation, &register.organisation.id.value);
-    let model = Model {
-        entities,
-        checks,
-        types: t,
-        organisation,
-    };
-    if let Some(schema) = schema {
-        for check in &model.checks {
-            model.request_checked(check, register, Some(schema), true)?;
-        }
-    }
-    Ok(model)
+    side_model(register, entities, checks, t, schema, "waiver")
 }
 
 /// The entity of an activity's `n`th transfer.

@@ -457,6 +457,20 @@ pub fn judge(
     )
 }
 
+/// The findings of a model judged beside the activities (waivers, positions, categories):
+/// a handful of checks, so no per-category slicing of the data-item policies.
+fn judge_side_model(
+    register: &Register,
+    pack: &PolicyPack,
+    model: &entities::Model,
+) -> Result<Vec<Finding>, Vec<Problem>> {
+    let strategy = eval::Strategy {
+        slice_by_category: false,
+        ..eval::Strategy::default()
+    };
+    eval::evaluate_with(register, pack, model, strategy).map_err(sorted)
+}
+
 /// Applies the register's positions and waivers to its findings (in report order) and
 /// judges the waivers and positions themselves.
 pub fn settle(
@@ -475,12 +489,7 @@ pub fn settle(
     )
     .map_err(|p| vec![p])?;
     if !categories.checks.is_empty() {
-        let strategy = eval::Strategy {
-            slice_by_category: false,
-            ..eval::Strategy::default()
-        };
-        findings
-            .extend(eval::evaluate_with(register, pack, &categories, strategy).map_err(sorted)?);
+        findings.extend(judge_side_model(register, pack, &categories)?);
         sort_findings(&mut findings);
     }
     let Positioned {
@@ -497,12 +506,7 @@ pub fn settle(
     if !register.waivers.is_empty() || !register.positions.is_empty() {
         let model = entities::waiver_model(register, &matches, &position_matches, judging, None)
             .map_err(|p| vec![p])?;
-        // A handful of waiver checks: no per-category slicing of the data-item policies.
-        let strategy = eval::Strategy {
-            slice_by_category: false,
-            ..eval::Strategy::default()
-        };
-        findings.extend(eval::evaluate_with(register, pack, &model, strategy).map_err(sorted)?);
+        findings.extend(judge_side_model(register, pack, &model)?);
         sort_findings(&mut findings);
     }
     Ok(Judged {

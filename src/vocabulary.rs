@@ -108,20 +108,15 @@ pub(crate) fn load_taxonomy(
         if let Some(node) = region_node {
             vocabulary.regions = read_regions(&mut reader, node);
         }
-        if let Some(node) = absent_node {
-            vocabulary.absent_values = reader
-                .text_list(node, "`absent_values`")
+        let mut lowered = |node: Option<&crate::yaml::Node>, what: &str| -> Vec<String> {
+            node.map(|n| reader.text_list(n, what))
+                .unwrap_or_default()
                 .into_iter()
                 .map(|v| v.value.trim().to_lowercase())
-                .collect();
-        }
-        if let Some(node) = bare_node {
-            vocabulary.bare_references = reader
-                .text_list(node, "`bare_references`")
-                .into_iter()
-                .map(|v| v.value.trim().to_lowercase())
-                .collect();
-        }
+                .collect()
+        };
+        vocabulary.absent_values = lowered(absent_node, "`absent_values`");
+        vocabulary.bare_references = lowered(bare_node, "`bare_references`");
         if let Some(node) = words_node {
             read_words(&mut reader, node, &mut vocabulary.words);
         }

@@ -81,6 +81,11 @@ fn covers(waiver: &Waiver, finding: &Finding) -> bool {
             .is_none_or(|t| finding.target.as_deref() == Some(t.value.as_str()))
 }
 
+/// Whether a waiver holds on `today` (`YYYY-MM-DD`): through its `expires` day.
+pub fn is_live(waiver: &Waiver, today: &str) -> bool {
+    waiver.expires.value.as_str() >= today
+}
+
 /// Applies waivers as of `today` (`YYYY-MM-DD`; a waiver holds through its `expires` day).
 pub fn apply_waivers(findings: Vec<Finding>, waivers: &[Waiver], today: &str) -> Waived {
     let mut kept = Vec::with_capacity(findings.len());
@@ -98,11 +103,10 @@ pub fn apply_waivers(findings: Vec<Finding>, waivers: &[Waiver], today: &str) ->
                 *m += 1;
             }
         }
-        let live = matching.iter().copied().find(|&i| {
-            waivers
-                .get(i)
-                .is_some_and(|w| w.expires.value.as_str() >= today)
-        });
+        let live = matching
+            .iter()
+            .copied()
+            .find(|&i| waivers.get(i).is_some_and(|w| is_live(w, today)));
         if let Some(i) = live {
             waived.push((finding, i));
             continue;

@@ -7,8 +7,6 @@
 
 use std::collections::BTreeSet;
 
-use unicode_normalization::UnicodeNormalization;
-
 /// Words that say what kind of legal person a name is, not which one.
 const LEGAL_FORMS: [&str; 12] = [
     "bv",
@@ -32,12 +30,7 @@ const CONNECTORS: [&str; 11] = [
 
 /// The distinctive words of a name, folded.
 fn words(name: &str) -> BTreeSet<String> {
-    let folded: String = name
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
+    let folded = crate::words::fold(name);
     // "B.V." folds to "b v": join single letters before dropping the legal form.
     let mut joined: Vec<String> = Vec::new();
     let mut letters = String::new();

@@ -162,41 +162,27 @@ pub fn render_sarif(
         .zip(&prints)
         .map(|(finding, print)| result(finding, print, rules, sources))
         .collect();
-    // Waived findings stay in the log, suppressed, with the waiver's reason.
-    let waived_findings: Vec<Finding> = waived.iter().map(|w| w.finding.clone()).collect();
-    let waived_prints = fingerprints(&waived_findings);
-    for (w, print) in waived.iter().zip(&waived_prints) {
-        let mut result = result(w.finding, print, rules, sources);
-        if let Some(map) = result.as_object_mut() {
-            map.insert(
-                "suppressions".to_string(),
-                json!([{
-                    "kind": "external",
-                    "status": "accepted",
-                    "justification": w.waiver.reason.value,
-                    "location": { "physicalLocation": physical(w.waiver.rule.at, sources) },
-                }]),
-            );
-        }
-        results.push(result);
-    }
-    // A finding a reasoned position answers: suppressed, accepted, with the reasoning.
-    let positioned_findings: Vec<Finding> = covered
-        .positioned
+    // Waived findings stay in the log, suppressed, with the waiver's reason; a finding a
+    // reasoned position answers likewise, with the reasoning.
+    let waived: Vec<(&Finding, String, Location)> = waived
         .iter()
-        .map(|p| p.finding.clone())
+        .map(|w| (w.finding, w.waiver.reason.value.clone(), w.waiver.rule.at))
+        .chain(covered.positioned.iter().map(|p| {
+            let why = format!("reasoned position: {}", p.position.reasoning.value);
+            (p.finding, why, p.position.rule.at)
+        }))
         .collect();
-    let positioned_prints = fingerprints(&positioned_findings);
-    for (p, print) in covered.positioned.iter().zip(&positioned_prints) {
-        let mut result = result(p.finding, print, rules, sources);
+    let accepted: Vec<Finding> = waived.iter().map(|(f, _, _)| (*f).clone()).collect();
+    for ((finding, justification, at), print) in waived.iter().zip(&fingerprints(&accepted)) {
+        let mut result = result(finding, print, rules, sources);
         if let Some(map) = result.as_object_mut() {
             map.insert(
                 "suppressions".to_string(),
                 json!([{
                     "kind": "external",
                     "status": "accepted",
-                    "justification": format!("reasoned position: {}", p.position.reasoning.value),
-                    "location": { "physicalLocation": physical(p.position.rule.at, sources) },
+                    "justification": justification,
+                    "location": { "physicalLocation": physical(*at, sources) },
                 }]),
             );
         }
