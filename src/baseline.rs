@@ -42,7 +42,12 @@ pub struct BaseFacts {
     activities: HashMap<String, ActivityFacts>,
     /// The base's waivers: what each covers and until when.
     pub waivers: Vec<BaseWaiver>,
+    /// The base's reasoned positions: what each answers (rule, activity, target).
+    pub positions: Vec<BasePosition>,
 }
+
+/// A reasoned position of the base: its rule, activity and target.
+pub type BasePosition = (String, Option<String>, Option<String>);
 
 /// A waiver of the base: its rule, activity and target, and its last day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,9 +95,21 @@ impl BaseFacts {
                 expires: w.expires.value.clone(),
             })
             .collect();
+        let positions = register
+            .positions
+            .iter()
+            .map(|p| {
+                (
+                    p.rule.value.clone(),
+                    p.activity.as_ref().map(|a| a.value.clone()),
+                    p.target.as_ref().map(|t| t.value.clone()),
+                )
+            })
+            .collect();
         BaseFacts {
             activities,
             waivers,
+            positions,
         }
     }
 
@@ -113,6 +130,9 @@ pub struct ChangeView {
     pub resolved: Vec<Finding>,
     /// The base's waivers: none when it did not load, so that every waiver counts as added.
     pub waivers: Vec<BaseWaiver>,
+    /// The base's positions: none when it did not load, so that every position counts as
+    /// added.
+    pub positions: Vec<BasePosition>,
     /// What the change did to the rule pack, judged by the base's pack; `None` when the
     /// pack is the base's, byte for byte.
     pub pack: Option<crate::pack_change::PackChange>,
@@ -364,6 +384,7 @@ pub fn compare(
             base_failed: None,
             resolved: mark(findings, base_findings),
             waivers: Vec::new(),
+            positions: Vec::new(),
             pack: None,
         },
         Err(problems) => {
@@ -381,6 +402,7 @@ pub fn compare(
                 )),
                 resolved: Vec::new(),
                 waivers: Vec::new(),
+                positions: Vec::new(),
                 pack: None,
             }
         }

@@ -12,13 +12,13 @@ use std::sync::Arc;
 
 use cedar_policy::PolicySet;
 
-use crate::baseline::{Base, BaseWaiver};
+use crate::baseline::{Base, BasePosition, BaseWaiver};
 use crate::config::{self, Config, FILE_NAME};
 use crate::finding::{Change, Finding, Severity};
 use crate::git;
 use crate::pack_change::{Dropped, PackChange};
 use crate::policy::{PolicyPack, Rule};
-use crate::register::Waiver;
+use crate::register::{Position, Waiver};
 use crate::source::{visible_name, Location, SourceMap, Span};
 
 /// The rule id of the gate's own findings.
@@ -390,6 +390,40 @@ pub fn waivers_weakened(head: &[Waiver], base: &[BaseWaiver]) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Each reasoned position the change adds (none in the base answers the same rule, activity
+/// and target): a position takes its finding out of the gate, so adding one is as much a
+/// loosening as adding a waiver, and needs the same approval.
+pub fn positions_weakened(head: &[Position], base: &[BasePosition]) -> Vec<Finding> {
+    head.iter()
+        .filter_map(|position| {
+            let activity = position.activity.as_ref().map(|a| a.value.clone());
+            let target = position.target.as_ref().map(|t| t.value.clone());
+            let known = base
+                .iter()
+                .any(|b| b.0 == position.rule.value && b.1 == activity && b.2 == target);
+            if known {
+                return None;
+            }
+            let key = format!(
+                "position:{}/{}/{}",
+                position.rule.value,
+                activity.as_deref().unwrap_or("-"),
+                target.as_deref().unwrap_or("*")
+            );
+            let on = match &activity {
+                Some(a) => format!(" on activity `{a}`"),
+                None => " on the organisation".to_string(),
+            };
+            let what = format!(
+                "a reasoned position answering `{}`{on}{} is added",
+                position.rule.value,
+                target.map(|t| format!(" ({t})")).unwrap_or_default()
+            );
+            Some(finding(position.rule.at, what, key))
+        })
+        .collect()
 }
 
 /// What the change did to `ropa.toml`: `fail-on` raised, `fail-on-new` switched on, a

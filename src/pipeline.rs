@@ -336,7 +336,10 @@ pub fn run_check_with(
                 base, inputs, policies, &pack, &now, sources, limits,
             );
             let mut view = compare(base, base_findings, &mut findings);
-            view.waivers = base_facts.map(|facts| facts.waivers).unwrap_or_default();
+            if let Some(facts) = base_facts {
+                view.waivers = facts.waivers;
+                view.positions = facts.positions;
+            }
             view.pack = pack_change;
             Some(view)
         }

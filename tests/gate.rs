@@ -170,6 +170,32 @@ fn adding_and_extending_a_waiver_weaken_the_gate() {
 }
 
 #[test]
+fn adding_a_reasoned_position_weakens_the_gate() {
+    let repo = Repo::new("position");
+    let positions = "\npositions:\n  - { rule: contract-basis-subject-not-party, activity: algemeen, reasoning: r, approved_by: DPO, decided_on: 2026-01-05, reviewed_on: 2026-06-01 }\n";
+    let file = repo.dir.join("register/organisatie.yaml");
+    let mut text = std::fs::read_to_string(&file).expect("read");
+    text.push_str(positions);
+    std::fs::write(&file, &text).expect("write");
+    repo.commit("add a position");
+    let (messages, code) = repo.weakened();
+    assert_eq!(code, 1);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains(
+        "a reasoned position answering `contract-basis-subject-not-party` on activity `algemeen` is added"
+    ));
+    // Once on main, the same position is not a change.
+    repo.edit(
+        "register/organisatie.yaml",
+        "reasoning: r",
+        "reasoning: reviewed",
+    );
+    repo.commit("reword it");
+    let (messages, _) = repo.weakened();
+    assert_eq!(messages, Vec::<String>::new());
+}
+
+#[test]
 fn loosening_ropa_toml_weakens_the_gate_and_cannot_lower_its_own_threshold() {
     let repo = Repo::new("config");
     std::fs::write(repo.dir.join("register/extra.yaml"), "activities: []\n").expect("write");

@@ -90,6 +90,10 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
                     &checked.register.waivers,
                     &change.waivers,
                 ));
+                found.extend(gate::positions_weakened(
+                    &checked.register.positions,
+                    &change.positions,
+                ));
                 if let Some(pack_change) = &change.pack {
                     found.extend(gate::pack_weakened(
                         pack_change,
