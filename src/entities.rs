@@ -15,7 +15,7 @@ use crate::parallel::{available_threads, map_chunks};
 use crate::policy::{NamedCategories, RequestKind, Vocabulary};
 use crate::problem::{Code, Problem};
 use crate::register::{
-    vocab, Activity, AutomatedDecision, Controller, Dpo, Recipients, Register, TextRecord,
+    vocab, Activity, AiSystem, AutomatedDecision, Controller, Dpo, Recipients, Register, TextRecord,
 };
 use crate::source::Location;
 use crate::taxonomy::Taxonomy;
@@ -144,6 +144,8 @@ pub struct Model {
     pub checks: Vec<Check>,
     types: Types,
     organisation: EntityUid,
+    /// What a data item's request context reads of the pack's vocabulary (its word lists).
+    vocabulary: Vocabulary,
 }
 
 /// The entity types ropa builds, parsed once.
@@ -272,6 +274,15 @@ fn text_record(
             ));
         }
     }
+    // A DPIA's statutory assessment (Art. 35(10)) must name the statute.
+    if name == "dpia" {
+        if let Some((_, assessment)) = present.clone().find(|(k, _)| *k == "statutory_assessment") {
+            fields.push((
+                "statutory_assessment_is_statute".to_string(),
+                RestrictedExpression::new_bool(vocab::is_statute(&assessment.value)),
+            ));
+        }
+    }
     if name == "retention" {
         for (key, value) in present {
             match *key {
@@ -283,9 +294,27 @@ fn text_record(
                         ));
                     }
                 }
-                "criterion" => fields.push((
-                    "criterion_normalised".to_string(),
-                    RestrictedExpression::new_string(value.value.to_lowercase()),
+                "criterion" => {
+                    fields.push((
+                        "criterion_normalised".to_string(),
+                        RestrictedExpression::new_string(value.value.to_lowercase()),
+                    ));
+                    // The pack's word lists the criterion holds (`forever`).
+                    let folded = crate::words::fold(&value.value);
+                    fields.push((
+                        "criterion_words".to_string(),
+                        RestrictedExpression::new_set(
+                            vocabulary
+                                .words
+                                .lists_found(&folded)
+                                .into_iter()
+                                .map(|w| RestrictedExpression::new_string(w.to_string())),
+                        ),
+                    ));
+                }
+                "ref" => fields.push((
+                    "ref_is_statute".to_string(),
+                    RestrictedExpression::new_bool(vocab::is_statute(&value.value)),
                 )),
                 _ => {}
             }
@@ -333,6 +362,28 @@ fn present_reference<'a>(
 /// Whether a field holds a reference to a document: `ref`, `*_ref`, and the LIA.
 fn is_reference_field(name: &str) -> bool {
     name == "ref" || name.ends_with("_ref") || name == "legitimate_interest_assessment"
+}
+
+/// The data whose scale decides whether a DPO is mandatory (Art. 37(1)(b)-(c)).
+const DPO_SCALE_DATA: [&str; 7] = [
+    "location",
+    "camera_footage",
+    "behavioural",
+    "cookie_identifier",
+    "advertising_id",
+    "special_category",
+    "criminal_data",
+];
+
+/// Whether an activity processes data of [`DPO_SCALE_DATA`] and does not say whether it
+/// does so at a large scale.
+pub fn large_scale_unstated(activity: &Activity, register: &Register) -> bool {
+    activity.large_scale.is_none()
+        && activity.data.iter().any(|d| {
+            DPO_SCALE_DATA
+                .iter()
+                .any(|n| register.data_categories.is_in(&d.category.value, n))
+        })
 }
 
 /// Entities for the categories of a taxonomy, each in its parents.
@@ -581,12 +632,26 @@ fn activity_attrs(
             exception,
             safeguards,
             reference,
+            explanation_ref,
         }) => {
             let mut fields = vec![("declared".to_string(), RestrictedExpression::new_bool(true))];
+            // Whether `ref` names the authorising statute, and whether that is only UAVG
+            // art. 40 (which does not allow profiling, C-634/21).
+            if let Some(reference) = present_reference(reference.as_ref(), vocabulary) {
+                fields.push((
+                    "ref_is_statute".to_string(),
+                    RestrictedExpression::new_bool(vocab::is_statute(&reference.value)),
+                ));
+                fields.push((
+                    "ref_only_uavg_40".to_string(),
+                    RestrictedExpression::new_bool(vocab::only_uavg_40(&reference.value)),
+                ));
+            }
             for (key, value) in [
                 ("exception", exception),
                 ("safeguards", safeguards),
                 ("ref", reference),
+                ("explanation_ref", explanation_ref),
             ] {
                 let kept = if is_reference_field(key) {
                     present_reference(value.as_ref(), vocabulary)
@@ -610,6 +675,125 @@ fn activity_attrs(
         }
         put("joint_arrangement", record(fields)?);
     }
+    if let Some(v) = present(activity.human_involvement.as_ref(), vocabulary) {
+        put("human_involvement", text(v));
+    }
+    match &activity.ai_system {
+        None => {}
+        Some(AiSystem::No(_)) => put(
+            "ai_system",
+            record([(
+                "declared".to_string(),
+                RestrictedExpression::new_bool(false),
+            )])?,
+        ),
+        Some(AiSystem::Declared(rec)) => {
+            let mut fields = vec![("declared".to_string(), RestrictedExpression::new_bool(true))];
+            for (key, value) in &rec.fields {
+                let kept = if crate::register::AI_SYSTEM_CHOICES.contains(key) {
+                    Some(value)
+                } else if is_reference_field(key) {
+                    present_reference(Some(value), vocabulary)
+                } else {
+                    present(Some(value), vocabulary)
+                };
+                if let Some(value) = kept {
+                    fields.push((key.to_string(), text(value)));
+                }
+            }
+            // The Annex III area of the point (`5` of `5(b)`).
+            if let Some(point) = rec.get("annex_iii").filter(|p| p.value != "none") {
+                let area: String = point.value.chars().take_while(char::is_ascii_digit).collect();
+                fields.push((
+                    "annex_iii_area".to_string(),
+                    RestrictedExpression::new_string(area),
+                ));
+            }
+            put("ai_system", record(fields)?);
+        }
+    }
+    // The DPIA definition (src/dpia.rs): its criteria, how many are primary, and whether
+    // the DPIA is mandatory.
+    let assessment = crate::dpia::assess(activity, register);
+    put(
+        "dpia_assessment",
+        record([
+            (
+                "criteria".to_string(),
+                RestrictedExpression::new_set(
+                    assessment
+                        .criteria
+                        .iter()
+                        .map(|c| RestrictedExpression::new_string(c.id().to_string())),
+                ),
+            ),
+            (
+                "count".to_string(),
+                RestrictedExpression::new_long(assessment.criteria.len() as i64),
+            ),
+            (
+                "primary".to_string(),
+                RestrictedExpression::new_long(assessment.primary() as i64),
+            ),
+            (
+                "mandatory".to_string(),
+                RestrictedExpression::new_bool(!assessment.mandatory.is_empty()),
+            ),
+        ])?,
+    );
+    // The pack's word lists found in the purposes, in the name and systems, and in the
+    // reasons given for needing no DPIA or for inferring nothing.
+    let words = |texts: Vec<&str>| {
+        let folded = crate::words::fold(&texts.join("\n"));
+        RestrictedExpression::new_set(
+            vocabulary
+                .words
+                .lists_found(&folded)
+                .into_iter()
+                .map(|w| RestrictedExpression::new_string(w.to_string())),
+        )
+    };
+    put(
+        "purpose_words",
+        words(
+            activity
+                .purposes
+                .iter()
+                .filter_map(|p| p.text.as_ref())
+                .map(|t| t.value.as_str())
+                .collect(),
+        ),
+    );
+    put(
+        "name_words",
+        words(
+            activity
+                .name
+                .iter()
+                .chain(&activity.systems)
+                .map(|t| t.value.as_str())
+                .collect(),
+        ),
+    );
+    let reasons = [("dpia", "not_required_reason"), ("inference", "statement")];
+    put(
+        "reason_words",
+        words(
+            reasons
+                .iter()
+                .filter_map(|(r, f)| activity.records.get(r)?.get(f))
+                .filter(|v| !vocabulary.is_absent(&v.value))
+                .map(|v| v.value.as_str())
+                .collect(),
+        ),
+    );
+    // Recipients in a third country that no transfer of the activity, and no entry it
+    // references, covers (same country, and the same name when the recipient has one).
+    let uncovered: Vec<&Located<String>> = uncovered_recipients(activity, register, vocabulary)
+        .into_iter()
+        .map(|r| &r.category)
+        .collect();
+    put("recipients_uncovered", set_of_text(uncovered));
     let subs: BTreeSet<&str> = activity
         .subprocessors
         .iter()
@@ -654,6 +838,52 @@ fn activity_attrs(
         }
     }
     Ok(attrs)
+}
+
+/// The recipients of an activity in a country outside the EEA that nothing covers: no
+/// transfer of the activity and no entry it references has that country (and, when the
+/// recipient is named, that name as the transfer's `to` or the entry's `name`).
+pub fn uncovered_recipients<'r>(
+    activity: &'r Activity,
+    register: &'r Register,
+    vocabulary: &Vocabulary,
+) -> Vec<&'r crate::register::Recipient> {
+    let Recipients::Listed(list) = &activity.recipients else {
+        return Vec::new();
+    };
+    let in_eea = |country: &str| {
+        vocabulary
+            .regions
+            .iter()
+            .any(|r| r.id == "EEA" && r.countries.iter().any(|c| c == country))
+    };
+    let same = |a: Option<&Located<String>>, b: &str| {
+        a.is_some_and(|a| a.value.trim().to_lowercase() == b.trim().to_lowercase())
+    };
+    list.iter()
+        .filter(|r| {
+            let Some(country) = &r.country else {
+                return false;
+            };
+            if in_eea(&country.value) {
+                return false;
+            }
+            let name = present(r.name.as_ref(), vocabulary).map(|n| n.value.as_str());
+            let by_transfer = activity.transfers.iter().any(|t| {
+                t.country.as_ref().is_some_and(|c| c.value == country.value)
+                    && name.is_none_or(|n| same(t.to.as_ref(), n))
+            });
+            let by_entry = activity
+                .subprocessors
+                .iter()
+                .filter_map(|id| register.subprocessor(&id.value))
+                .any(|e| {
+                    e.country.as_ref().is_some_and(|c| c.value == country.value)
+                        && name.is_none_or(|n| same(e.name.as_ref(), n))
+                });
+            !by_transfer && !by_entry
+        })
+        .collect()
 }
 
 /// What the entities depend on beyond the register: the day, the base register when the
@@ -816,6 +1046,36 @@ pub fn common(
                 .is_some_and(|p| p.value == "yes"),
         ),
     );
+    org_attrs.insert(
+        "public_service".to_string(),
+        RestrictedExpression::new_bool(
+            org.public_service
+                .as_ref()
+                .is_some_and(|p| p.value == "yes"),
+        ),
+    );
+    // The AI Act's dated duties (pack data): whether they apply on the day of the check.
+    let today = vocab::day_number(judging.today);
+    let from = |date: &str| match (today, vocab::day_number(date)) {
+        (Some(today), Some(from)) => today >= from,
+        _ => false,
+    };
+    org_attrs.insert(
+        "annex_iii_in_force".to_string(),
+        RestrictedExpression::new_bool(from(&vocabulary.dates.annex_iii_from)),
+    );
+    org_attrs.insert(
+        "transparency_in_force".to_string(),
+        RestrictedExpression::new_bool(from(&vocabulary.dates.transparency_from)),
+    );
+    // Activities of any role with data whose scale decides on a DPO that do not say
+    // whether they are large scale (`large-scale-undeclared`).
+    let unstated = register
+        .activities
+        .iter()
+        .filter(|a| large_scale_unstated(a, register))
+        .map(|a| &a.id);
+    org_attrs.insert("large_scale_unstated".to_string(), set_of_text(unstated));
     // A contact that gives no way to reach anyone ("de FG") counts as absent.
     fn reachable<'c>(
         contact: Option<&'c Located<String>>,
@@ -868,6 +1128,7 @@ pub fn common(
             ("notified_on", &sub.notified_on),
             ("tia_ref", &sub.tia_ref),
             ("engaged_by", &sub.engaged_by),
+            ("approval_ref", &sub.approval_ref),
         ];
         for (k, v) in optional {
             let kept = if is_reference_field(k) {
@@ -884,6 +1145,7 @@ pub fn common(
             ("authorisation", &sub.authorisation),
             ("transfer_mechanism", &sub.transfer_mechanism),
             ("dpf_certified", &sub.dpf_certified),
+            ("dpf_hr", &sub.dpf_hr),
         ];
         for (k, v) in chosen {
             if let Some(v) = v {
@@ -981,6 +1243,7 @@ pub fn build_part(
         checks,
         types: t,
         organisation: org_uid,
+        vocabulary: vocabulary.clone(),
     })
 }
 
@@ -1046,6 +1309,26 @@ impl Model {
                     if let Some(label) = &item.label {
                         pairs.push(("label".to_string(), text(label)));
                     }
+                    // The pack's word lists the item's label holds (`special`, `diagnosis`).
+                    let found: Vec<String> = item
+                        .label
+                        .as_ref()
+                        .map(|l| {
+                            let folded = crate::words::fold(&l.value);
+                            self.vocabulary
+                                .words
+                                .lists_found(&folded)
+                                .into_iter()
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    pairs.push((
+                        "label_words".to_string(),
+                        RestrictedExpression::new_set(
+                            found.into_iter().map(RestrictedExpression::new_string),
+                        ),
+                    ));
                     // The item's own Art. 9(2) condition: its point (normalised on load) and
                     // whether its `ref` names a statute.
                     if let Some(condition) = &item.condition {
@@ -1059,6 +1342,21 @@ impl Model {
                         )];
                         if let Some(article) = condition.get("article") {
                             fields.push(("article".to_string(), text(article)));
+                        }
+                        // Whether `ref` names UAVG art. 29 (biometrics for identification).
+                        fields.push((
+                            "ref_names_uavg_29".to_string(),
+                            RestrictedExpression::new_bool(
+                                condition
+                                    .get("ref")
+                                    .is_some_and(|r| vocab::names_uavg_article(&r.value, 29)),
+                            ),
+                        ));
+                        if let Some(necessity) = condition
+                            .get("necessity")
+                            .filter(|n| !self.vocabulary.is_absent(&n.value))
+                        {
+                            fields.push(("necessity".to_string(), text(necessity)));
                         }
                         pairs.push(("condition".to_string(), record(fields)?));
                     }
@@ -1353,6 +1651,7 @@ fn side_model(
         checks,
         types,
         organisation,
+        vocabulary: Vocabulary::default(),
     };
     if let Some(schema) = schema {
         for check in &model.checks {
@@ -1520,8 +1819,20 @@ fn build_activity(
         if let Some(tia) = present_reference(transfer.tia_ref.as_ref(), vocabulary) {
             attrs.insert("tia_ref".to_string(), text(tia));
         }
-        if let Some(dpf) = &transfer.dpf_certified {
-            attrs.insert("dpf_certified".to_string(), text(dpf));
+        for (key, value) in [
+            ("dpf_certified", &transfer.dpf_certified),
+            ("dpf_hr", &transfer.dpf_hr),
+            ("derogation_point", &transfer.derogation_point),
+        ] {
+            if let Some(value) = value {
+                attrs.insert(key.to_string(), text(value));
+            }
+        }
+        if let Some(v) = present_reference(transfer.approval_ref.as_ref(), vocabulary) {
+            attrs.insert("approval_ref".to_string(), text(v));
+        }
+        if let Some(v) = present(transfer.occasional_reason.as_ref(), vocabulary) {
+            attrs.insert("occasional_reason".to_string(), text(v));
         }
         entities.push(entity(
             transfer_uid(t, &activity.id.value, n),

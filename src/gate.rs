@@ -49,6 +49,7 @@ pub fn rule(at: Location) -> Rule {
         area: None,
         house_rule: false,
         accepts_position: false,
+        waivable: true,
         kinds: Vec::new(),
         reads: Default::default(),
         names: Default::default(),

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod declaration;
+pub mod dpia;
 pub mod document;
 pub mod entities;
 pub mod eval;

@@ -364,6 +364,27 @@ pub fn widened(base: &PolicyPack, pack: &PolicyPack) -> Vec<Widened> {
             at: None,
         });
     }
+    // A dated duty moved later is quiet for longer.
+    for (name, old, new) in [
+        (
+            "annex_iii_from",
+            &base.vocabulary.dates.annex_iii_from,
+            &pack.vocabulary.dates.annex_iii_from,
+        ),
+        (
+            "transparency_from",
+            &base.vocabulary.dates.transparency_from,
+            &pack.vocabulary.dates.transparency_from,
+        ),
+    ] {
+        if new > old {
+            out.push(Widened {
+                what: format!("the taxonomy's `dates.{name}` moves later ({old} to {new})"),
+                key: format!("dates-{}", name.replace('_', "-")),
+                at: None,
+            });
+        }
+    }
     if schema_words(base.schema.text()) != schema_words(pack.schema.text()) {
         out.push(Widened {
             what: "the schema changes".to_string(),

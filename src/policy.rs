@@ -97,6 +97,7 @@ impl PolicyPack {
             .map(|r| RuleName {
                 id: &r.id,
                 accepts_position: r.accepts_position,
+                waivable: r.waivable,
             })
             .collect()
     }
@@ -707,6 +708,7 @@ fn take_rules(
             area: annotation("area").map(Arc::from),
             house_rule,
             accepts_position: annotation("accepts_position").is_some(),
+            waivable: annotation("waivable").as_deref() != Some("false"),
             kinds: kinds.clone(),
             reads,
             names,

@@ -113,6 +113,8 @@ pub struct Rule {
     /// `@accepts_position`: a reasoned position (`positions:` in the register) may answer
     /// the rule's findings; other rules take only a waiver.
     pub accepts_position: bool,
+    /// `@waivable("false")`: no waiver and no position may answer the rule (a prohibition).
+    pub waivable: bool,
     /// The request kinds the policy's action scope admits.
     pub kinds: Vec<RequestKind>,
     /// Top-level attributes the policy reads, by variable.
@@ -271,6 +273,8 @@ pub struct RuleName<'a> {
     pub id: &'a str,
     /// Whether a reasoned position may answer it.
     pub accepts_position: bool,
+    /// Whether a waiver (or a position) may answer it at all.
+    pub waivable: bool,
 }
 
 /// The data and subject categories the rules name as `DataCategory::"x"` and

@@ -246,6 +246,22 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                                 "certified under the EU-US Data Privacy Framework",
                             ),
                         ),
+                        (
+                            "dpf_hr",
+                            choice(&vocab::YES_NO, "the DPF certification covers HR data"),
+                        ),
+                        (
+                            "approval_ref",
+                            text("the approval of the Art. 40(9) code or Art. 42 certification"),
+                        ),
+                        (
+                            "derogation_point",
+                            choice(&vocab::DEROGATION_POINTS, "the Art. 49(1) point"),
+                        ),
+                        (
+                            "occasional_reason",
+                            text("why the transfer is occasional (Art. 49)"),
+                        ),
                     ],
                     &[],
                 ),
@@ -292,7 +308,37 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                         vec![
                             ("exception", choice(&vocab::AUTOMATED_DECISION_EXCEPTIONS, "the Art. 22(2) exception")),
                             ("safeguards", text("the safeguards (Art. 22(3))")),
-                            ("ref", text("a reference")),
+                            ("ref", text("the authorising statute, or a document")),
+                            ("explanation_ref", text("how the logic, procedure and principles are explained (Art. 15(1)(h))")),
+                        ],
+                        &[],
+                    ),
+                ],
+            }),
+        ),
+        (
+            "human_involvement",
+            text("who reviews an automated outcome, on what, able to change it"),
+        ),
+        (
+            "ai_system",
+            json!({
+                "description": "the AI system the activity uses (AI Act), or `no`",
+                "anyOf": [
+                    { "const": "no" },
+                    record(
+                        "the AI system",
+                        vec![
+                            ("name", text("the system's name")),
+                            ("role", choice(&vocab::AI_ROLES, "the organisation's AI Act role")),
+                            ("annex_iii", text("`none`, or the Annex III point: 1(a)-8(b), e.g. 4(a), 5(b)")),
+                            ("interacts_with_people", choice(&vocab::YES_NO, "interacts directly with people (art. 50(1))")),
+                            ("disclosure", text("how people are told (art. 50)")),
+                            ("fria_ref", text("the fundamental-rights impact assessment (art. 27)")),
+                            ("registration_ref", text("the registration of the use (art. 49(3))")),
+                            ("workers_informed", text("how and when staff and their representatives were told (art. 26(7))")),
+                            ("art5_exception", choice(&vocab::AI_ART5_EXCEPTIONS, "the art. 5(1)(f) exception")),
+                            ("exception_reason", text("why the exception applies")),
                         ],
                         &[],
                     ),
@@ -344,6 +390,10 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                     &vocab::PARTICIPATION_BODIES,
                     "the employee participation body: or (works council), pvt, mr, gmr (school), none",
                 ),
+            ),
+            (
+                "public_service",
+                choice(&vocab::YES_NO, "a private entity providing public services (AI Act art. 27)"),
             ),
         ],
         &["id", "name"],
@@ -401,6 +451,14 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                     &vocab::YES_NO,
                     "certified under the EU-US Data Privacy Framework",
                 ),
+            ),
+            (
+                "dpf_hr",
+                choice(&vocab::YES_NO, "the DPF certification covers HR data"),
+            ),
+            (
+                "approval_ref",
+                text("the approval of the Art. 40(9) code or Art. 42 certification"),
             ),
             (
                 "engaged_by",

@@ -22,6 +22,28 @@ pub struct Vocabulary {
     /// Word lists whose matches in a register category's id or label must reach a category
     /// of the pack (`category_words:`).
     pub category_words: Vec<crate::words::CategoryWords>,
+    /// The dates from which dated rules apply (`dates:`).
+    pub dates: Dates,
+}
+
+/// The dates from which dated duties apply (the taxonomy file's `dates:`): rules that read
+/// them are quiet before them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dates {
+    /// AI Act Annex III high-risk duties (art. 26, 27, 49(3)): `2026-08-02` as adopted,
+    /// `2027-12-02` under the Digital Omnibus deferral.
+    pub annex_iii_from: String,
+    /// AI Act art. 50 transparency duties.
+    pub transparency_from: String,
+}
+
+impl Default for Dates {
+    fn default() -> Self {
+        Dates {
+            annex_iii_from: "2027-12-02".to_string(),
+            transparency_from: "2026-08-02".to_string(),
+        }
+    }
 }
 
 impl Vocabulary {
@@ -98,7 +120,11 @@ pub(crate) fn load_taxonomy(
         let bare_node = fields.get("bare_references");
         let words_node = fields.get("words");
         let category_words_node = fields.get("category_words");
+        let dates_node = fields.get("dates");
         fields.finish(&mut reader);
+        if let Some(node) = dates_node {
+            read_dates(&mut reader, node, &mut vocabulary.dates);
+        }
         let data_list = data_node
             .map(|n| read_categories(&mut reader, n, Kind::Data))
             .unwrap_or_default();
@@ -144,6 +170,37 @@ pub(crate) fn load_taxonomy(
     data.finish(problems);
     subjects.finish(problems);
     (data, subjects, vocabulary)
+}
+
+/// Reads `dates:`: `{ annex_iii_from, transparency_from }`, each `YYYY-MM-DD`.
+fn read_dates(reader: &mut Reader<'_>, node: &crate::yaml::Node, dates: &mut Dates) {
+    let Some(mut fields) = reader.fields(node, "`dates`") else {
+        return;
+    };
+    let annex = fields.get("annex_iii_from");
+    let transparency = fields.get("transparency_from");
+    fields.finish(reader);
+    for (node, slot) in [
+        (annex, &mut dates.annex_iii_from),
+        (transparency, &mut dates.transparency_from),
+    ] {
+        let Some(value) = node.and_then(|n| reader.text(n, "a date")) else {
+            continue;
+        };
+        if crate::register::vocab::is_date(&value.value) {
+            *slot = value.value;
+        } else {
+            reader.report(
+                Problem::at(
+                    Code::InvalidValue,
+                    value.at,
+                    format!("`{}` is not a date", value.value),
+                )
+                .label("expected YYYY-MM-DD")
+                .help("write the day the duty applies from, e.g. `2027-12-02`"),
+            );
+        }
+    }
 }
 
 /// Reads `words:`, a mapping of list names to lists of words.

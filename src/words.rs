@@ -31,8 +31,8 @@ pub fn fold(text: &str) -> String {
 struct Word {
     /// The folded text, without its outer spaces.
     text: String,
-    /// `=word`: only as a whole word (or phrase).
-    whole: bool,
+    /// What is searched for: the text, with a space either side for `=word`.
+    needle: String,
 }
 
 /// The named word lists of a pack.
@@ -52,7 +52,12 @@ impl WordLists {
                     None => (false, w.as_str()),
                 };
                 let text = fold(raw).trim().to_string();
-                (!text.is_empty()).then_some(Word { text, whole })
+                let needle = if whole {
+                    format!(" {text} ")
+                } else {
+                    text.clone()
+                };
+                (!text.is_empty()).then_some(Word { text, needle })
             })
             .collect();
         self.lists.insert(name.to_string(), words);
@@ -70,15 +75,21 @@ impl WordLists {
         self.find_folded(name, &folded)
     }
 
+    /// The names of the lists with a word in the text (already [`fold`]ed), in name order.
+    pub fn lists_found<'s>(&'s self, folded: &str) -> Vec<&'s str> {
+        self.lists
+            .keys()
+            .filter(|name| self.find_folded(name, folded).is_some())
+            .map(String::as_str)
+            .collect()
+    }
+
     /// [`WordLists::find`] on a text already [`fold`]ed.
     pub fn find_folded(&self, name: &str, folded: &str) -> Option<&str> {
         self.lists.get(name)?.iter().find_map(|word| {
-            let found = if word.whole {
-                folded.contains(&format!(" {} ", word.text))
-            } else {
-                folded.contains(&word.text)
-            };
-            found.then_some(word.text.as_str())
+            folded
+                .contains(word.needle.as_str())
+                .then_some(word.text.as_str())
         })
     }
 }

@@ -221,6 +221,7 @@ impl Facts {
                 exception,
                 safeguards,
                 reference,
+                ..
             }) => {
                 let parts: Vec<String> = [
                     exception

@@ -524,15 +524,31 @@ fn resolve(
             )
         })
     };
+    let unwaivable = |rule: &Located<String>, what: &str| {
+        Problem::at(
+            Code::InvalidValue,
+            rule.at,
+            format!("rule `{}` cannot be answered by a {what}", rule.value),
+        )
+        .label("a prohibition")
+        .help(
+            "the rule names a prohibition (`ropa rules` marks it unwaivable): no waiver and no \
+             position can keep it quiet; stop the processing, or record the exception the law \
+             allows",
+        )
+    };
     for waiver in &waivers {
-        if !rule_ids().any(|id| id == waiver.rule.value) {
-            problems.push(dangling("rule", &waiver.rule, rule_ids()));
+        match rules.iter().find(|r| r.id == waiver.rule.value) {
+            None => problems.push(dangling("rule", &waiver.rule, rule_ids())),
+            Some(rule) if !rule.waivable => problems.push(unwaivable(&waiver.rule, "waiver")),
+            Some(_) => {}
         }
         problems.extend(dangling_activity(&waiver.activity));
     }
     for position in &positions {
         match rules.iter().find(|r| r.id == position.rule.value) {
             None => problems.push(dangling("rule", &position.rule, rule_ids())),
+            Some(rule) if !rule.waivable => problems.push(unwaivable(&position.rule, "position")),
             Some(rule) if !rule.accepts_position => problems.push(
                 Problem::at(
                     Code::InvalidValue,

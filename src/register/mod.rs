@@ -69,7 +69,7 @@ impl FieldSpans {
 
 /// The fields of [`TEXT_RECORDS`] that take a word of a closed vocabulary, not free text:
 /// never counted as absent.
-pub const CHOICE_FIELDS: [&str; 3] = ["bsn_masked", "body", "from"];
+pub const CHOICE_FIELDS: [&str; 5] = ["bsn_masked", "body", "from", "basis", "third_party"];
 
 /// The records of [`TEXT_RECORDS`] whose `ref` must name a statute (Art. 6(3), 9(2), 10, UAVG
 /// art. 46): the entities say whether it does (`ref_is_statute`).
@@ -85,7 +85,7 @@ pub const ITEM_RECORDS: [(&str, &[&str]); 1] = [("condition", &["article", "ref"
 
 /// Small records of optional text fields that rules test for presence, by field name. The
 /// YAML key, the Cedar attribute and the schema's record all use these names.
-pub const TEXT_RECORDS: [(&str, &[&str]); 11] = [
+pub const TEXT_RECORDS: [(&str, &[&str]); 13] = [
     ("special_category_condition", &["article", "ref"]),
     ("criminal_data_basis", &["ref"]),
     ("national_id_basis", &["ref"]),
@@ -94,7 +94,10 @@ pub const TEXT_RECORDS: [(&str, &[&str]); 11] = [
         &["withdrawal", "proof", "parental", "from", "verification"],
     ),
     ("retention", &["period", "criterion", "ref"]),
-    ("dpia", &["ref", "screening", "not_required_reason"]),
+    (
+        "dpia",
+        &["ref", "screening", "not_required_reason", "statutory_assessment"],
+    ),
     (
         "works_council",
         &["consent_ref", "not_applicable_reason", "body"],
@@ -103,7 +106,26 @@ pub const TEXT_RECORDS: [(&str, &[&str]); 11] = [
     ("communications", &["justification", "notice"]),
     ("offence_use", &["statement"]),
     ("inference", &["statement"]),
+    ("bias_assessment", &["ref", "necessity"]),
+    ("terminal_access", &["basis", "third_party", "ref"]),
 ];
+
+/// The fields of `ai_system:` (AI Act), in the order they are kept.
+pub const AI_SYSTEM_FIELDS: [&str; 10] = [
+    "name",
+    "role",
+    "annex_iii",
+    "interacts_with_people",
+    "disclosure",
+    "fria_ref",
+    "registration_ref",
+    "workers_informed",
+    "art5_exception",
+    "exception_reason",
+];
+
+/// The fields of [`AI_SYSTEM_FIELDS`] that take a word of a closed vocabulary.
+pub const AI_SYSTEM_CHOICES: [&str; 4] = ["role", "annex_iii", "interacts_with_people", "art5_exception"];
 
 /// A record of optional text fields (see [`TEXT_RECORDS`]).
 #[derive(Debug, Clone)]
@@ -173,6 +195,8 @@ pub struct Organisation {
     pub public_authority: Option<Located<String>>,
     /// The employee participation body the works-council rules name (default `or`).
     pub participation_body: Option<Located<String>>,
+    /// `yes`: a private entity providing public services (AI Act art. 27).
+    pub public_service: Option<Located<String>>,
     /// Where each field was written.
     pub fields: FieldSpans,
 }
@@ -261,6 +285,14 @@ pub struct Transfer {
     pub tia_ref: Option<Located<String>>,
     /// `yes` or `no`: certified under the EU-US Data Privacy Framework.
     pub dpf_certified: Option<Located<String>>,
+    /// `yes` or `no`: the certification covers HR data.
+    pub dpf_hr: Option<Located<String>>,
+    /// The approval of the Art. 40(9) code or Art. 42 certification the transfer relies on.
+    pub approval_ref: Option<Located<String>>,
+    /// The Art. 49(1) point of a derogation.
+    pub derogation_point: Option<Located<String>>,
+    /// Why the transfer is occasional (Art. 49 derogations are for occasional transfers).
+    pub occasional_reason: Option<Located<String>>,
     /// Where the transfer starts (its first key).
     pub at: Location,
     /// Where each field was written.
@@ -317,6 +349,10 @@ pub struct Activity {
     pub profiling: Option<Located<String>>,
     /// Art. 22 decisions based solely on automated processing.
     pub automated_decision: Option<AutomatedDecision>,
+    /// Who reviews an automated outcome, on what, and whether they can change it.
+    pub human_involvement: Option<Located<String>>,
+    /// `ai_system:` (AI Act).
+    pub ai_system: Option<AiSystem>,
     /// The Art. 26 arrangement between joint controllers.
     pub joint_arrangement: Option<JointArrangement>,
     /// Where each field was written.
@@ -336,7 +372,18 @@ pub enum AutomatedDecision {
         safeguards: Option<Located<String>>,
         /// A reference to the documentation.
         reference: Option<Located<String>>,
+        /// How the logic, procedure and principles are explained (Art. 15(1)(h)).
+        explanation_ref: Option<Located<String>>,
     },
+}
+
+/// `ai_system:` of an activity.
+#[derive(Debug, Clone)]
+pub enum AiSystem {
+    /// `ai_system: no`: declared that no AI system is used.
+    No(Location),
+    /// `ai_system: { name, role, annex_iii, ... }` ([`AI_SYSTEM_FIELDS`]).
+    Declared(TextRecord),
 }
 
 /// `joint_arrangement:` of an activity.
@@ -385,6 +432,10 @@ pub struct Subprocessor {
     pub tia_ref: Option<Located<String>>,
     /// `yes` or `no`: certified under the EU-US Data Privacy Framework.
     pub dpf_certified: Option<Located<String>>,
+    /// `yes` or `no`: the certification covers HR data.
+    pub dpf_hr: Option<Located<String>>,
+    /// The approval of the Art. 40(9) code or Art. 42 certification relied on.
+    pub approval_ref: Option<Located<String>>,
     /// The processor (another entry) that engaged this one: it is a sub-processor then,
     /// whoever references it.
     pub engaged_by: Option<Located<String>>,

@@ -7,7 +7,7 @@ use super::vocab;
 use super::{
     Activity, AutomatedDecision, BasisTerms, Controller, DataItem, Dpo, FieldSpans,
     JointArrangement, Organisation, Position, Purpose, Recipient, Recipients, Subprocessor,
-    TextRecord, Transfer, Waiver, ITEM_RECORDS, TEXT_RECORDS,
+    TextRecord, Transfer, Waiver, ITEM_RECORDS, TEXT_RECORDS, AiSystem,
 };
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::Location;
@@ -285,6 +285,7 @@ fn read_organisation(reader: &mut Reader<'_>, node: &Node) -> Option<Organisatio
     let dpo = rec.node("dpo").and_then(|n| read_dpo(rec.reader, n));
     let public_authority = rec.choice("public_authority", &vocab::YES_NO);
     let participation_body = rec.choice("participation_body", &vocab::PARTICIPATION_BODIES);
+    let public_service = rec.choice("public_service", &vocab::YES_NO);
     let fields = rec.finish();
     let id = check_kebab_id(reader, id?, "organisation")?;
     Some(Organisation {
@@ -294,6 +295,7 @@ fn read_organisation(reader: &mut Reader<'_>, node: &Node) -> Option<Organisatio
         dpo,
         public_authority,
         participation_body,
+        public_service,
         fields,
     })
 }
@@ -370,6 +372,8 @@ fn read_text_record(
         ("minimisation", "bsn_masked", &vocab::YES_NO[..]),
         ("works_council", "body", &vocab::PARTICIPATION_BODIES[..]),
         ("consent", "from", &vocab::CONSENT_FROM[..]),
+        ("terminal_access", "basis", &vocab::TERMINAL_ACCESS_BASES[..]),
+        ("terminal_access", "third_party", &vocab::YES_NO[..]),
     ] {
         if name != record_name {
             continue;
@@ -517,6 +521,10 @@ fn read_transfers(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Transfer> {
         let mechanism = rec.choice("mechanism", &vocab::TRANSFER_MECHANISMS);
         let tia_ref = rec.text("tia_ref");
         let dpf_certified = rec.choice("dpf_certified", &vocab::YES_NO);
+        let dpf_hr = rec.choice("dpf_hr", &vocab::YES_NO);
+        let approval_ref = rec.text("approval_ref");
+        let derogation_point = rec.choice("derogation_point", &vocab::DEROGATION_POINTS);
+        let occasional_reason = rec.text("occasional_reason");
         let at = rec.first_key();
         let fields = rec.finish();
         let country = check_country(reader, country);
@@ -526,6 +534,10 @@ fn read_transfers(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Transfer> {
             mechanism,
             tia_ref,
             dpf_certified,
+            dpf_hr,
+            approval_ref,
+            derogation_point,
+            occasional_reason,
             at,
             fields,
         });
@@ -646,6 +658,10 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
     let automated_decision = rec
         .node("automated_decision")
         .and_then(|n| read_automated_decision(rec.reader, n));
+    let human_involvement = rec.text("human_involvement");
+    let ai_system = rec
+        .node("ai_system")
+        .and_then(|n| read_ai_system(rec.reader, n));
     let joint_arrangement = rec
         .node("joint_arrangement")
         .and_then(|n| read_joint_arrangement(rec.reader, n));
@@ -689,6 +705,8 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         large_scale,
         profiling,
         automated_decision,
+        human_involvement,
+        ai_system,
         joint_arrangement,
         fields,
     })
@@ -719,12 +737,75 @@ fn read_automated_decision(reader: &mut Reader<'_>, node: &Node) -> Option<Autom
     let exception = rec.choice("exception", &vocab::AUTOMATED_DECISION_EXCEPTIONS);
     let safeguards = rec.text("safeguards");
     let reference = rec.text("ref");
+    let explanation_ref = rec.text("explanation_ref");
     rec.finish();
     Some(AutomatedDecision::Declared {
         exception,
         safeguards,
         reference,
+        explanation_ref,
     })
+}
+
+/// `ai_system: no`, or `{ name, role, annex_iii, ... }` (AI Act).
+fn read_ai_system(reader: &mut Reader<'_>, node: &Node) -> Option<AiSystem> {
+    if let Value::Text(text) = &node.value {
+        if text == "no" {
+            return Some(AiSystem::No(reader.at(node)));
+        }
+        reader.report(
+            Problem::at(
+                Code::UnknownValue,
+                reader.at(node),
+                format!("unknown `ai_system` value `{text}`"),
+            )
+            .label("expected `no` or a mapping")
+            .help(
+                "write `ai_system: no` when the activity uses no AI system, or `ai_system: { \
+                 name: ..., role: deployer|provider, annex_iii: none|4(a)|5(b)|..., \
+                 interacts_with_people: yes|no }`",
+            ),
+        );
+        return None;
+    }
+    let mut rec = Record::open(reader, node, "`ai_system`")?;
+    let mut fields = Vec::new();
+    for key in crate::register::AI_SYSTEM_FIELDS {
+        let value = match key {
+            "role" => rec.choice(key, &vocab::AI_ROLES),
+            "interacts_with_people" => rec.choice(key, &vocab::YES_NO),
+            "art5_exception" => rec.choice(key, &vocab::AI_ART5_EXCEPTIONS),
+            _ => rec.text(key),
+        };
+        if let Some(value) = value {
+            fields.push((key, value));
+        }
+    }
+    rec.finish();
+    // `annex_iii`: a point of the annex in any usual spelling, written as `4(a)`.
+    if let Some(i) = fields.iter().position(|(k, _)| *k == "annex_iii") {
+        if let Some((_, value)) = fields.get_mut(i) {
+            match vocab::annex_iii_point(&value.value) {
+                Some(point) => value.value = point.to_string(),
+                None => {
+                    let problem = Problem::at(
+                        Code::UnknownValue,
+                        value.at,
+                        format!("`{}` is not a point of AI Act Annex III", value.value),
+                    )
+                    .label("not a point of Annex III")
+                    .help(
+                        "write `none`, or the point: 1(a)-1(c), 2, 3(a)-3(d), 4(a)-4(b), \
+                         5(a)-5(d), 6(a)-6(e), 7(a)-7(d), 8(a)-8(b) (`Annex III 4(a)` reads \
+                         as `4(a)`)",
+                    );
+                    reader.report(problem);
+                    fields.remove(i);
+                }
+            }
+        }
+    }
+    Some(AiSystem::Declared(TextRecord { fields }))
 }
 
 /// `joint_arrangement: { ref, controllers }`.
@@ -807,6 +888,8 @@ fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocesso
     let transfer_mechanism = rec.choice("transfer_mechanism", &vocab::TRANSFER_MECHANISMS);
     let tia_ref = rec.text("tia_ref");
     let dpf_certified = rec.choice("dpf_certified", &vocab::YES_NO);
+    let dpf_hr = rec.choice("dpf_hr", &vocab::YES_NO);
+    let approval_ref = rec.text("approval_ref");
     let engaged_by = rec.text("engaged_by");
     let fields = rec.finish();
     let kind = kind
@@ -831,6 +914,8 @@ fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocesso
         transfer_mechanism,
         tia_ref,
         dpf_certified,
+        dpf_hr,
+        approval_ref,
         engaged_by,
         fields,
     })

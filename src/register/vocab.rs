@@ -125,6 +125,156 @@ pub const PARTICIPATION_BODIES: [&str; 5] = ["or", "pvt", "mr", "gmr", "none"];
 /// Who gives the consent an activity relies on (`consent.from`; default `subject`).
 pub const CONSENT_FROM: [&str; 2] = ["subject", "parent_guardian"];
 
+/// The Art. 49(1) points a transfer's derogation names (`derogation_point`).
+pub const DEROGATION_POINTS: [&str; 8] = [
+    "49(1)(a)",
+    "49(1)(b)",
+    "49(1)(c)",
+    "49(1)(d)",
+    "49(1)(e)",
+    "49(1)(f)",
+    "49(1)(g)",
+    "49(1) second subparagraph",
+];
+
+/// How an activity may read or store information on a device (`terminal_access.basis`;
+/// ePrivacy Directive art. 5(3), Telecommunicatiewet art. 11.7a).
+pub const TERMINAL_ACCESS_BASES: [&str; 3] = ["consent", "strictly_necessary", "low_impact_analytics"];
+
+/// The AI Act roles an organisation has for an AI system (`ai_system.role`).
+pub const AI_ROLES: [&str; 2] = ["deployer", "provider"];
+
+/// The AI Act art. 5 exceptions to the ban on emotion recognition at work and in education
+/// (`ai_system.art5_exception`).
+pub const AI_ART5_EXCEPTIONS: [&str; 2] = ["medical", "safety"];
+
+/// The points of AI Act Annex III (`2`: the whole of area 2, critical infrastructure).
+pub const ANNEX_III_POINTS: [&str; 27] = [
+    "1(a)", "1(b)", "1(c)", "2", "3(a)", "3(b)", "3(c)", "3(d)", "4(a)", "4(b)", "5(a)", "5(b)",
+    "5(c)", "5(d)", "6(a)", "6(b)", "6(c)", "6(d)", "6(e)", "7(a)", "7(b)", "7(c)", "7(d)",
+    "8(a)", "8(b)", "none", "2(a)",
+];
+
+/// An AI Act Annex III point in its usual spellings (`4(a)`, `Annex III 4(a)`, `bijlage III
+/// punt 4 a`, `4a`), written as `4(a)`, or `none`; `None` when it is not one. `2(a)` is read
+/// as `2` (area 2 has a single point).
+pub fn annex_iii_point(text: &str) -> Option<&'static str> {
+    let lower = text.trim().to_lowercase();
+    if lower == "none" || lower == "geen" {
+        return Some("none");
+    }
+    let mut rest = lower.as_str();
+    for prefix in ["annex iii", "bijlage iii", "anhang iii", "annexe iii"] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            rest = r;
+            break;
+        }
+    }
+    let cleaned = rest.replace(['(', ')', '.', ',', ':'], " ");
+    let parts: Vec<&str> = cleaned
+        .split_whitespace()
+        .filter(|w| !matches!(*w, "punt" | "point" | "nr" | "sub" | "onder"))
+        .collect();
+    let (area, letter) = match parts.as_slice() {
+        [one] => {
+            let digits: String = one.chars().take_while(char::is_ascii_digit).collect();
+            let letter = one.get(digits.len()..).unwrap_or("");
+            (digits, letter.to_string())
+        }
+        [area, letter] => ((*area).to_string(), (*letter).to_string()),
+        _ => return None,
+    };
+    if area == "2" && (letter.is_empty() || letter == "a") {
+        return Some("2");
+    }
+    let wanted = format!("{area}({letter})");
+    ANNEX_III_POINTS
+        .iter()
+        .copied()
+        .filter(|p| *p != "none" && *p != "2(a)")
+        .find(|p| *p == wanted)
+}
+
+/// Whether a reference names article `article` of the UAVG (`UAVG art. 29`, `art. 29 UAVG`):
+/// `uavg`, at most 15 characters that are not digits, then the number as a whole word.
+pub fn names_uavg_article(text: &str, article: u32) -> bool {
+    let lower = text.to_lowercase();
+    let number = article.to_string();
+    let bytes = lower.as_bytes();
+    let mut from = 0;
+    while let Some(found) = lower.get(from..).and_then(|r| r.find("uavg")) {
+        let start = from + found;
+        from = start + 4;
+        let before_ok = start == 0
+            || !bytes
+                .get(start - 1)
+                .is_some_and(|b| b.is_ascii_alphanumeric());
+        let after = start + 4;
+        let after_ok = !bytes.get(after).is_some_and(|b| b.is_ascii_alphanumeric());
+        if !(before_ok && after_ok) {
+            continue;
+        }
+        // Forwards: up to 15 non-digits, then the number.
+        let tail = lower.get(after..).unwrap_or("");
+        let gap: usize = tail
+            .char_indices()
+            .take_while(|(_, c)| !c.is_ascii_digit())
+            .map(|(i, c)| i + c.len_utf8())
+            .last()
+            .unwrap_or(0);
+        if tail.get(..gap).map_or(0, |g| g.chars().count()) <= 15 {
+            let digits: String = tail
+                .get(gap..)
+                .unwrap_or("")
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if digits == number {
+                return true;
+            }
+        }
+        // Backwards: `art. 29 UAVG`.
+        let head = lower.get(..start).unwrap_or("");
+        let trimmed: String = head.chars().rev().collect();
+        let gap: usize = trimmed
+            .chars()
+            .take_while(|c| !c.is_ascii_digit())
+            .count();
+        if gap <= 15 {
+            let digits: String = trimmed
+                .chars()
+                .skip(gap)
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .chars()
+                .rev()
+                .collect();
+            if digits == number {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether a reference names UAVG art. 40 as its only statute: it names that article, and
+/// the text without it names no statute (UAVG art. 40 allows automated decisions but not
+/// profiling, C-634/21).
+pub fn only_uavg_40(text: &str) -> bool {
+    if !names_uavg_article(text, 40) {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    let without = lower
+        .replace("uavg art. 40", " ")
+        .replace("uavg artikel 40", " ")
+        .replace("uavg art 40", " ")
+        .replace("art. 40 uavg", " ")
+        .replace("artikel 40 uavg", " ")
+        .replace("uavg 40", " ");
+    !is_statute(&without)
+}
+
 /// Lowercase ASCII letters and digits in non-empty words joined by `separator`.
 pub fn is_identifier(id: &str, separator: char) -> bool {
     !id.is_empty()
