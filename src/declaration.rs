@@ -13,7 +13,7 @@ use crate::finding::Finding;
 use crate::pipeline::judge_activities;
 use crate::policy::PolicyPack;
 use crate::problem::Problem;
-use crate::register::{AutomatedDecision, Recipients, Register, TextRecord};
+use crate::register::{AiSystem, AutomatedDecision, Recipients, Register, TextRecord};
 use crate::source::Location;
 use crate::yaml::Located;
 
@@ -54,8 +54,14 @@ enum Neutral {
     LargeScale(usize),
     /// `profiling: no` becomes `yes`.
     Profiling(usize),
-    /// `automated_decision: no` is removed.
+    /// `automated_decision: no` is removed, with `human_involvement`.
     AutomatedDecision(usize),
+    /// `ai_system: no` is removed, with `human_involvement`.
+    AiSystem(usize),
+    /// A field of the activity's `ai_system` block is removed.
+    AiField(usize, &'static str),
+    /// A field of one of the activity's transfers is removed (`occasional_reason`).
+    TransferField(usize, usize, &'static str),
     /// `expected_special_categories: no` is removed.
     ExpectedSpecial(usize),
     /// `recipients: none` is removed.
@@ -85,6 +91,9 @@ impl Neutral {
             | Neutral::LargeScale(a)
             | Neutral::Profiling(a)
             | Neutral::AutomatedDecision(a)
+            | Neutral::AiSystem(a)
+            | Neutral::AiField(a, _)
+            | Neutral::TransferField(a, ..)
             | Neutral::ExpectedSpecial(a)
             | Neutral::Recipients(a)
             | Neutral::RecordField(a, ..)
@@ -99,7 +108,7 @@ impl Neutral {
 }
 
 /// The claims of `text_records` whose presence is a declaration: record, field, kind.
-const RECORD_CLAIMS: [(&str, &str, &str); 4] = [
+const RECORD_CLAIMS: [(&str, &str, &str); 5] = [
     ("inference", "statement", "inference_statement"),
     ("offence_use", "statement", "offence_use_statement"),
     (
@@ -108,6 +117,7 @@ const RECORD_CLAIMS: [(&str, &str, &str); 4] = [
         "works_council_not_applicable",
     ),
     ("dpia", "screening", "dpia_screening"),
+    ("dpia", "statutory_assessment", "dpia_screening"),
 ];
 
 fn clipped(text: &str) -> String {
@@ -273,6 +283,47 @@ pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
                 Neutral::AutomatedDecision(a),
             );
         }
+        if let Some(AiSystem::No(at)) = &activity.ai_system {
+            push(
+                "ai_system_no",
+                "ai_system".into(),
+                Some("no"),
+                None,
+                id,
+                None,
+                *at,
+                Neutral::AiSystem(a),
+            );
+        }
+        if let Some(AiSystem::Declared(block)) = &activity.ai_system {
+            if let Some(v) = block.get("art5_exception") {
+                push(
+                    "art5_exception",
+                    "ai_system.art5_exception".into(),
+                    Some(&v.value),
+                    block.get("exception_reason").map(|r| r.value.as_str()),
+                    id,
+                    None,
+                    v.at,
+                    Neutral::AiField(a, "art5_exception"),
+                );
+            }
+        }
+        // Device access on a basis other than consent.
+        if let Some(v) =
+            record_value(records, "terminal_access", "basis").filter(|v| v.value != "consent")
+        {
+            push(
+                "terminal_access",
+                "terminal_access.basis".into(),
+                Some(&v.value),
+                None,
+                id,
+                None,
+                v.at,
+                Neutral::RecordField(a, "terminal_access", "basis"),
+            );
+        }
         if let Recipients::NoneDeclared(at) = &activity.recipients {
             push(
                 "recipients_none",
@@ -306,12 +357,24 @@ pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
             );
         }
         for (t, transfer) in activity.transfers.iter().enumerate() {
+            let to = transfer
+                .to
+                .as_ref()
+                .or(transfer.country.as_ref())
+                .map(|v| v.value.as_str());
+            if let Some(v) = &transfer.occasional_reason {
+                push(
+                    "occasional_reason",
+                    "transfers.occasional_reason".into(),
+                    None,
+                    Some(&v.value),
+                    id,
+                    to,
+                    v.at,
+                    Neutral::TransferField(a, t, "occasional_reason"),
+                );
+            }
             if let Some(v) = transfer.dpf_certified.as_ref().filter(|v| v.value == "yes") {
-                let to = transfer
-                    .to
-                    .as_ref()
-                    .or(transfer.country.as_ref())
-                    .map(|v| v.value.as_str());
                 push(
                     "dpf_certified",
                     "transfers.dpf_certified".into(),
@@ -566,7 +629,24 @@ fn neutralise(register: &mut Register, neutral: Neutral) -> Undo {
                 Neutral::Role(_) => activity.role = word(at, "controller"),
                 Neutral::LargeScale(_) => activity.large_scale = word(at, "yes"),
                 Neutral::Profiling(_) => activity.profiling = word(at, "yes"),
-                Neutral::AutomatedDecision(_) => activity.automated_decision = None,
+                Neutral::AutomatedDecision(_) => {
+                    activity.automated_decision = None;
+                    activity.human_involvement = None;
+                }
+                Neutral::AiSystem(_) => {
+                    activity.ai_system = None;
+                    activity.human_involvement = None;
+                }
+                Neutral::AiField(_, field) => {
+                    if let Some(AiSystem::Declared(block)) = &mut activity.ai_system {
+                        block.fields.retain(|(name, _)| *name != field);
+                    }
+                }
+                Neutral::TransferField(_, t, "occasional_reason") => {
+                    if let Some(transfer) = activity.transfers.get_mut(t) {
+                        transfer.occasional_reason = None;
+                    }
+                }
                 Neutral::ExpectedSpecial(_) => activity.expected_special_categories = None,
                 Neutral::Recipients(_) => activity.recipients = Recipients::Unstated,
                 // `body: none` becomes the default body, not the organisation's.

@@ -2,9 +2,11 @@
 //! list, Stcrt. 2019, 64418; WP248 rev.01): which criteria an activity meets, which of them
 //! are primary, and which combinations make the DPIA mandatory. `dpia-required`,
 //! `dpia-screening-recorded` and `controller-duties-unrecorded` read the result as the
-//! activity's `dpia_assessment`; a finding's label names each criterion.
+//! activity's `dpia_assessment`; a rule whose `@label` holds `{dpia}` gets it replaced by
+//! the criteria met, and whether the DPIA is mandatory or likely.
 
-use crate::register::{AiSystem, AutomatedDecision, Activity, Register};
+use crate::register::{Activity, AiSystem, AutomatedDecision, Register};
+use crate::source::Location;
 
 /// One criterion of the DPIA definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -103,6 +105,11 @@ pub struct Assessment {
     pub criteria: Vec<Criterion>,
     /// Why a DPIA is mandatory, for people; empty when it is not.
     pub mandatory: Vec<&'static str>,
+    /// Whether the activity states `large_scale` (yes or no).
+    pub scale_stated: bool,
+    /// The data items and subject categories that meet a criterion: where each is written
+    /// and which criterion, for a finding's labels.
+    pub triggers: Vec<(Location, String)>,
 }
 
 impl Assessment {
@@ -111,17 +118,26 @@ impl Assessment {
         self.criteria.iter().filter(|c| c.is_primary()).count()
     }
 
-    /// The label of a finding: mandatory or likely, and each criterion.
+    /// Whether a DPIA is likely (not mandatory): two criteria, or one primary criterion
+    /// when the scale is not stated.
+    pub fn likely(&self) -> bool {
+        self.criteria.len() >= 2 || (self.primary() >= 1 && !self.scale_stated)
+    }
+
+    /// What a finding's label says of the DPIA (`{dpia}` in a rule's `@label`): mandatory,
+    /// likely, or the criteria met, each named.
     pub fn label(&self) -> String {
         let criteria: Vec<&str> = self.criteria.iter().map(|c| c.describe()).collect();
-        if self.mandatory.is_empty() {
-            format!("DPIA likely: {}", criteria.join(", "))
-        } else {
+        if !self.mandatory.is_empty() {
             format!(
                 "DPIA mandatory ({}): {}",
                 self.mandatory.join("; "),
                 criteria.join(", ")
             )
+        } else if self.likely() {
+            format!("DPIA likely: {}", criteria.join(", "))
+        } else {
+            format!("DPIA criteria: {}", criteria.join(", "))
         }
     }
 }
@@ -136,16 +152,21 @@ pub fn assess(activity: &Activity, register: &Register) -> Assessment {
             .iter()
             .any(|d| named.iter().any(|n| data.is_in(&d.category.value, n)))
     };
-    let has_subject =
-        |named: &str| activity.data_subjects.iter().any(|s| subjects.is_in(&s.value, named));
-    let yes = |v: &Option<crate::yaml::Located<String>>| v.as_ref().is_some_and(|v| v.value == "yes");
+    let has_subject = |named: &str| {
+        activity
+            .data_subjects
+            .iter()
+            .any(|s| subjects.is_in(&s.value, named))
+    };
+    let yes =
+        |v: &Option<crate::yaml::Located<String>>| v.as_ref().is_some_and(|v| v.value == "yes");
     let large_scale = yes(&activity.large_scale);
     let vulnerable = has_subject("vulnerable");
     let staff_monitoring = has_subject("employee") && has_data(&STAFF_MONITORING);
     let annex_iii = match &activity.ai_system {
-        Some(AiSystem::Declared(record)) => record
-            .get("annex_iii")
-            .is_some_and(|p| p.value != "none"),
+        Some(AiSystem::Declared(record)) => {
+            record.get("annex_iii").is_some_and(|p| p.value != "none")
+        }
         _ => false,
     };
     let mut criteria = Vec::new();
@@ -159,7 +180,9 @@ pub fn assess(activity: &Activity, register: &Register) -> Assessment {
     if decides {
         criteria.push(Criterion::AutomatedDecision);
     }
-    if has_data(&MONITORING) || ((large_scale || vulnerable) && has_data(&TRACKING)) || staff_monitoring
+    if has_data(&MONITORING)
+        || ((large_scale || vulnerable) && has_data(&TRACKING))
+        || staff_monitoring
     {
         criteria.push(Criterion::Monitoring);
     }
@@ -174,6 +197,43 @@ pub fn assess(activity: &Activity, register: &Register) -> Assessment {
     }
     if matches!(activity.ai_system, Some(AiSystem::Declared(_))) || has_data(&NEW_TECHNOLOGY) {
         criteria.push(Criterion::NewTechnology);
+    }
+    // Where each criterion is met among the data and the subjects.
+    let mut triggers = Vec::new();
+    for item in &activity.data {
+        let category = item.category.value.as_str();
+        let is = |named: &[&str]| named.iter().any(|n| data.is_in(category, n));
+        let mut met = Vec::new();
+        if is(&MONITORING)
+            || ((large_scale || vulnerable) && is(&TRACKING))
+            || (staff_monitoring && is(&STAFF_MONITORING))
+        {
+            met.push(Criterion::Monitoring);
+        }
+        if is(&SENSITIVE) {
+            met.push(Criterion::SensitiveData);
+        }
+        if is(&NEW_TECHNOLOGY) {
+            met.push(Criterion::NewTechnology);
+        }
+        if !met.is_empty() {
+            let named: Vec<&str> = met.iter().map(|c| c.describe()).collect();
+            triggers.push((
+                item.category.at,
+                format!("`{category}`: {}", named.join(", ")),
+            ));
+        }
+    }
+    for subject in &activity.data_subjects {
+        let category = subject.value.as_str();
+        if subjects.is_in(category, "vulnerable") {
+            triggers.push((
+                subject.at,
+                format!("`{category}`: {}", Criterion::VulnerableSubjects.describe()),
+            ));
+        } else if staff_monitoring && subjects.is_in(category, "employee") {
+            triggers.push((subject.at, format!("`{category}`: staff monitored")));
+        }
     }
     let mut mandatory = Vec::new();
     if decides {
@@ -198,6 +258,8 @@ pub fn assess(activity: &Activity, register: &Register) -> Assessment {
     Assessment {
         criteria,
         mandatory,
+        scale_stated: activity.large_scale.is_some(),
+        triggers,
     }
 }
 
@@ -210,6 +272,8 @@ mod tests {
         let likely = Assessment {
             criteria: vec![Criterion::SensitiveData, Criterion::VulnerableSubjects],
             mandatory: vec![],
+            scale_stated: true,
+            triggers: Vec::new(),
         };
         assert_eq!(
             likely.label(),
@@ -219,10 +283,24 @@ mod tests {
         let mandatory = Assessment {
             criteria: vec![Criterion::AutomatedDecision],
             mandatory: vec!["automated decisions, Art. 35(3)(a)"],
+            scale_stated: false,
+            triggers: Vec::new(),
         };
         assert_eq!(
             mandatory.label(),
             "DPIA mandatory (automated decisions, Art. 35(3)(a)): automated decisions (C2)"
         );
+        let small = Assessment {
+            criteria: vec![Criterion::Monitoring],
+            mandatory: vec![],
+            scale_stated: true,
+            triggers: Vec::new(),
+        };
+        assert_eq!(small.label(), "DPIA criteria: systematic monitoring (C3)");
+        let unstated = Assessment {
+            scale_stated: false,
+            ..small
+        };
+        assert_eq!(unstated.label(), "DPIA likely: systematic monitoring (C3)");
     }
 }

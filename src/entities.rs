@@ -703,7 +703,11 @@ fn activity_attrs(
             }
             // The Annex III area of the point (`5` of `5(b)`).
             if let Some(point) = rec.get("annex_iii").filter(|p| p.value != "none") {
-                let area: String = point.value.chars().take_while(char::is_ascii_digit).collect();
+                let area: String = point
+                    .value
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
                 fields.push((
                     "annex_iii_area".to_string(),
                     RestrictedExpression::new_string(area),

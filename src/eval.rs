@@ -354,7 +354,7 @@ fn evaluate_chunk(
         matched.sort_unstable();
         for id in matched {
             if let Some(rule) = pack.rule(id) {
-                findings.push(finding(register, rule, check));
+                findings.push(finding(register, pack, rule, check));
             }
         }
     }
@@ -451,8 +451,11 @@ fn triggers<'a>(
     })
 }
 
-fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
+fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -> Finding {
     let mut labels = Vec::new();
+    let reads = |attr: &str| rule.reads.iter().any(|(_, a)| a == attr);
+    // A label with `{dpia}` names the DPIA criteria met and whether the DPIA is mandatory.
+    let mut primary_label = None;
     let scopes = scopes(register, check.subject);
     for (var, attr) in &rule.reads {
         let spans = scopes.iter().find(|(v, _)| v == var).and_then(|(_, s)| *s);
@@ -483,6 +486,37 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
                 &rule.names.subjects,
                 &register.subject_categories,
             ));
+            if let Some(label) = rule.label.as_deref().filter(|l| l.contains("{dpia}")) {
+                let dpia = crate::dpia::assess(activity, register);
+                primary_label = Some(label.replace("{dpia}", &dpia.label()));
+                labels.extend(
+                    dpia.triggers
+                        .into_iter()
+                        .map(|(at, text)| Label { at, text }),
+                );
+            }
+            if reads("recipients_uncovered") {
+                for recipient in
+                    crate::entities::uncovered_recipients(activity, register, &pack.vocabulary)
+                {
+                    let country = recipient.country.as_ref().map_or("", |c| c.value.as_str());
+                    labels.push(Label {
+                        at: recipient.category.at,
+                        text: format!("in {country}: no transfer or processor covers it"),
+                    });
+                }
+            }
+        }
+    }
+    // The organisation: the activities that do not state their scale.
+    if matches!(check.subject, Subject::Organisation) && reads("large_scale_unstated") {
+        for activity in &register.activities {
+            if crate::entities::large_scale_unstated(activity, register) {
+                labels.push(Label {
+                    at: activity.id.at,
+                    text: format!("`{}` does not state `large_scale`", activity.id.value),
+                });
+            }
         }
     }
     // A register category: what its name reads as.
@@ -557,10 +591,13 @@ fn finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
         help: rule.help.clone(),
         article: rule.article.clone(),
         at: check.at,
-        label: rule
-            .label
-            .clone()
-            .unwrap_or_else(|| format!("this {}", check.subject.kind().noun()).into()),
+        label: match primary_label {
+            Some(label) => label.into(),
+            None => rule
+                .label
+                .clone()
+                .unwrap_or_else(|| format!("this {}", check.subject.kind().noun()).into()),
+        },
         labels,
         activity,
         target,

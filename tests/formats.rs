@@ -378,7 +378,7 @@ fn output_is_written_whole_and_the_summary_goes_to_the_terminal() {
     ]);
     assert_eq!(code, 1);
     assert!(
-        stdout.starts_with("ropa: 63 errors, 11 warnings"),
+        stdout.starts_with("ropa: 63 errors, 13 warnings"),
         "{stdout}"
     );
     let (direct, _) = ropa(&["check", "--format", "sarif"]);
@@ -480,7 +480,7 @@ fn against_a_base_sarif_github_and_markdown_say_what_the_change_did() {
             "cloud-computing".to_string()
         )]
     );
-    assert_eq!(states("unchanged").len(), 73);
+    assert_eq!(states("unchanged").len(), 75);
     assert_eq!(
         states("absent"),
         [(
@@ -496,7 +496,7 @@ fn against_a_base_sarif_github_and_markdown_say_what_the_change_did() {
         "{annotations}"
     );
     let all = with_base("github", &["--all"]);
-    assert_eq!(all.lines().count(), 75, "74 annotations and the notice");
+    assert_eq!(all.lines().count(), 77, "76 annotations and the notice");
     assert!(all.starts_with("::notice title=ropa::"));
     assert!(
         all.lines()

@@ -86,6 +86,8 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
             ("cloud-voip-telefonie", ""),
             ("mobile-device-management", ""),
             ("service-onderhoud-telefonie", ""),
+            // Customers' staff with access rights: a works-council trigger (behavioural).
+            ("toegangscontrolesystemen", ""),
             ("wagenparkbeheer", ""),
             ("zorgalarmering", ""),
         ],
@@ -137,6 +139,9 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
         &[("algemeen", "customer_contact")],
     ),
     ("recipients-required", &[("algemeen", "")]),
+    // No DPO, and eight activities with location, camera, behavioural or special-category
+    // data that do not state their scale: one finding at the organisation.
+    ("large-scale-undeclared", &[("", "")]),
     // Must not fire on the seed. The first three are controller rules, and every activity
     // they would hold for is a processor's.
     ("dpia-required", &[]),
@@ -184,6 +189,34 @@ const SEED_EXPECTED: &[(&str, &[(&str, &str)])] = &[
     ("consent-imbalance", &[]),
     // A rule about the change: with no base nothing is new.
     ("subprocessor-change-notified", &[]),
+    // Rule pack v3 part B: the annex states no transfers, recipients abroad, automated
+    // decisions, AI systems, device access, bias-prone features, diagnoses, biometrics of
+    // its own staff, long periods or children; its one controller activity meets no DPIA
+    // criterion.
+    ("transfer-country-required", &[]),
+    ("recipient-transfer-uncovered", &[]),
+    ("human-involvement-undocumented", &[]),
+    ("automated-decision-explanation", &[]),
+    ("child-automated-decision", &[]),
+    ("child-profiling-advertising", &[]),
+    ("child-consent-verified", &[]),
+    ("bias-assessment-required", &[]),
+    ("bias-assessment-advised", &[]),
+    ("ai-system-undeclared", &[]),
+    ("ai-emotion-recognition-prohibited", &[]),
+    ("ai-fria-required", &[]),
+    ("ai-registration-required", &[]),
+    ("ai-workers-informed", &[]),
+    ("ai-transparency-disclosure", &[]),
+    ("terminal-access-basis-required", &[]),
+    ("tracking-pixel-joint-control", &[]),
+    ("dpia-screening-recorded", &[]),
+    ("dpia-reason-anonymisation", &[]),
+    ("special-category-inferred", &[]),
+    ("special-category-manifestly-public", &[]),
+    ("sick-leave-diagnosis", &[]),
+    ("biometric-employee-necessity", &[]),
+    ("retention-period-excessive", &[]),
     // The shipped register has no waivers.
     ("waiver-unused", &[]),
     ("waiver-expiring", &[]),

@@ -96,7 +96,12 @@ pub const TEXT_RECORDS: [(&str, &[&str]); 13] = [
     ("retention", &["period", "criterion", "ref"]),
     (
         "dpia",
-        &["ref", "screening", "not_required_reason", "statutory_assessment"],
+        &[
+            "ref",
+            "screening",
+            "not_required_reason",
+            "statutory_assessment",
+        ],
     ),
     (
         "works_council",
@@ -125,7 +130,12 @@ pub const AI_SYSTEM_FIELDS: [&str; 10] = [
 ];
 
 /// The fields of [`AI_SYSTEM_FIELDS`] that take a word of a closed vocabulary.
-pub const AI_SYSTEM_CHOICES: [&str; 4] = ["role", "annex_iii", "interacts_with_people", "art5_exception"];
+pub const AI_SYSTEM_CHOICES: [&str; 4] = [
+    "role",
+    "annex_iii",
+    "interacts_with_people",
+    "art5_exception",
+];
 
 /// A record of optional text fields (see [`TEXT_RECORDS`]).
 #[derive(Debug, Clone)]

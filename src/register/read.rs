@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use super::vocab;
 use super::{
-    Activity, AutomatedDecision, BasisTerms, Controller, DataItem, Dpo, FieldSpans,
+    Activity, AiSystem, AutomatedDecision, BasisTerms, Controller, DataItem, Dpo, FieldSpans,
     JointArrangement, Organisation, Position, Purpose, Recipient, Recipients, Subprocessor,
-    TextRecord, Transfer, Waiver, ITEM_RECORDS, TEXT_RECORDS, AiSystem,
+    TextRecord, Transfer, Waiver, ITEM_RECORDS, TEXT_RECORDS,
 };
 use crate::problem::{suggestion, Code, Problem};
 use crate::source::Location;
@@ -372,7 +372,11 @@ fn read_text_record(
         ("minimisation", "bsn_masked", &vocab::YES_NO[..]),
         ("works_council", "body", &vocab::PARTICIPATION_BODIES[..]),
         ("consent", "from", &vocab::CONSENT_FROM[..]),
-        ("terminal_access", "basis", &vocab::TERMINAL_ACCESS_BASES[..]),
+        (
+            "terminal_access",
+            "basis",
+            &vocab::TERMINAL_ACCESS_BASES[..],
+        ),
         ("terminal_access", "third_party", &vocab::YES_NO[..]),
     ] {
         if name != record_name {
@@ -669,6 +673,22 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
     if let Some(span) = rec.spans.get("purposes") {
         rec.spans
             .insert_as("purposes_text", "purposes", span.at, false);
+        rec.spans
+            .insert_as("purpose_words", "purposes", span.at, false);
+    }
+    // The other attributes ropa derives from a field show that field.
+    for (derived, field) in [
+        ("name_words", "name"),
+        ("name_words", "systems"),
+        ("reason_words", "dpia"),
+        ("reason_words", "inference"),
+        ("recipients_uncovered", "recipients"),
+    ] {
+        if rec.spans.get(derived).is_none() {
+            if let Some(span) = rec.spans.get(field) {
+                rec.spans.insert_as(derived, field, span.at, false);
+            }
+        }
     }
     let fields = rec.finish();
     let operations = read_operations(reader, operations);

@@ -139,7 +139,8 @@ pub const DEROGATION_POINTS: [&str; 8] = [
 
 /// How an activity may read or store information on a device (`terminal_access.basis`;
 /// ePrivacy Directive art. 5(3), Telecommunicatiewet art. 11.7a).
-pub const TERMINAL_ACCESS_BASES: [&str; 3] = ["consent", "strictly_necessary", "low_impact_analytics"];
+pub const TERMINAL_ACCESS_BASES: [&str; 3] =
+    ["consent", "strictly_necessary", "low_impact_analytics"];
 
 /// The AI Act roles an organisation has for an AI system (`ai_system.role`).
 pub const AI_ROLES: [&str; 2] = ["deployer", "provider"];
@@ -151,8 +152,8 @@ pub const AI_ART5_EXCEPTIONS: [&str; 2] = ["medical", "safety"];
 /// The points of AI Act Annex III (`2`: the whole of area 2, critical infrastructure).
 pub const ANNEX_III_POINTS: [&str; 27] = [
     "1(a)", "1(b)", "1(c)", "2", "3(a)", "3(b)", "3(c)", "3(d)", "4(a)", "4(b)", "5(a)", "5(b)",
-    "5(c)", "5(d)", "6(a)", "6(b)", "6(c)", "6(d)", "6(e)", "7(a)", "7(b)", "7(c)", "7(d)",
-    "8(a)", "8(b)", "none", "2(a)",
+    "5(c)", "5(d)", "6(a)", "6(b)", "6(c)", "6(d)", "6(e)", "7(a)", "7(b)", "7(c)", "7(d)", "8(a)",
+    "8(b)", "none", "2(a)",
 ];
 
 /// An AI Act Annex III point in its usual spellings (`4(a)`, `Annex III 4(a)`, `bijlage III
@@ -236,10 +237,7 @@ pub fn names_uavg_article(text: &str, article: u32) -> bool {
         // Backwards: `art. 29 UAVG`.
         let head = lower.get(..start).unwrap_or("");
         let trimmed: String = head.chars().rev().collect();
-        let gap: usize = trimmed
-            .chars()
-            .take_while(|c| !c.is_ascii_digit())
-            .count();
+        let gap: usize = trimmed.chars().take_while(|c| !c.is_ascii_digit()).count();
         if gap <= 15 {
             let digits: String = trimmed
                 .chars()
