@@ -301,6 +301,29 @@ fn materialise(files: &PackFiles) -> std::io::Result<tempfile::TempDir> {
 /// The edits of the base's pack to `pack` that widen what passes, whatever the register.
 pub fn widened(base: &PolicyPack, pack: &PolicyPack) -> Vec<Widened> {
     let mut out = Vec::new();
+    // A rule that a waiver or a position may now answer, where it could not.
+    for rule in &pack.rules {
+        let Some(before) = base.rule(&rule.id) else {
+            continue;
+        };
+        if rule.waivable && !before.waivable {
+            out.push(Widened {
+                what: format!(
+                    "rule `{}` may now be waived (it was a prohibition)",
+                    rule.id
+                ),
+                key: format!("waivable-{}", rule.id),
+                at: Some(rule.at),
+            });
+        }
+        if rule.accepts_position && !before.accepts_position {
+            out.push(Widened {
+                what: format!("rule `{}` now accepts a reasoned position", rule.id),
+                key: format!("accepts-position-{}", rule.id),
+                at: Some(rule.at),
+            });
+        }
+    }
     for (old, new) in [
         (&base.data_categories, &pack.data_categories),
         (&base.subject_categories, &pack.subject_categories),

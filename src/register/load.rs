@@ -532,9 +532,9 @@ fn resolve(
         )
         .label("a prohibition")
         .help(
-            "the rule names a prohibition (`ropa rules` marks it unwaivable): no waiver and no \
-             position can keep it quiet; stop the processing, or record the exception the law \
-             allows",
+            "the rule names a prohibition (`ropa rules` marks it POS `never`): no waiver and \
+             no position can keep it quiet; stop the processing, or record the exception the \
+             law allows",
         )
     };
     for waiver in &waivers {

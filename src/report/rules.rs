@@ -28,22 +28,34 @@ fn applies_to(rule: &Rule) -> String {
         .join(", ")
 }
 
+/// Whether a position may answer the rule: `yes`, nothing, or `never` for a rule no waiver
+/// and no position may answer (a prohibition).
+fn position_mark(rule: &Rule, yes: &'static str, never: &'static str) -> &'static str {
+    if !rule.waivable {
+        never
+    } else if rule.accepts_position {
+        yes
+    } else {
+        ""
+    }
+}
+
 /// One line per rule: id, severity, what it applies to, article.
 pub fn render_rules_human(rules: &[Rule]) -> String {
     let width = |f: fn(&Rule) -> usize| rules.iter().map(f).max().unwrap_or(0);
     let id_w = width(|r| r.id.len()).max(2);
     let applies_w = width(|r| applies_to(r).len()).max(10);
     let mut out = format!(
-        "{:<id_w$}  {:<8}  {:<5}  {:<3}  {:<applies_w$}  ARTICLE\n",
+        "{:<id_w$}  {:<8}  {:<5}  {:<5}  {:<applies_w$}  ARTICLE\n",
         "ID", "SEVERITY", "HOUSE", "POS", "APPLIES TO"
     );
     for rule in rules {
         out.push_str(&format!(
-            "{:<id_w$}  {:<8}  {:<5}  {:<3}  {:<applies_w$}  {}\n",
+            "{:<id_w$}  {:<8}  {:<5}  {:<5}  {:<applies_w$}  {}\n",
             rule.id,
             rule.severity.name(),
             if rule.house_rule { "yes" } else { "" },
-            if rule.accepts_position { "yes" } else { "" },
+            position_mark(rule, "yes", "never"),
             applies_to(rule),
             rule.article.as_deref().unwrap_or("-"),
         ));
@@ -62,6 +74,7 @@ struct JsonRule<'a> {
     applies_to: Vec<&'static str>,
     house_rule: bool,
     accepts_position: bool,
+    waivable: bool,
 }
 
 /// A JSON list of rule objects.
@@ -77,6 +90,7 @@ pub fn render_rules_json(rules: &[Rule]) -> String {
             applies_to: r.kinds.iter().map(|k| kind_id(*k)).collect(),
             house_rule: r.house_rule,
             accepts_position: r.accepts_position,
+            waivable: r.waivable,
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".to_string());
@@ -104,11 +118,7 @@ pub fn render_rules_markdown(rules: &[Rule], sources: &SourceMap) -> String {
             rule.id,
             rule.severity.name(),
             if rule.house_rule { "yes" } else { "" },
-            if rule.accepts_position {
-                "accepted"
-            } else {
-                ""
-            },
+            position_mark(rule, "accepted", "never (no waiver either)"),
             applies_to(rule),
             md_cell(rule.article.as_deref().unwrap_or("")),
         ));
@@ -125,6 +135,9 @@ pub fn render_rules_markdown(rules: &[Rule], sources: &SourceMap) -> String {
         ));
         if rule.accepts_position {
             out.push_str("- a reasoned position (`positions:`) may answer it\n");
+        }
+        if !rule.waivable {
+            out.push_str("- no waiver and no position may answer it (a prohibition)\n");
         }
         if let Some(article) = &rule.article {
             out.push_str(&format!("- article: {article}\n"));
@@ -152,6 +165,9 @@ pub fn render_explain(rule: &Rule, sources: &SourceMap) -> String {
         out.push_str(
             "position:   accepted (a reasoned position under `positions:` may answer it)\n",
         );
+    }
+    if !rule.waivable {
+        out.push_str("waivers:    none (a prohibition: no waiver and no position answers it)\n");
     }
     if let Some(article) = &rule.article {
         out.push_str(&format!("article:    {article}\n"));
