@@ -13,7 +13,9 @@ use crate::finding::Finding;
 use crate::pipeline::judge_activities;
 use crate::policy::PolicyPack;
 use crate::problem::Problem;
-use crate::register::{AiSystem, AutomatedDecision, Recipients, Register, TextRecord};
+use crate::register::{
+    AiSystem, AutomatedDecision, Recipients, Register, Subprocessor, TextRecord, Transfer,
+};
 use crate::source::Location;
 use crate::yaml::Located;
 
@@ -68,10 +70,10 @@ enum Neutral {
     Recipients(usize),
     /// A field of one of the activity's text records is removed.
     RecordField(usize, &'static str, &'static str),
-    /// The transfer's `dpf_certified: yes` becomes `no`.
-    TransferDpf(usize, usize),
-    /// The entry's `dpf_certified: yes` becomes `no`.
-    EntryDpf(usize),
+    /// The transfer's `dpf_certified: yes` or `dpf_hr: yes` becomes `no`.
+    TransferDpf(usize, usize, DpfField),
+    /// The entry's `dpf_certified: yes` or `dpf_hr: yes` becomes `no`.
+    EntryDpf(usize, DpfField),
     /// The organisation's `public_authority: no` becomes `yes`.
     PublicAuthority,
     /// The organisation's `participation_body: none` becomes `or`.
@@ -97,12 +99,59 @@ impl Neutral {
             | Neutral::ExpectedSpecial(a)
             | Neutral::Recipients(a)
             | Neutral::RecordField(a, ..)
-            | Neutral::TransferDpf(a, _) => Some(a),
-            Neutral::EntryDpf(_)
+            | Neutral::TransferDpf(a, ..) => Some(a),
+            Neutral::EntryDpf(..)
             | Neutral::PublicAuthority
             | Neutral::ParticipationBody
             | Neutral::Covering
             | Neutral::Uncomputed => None,
+        }
+    }
+}
+
+/// The yes/no answers about the EU-US Data Privacy Framework that a transfer or an entry can
+/// claim: certified at all (`dpf_certified`), and for HR data (`dpf_hr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DpfField {
+    Certified,
+    Hr,
+}
+
+impl DpfField {
+    const ALL: [DpfField; 2] = [DpfField::Certified, DpfField::Hr];
+
+    fn name(self) -> &'static str {
+        match self {
+            DpfField::Certified => "dpf_certified",
+            DpfField::Hr => "dpf_hr",
+        }
+    }
+
+    fn of_entry(self, entry: &Subprocessor) -> Option<&Located<String>> {
+        match self {
+            DpfField::Certified => entry.dpf_certified.as_ref(),
+            DpfField::Hr => entry.dpf_hr.as_ref(),
+        }
+    }
+
+    fn of_entry_mut(self, entry: &mut Subprocessor) -> &mut Option<Located<String>> {
+        match self {
+            DpfField::Certified => &mut entry.dpf_certified,
+            DpfField::Hr => &mut entry.dpf_hr,
+        }
+    }
+
+    fn of_transfer(self, transfer: &Transfer) -> Option<&Located<String>> {
+        match self {
+            DpfField::Certified => transfer.dpf_certified.as_ref(),
+            DpfField::Hr => transfer.dpf_hr.as_ref(),
+        }
+    }
+
+    fn of_transfer_mut(self, transfer: &mut Transfer) -> &mut Option<Located<String>> {
+        match self {
+            DpfField::Certified => &mut transfer.dpf_certified,
+            DpfField::Hr => &mut transfer.dpf_hr,
         }
     }
 }
@@ -189,17 +238,19 @@ pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
         );
     }
     for (e, entry) in register.subprocessors.iter().enumerate() {
-        if let Some(v) = entry.dpf_certified.as_ref().filter(|v| v.value == "yes") {
-            push(
-                "dpf_certified",
-                "dpf_certified".into(),
-                Some("yes"),
-                None,
-                None,
-                Some(&entry.id.value),
-                v.at,
-                Neutral::EntryDpf(e),
-            );
+        for field in DpfField::ALL {
+            if let Some(v) = field.of_entry(entry).filter(|v| v.value == "yes") {
+                push(
+                    field.name(),
+                    field.name().into(),
+                    Some("yes"),
+                    None,
+                    None,
+                    Some(&entry.id.value),
+                    v.at,
+                    Neutral::EntryDpf(e, field),
+                );
+            }
         }
     }
     for (a, activity) in register.activities.iter().enumerate() {
@@ -374,17 +425,19 @@ pub fn find(register: &Register, pack: &PolicyPack) -> Vec<Declaration> {
                     Neutral::TransferField(a, t, "occasional_reason"),
                 );
             }
-            if let Some(v) = transfer.dpf_certified.as_ref().filter(|v| v.value == "yes") {
-                push(
-                    "dpf_certified",
-                    "transfers.dpf_certified".into(),
-                    Some("yes"),
-                    None,
-                    id,
-                    to,
-                    v.at,
-                    Neutral::TransferDpf(a, t),
-                );
+            for field in DpfField::ALL {
+                if let Some(v) = field.of_transfer(transfer).filter(|v| v.value == "yes") {
+                    push(
+                        field.name(),
+                        format!("transfers.{}", field.name()),
+                        Some("yes"),
+                        None,
+                        id,
+                        to,
+                        v.at,
+                        Neutral::TransferDpf(a, t, field),
+                    );
+                }
             }
         }
     }
@@ -555,7 +608,7 @@ pub fn silence(
                 continue;
             };
             let appeared: &[&Finding] = match declaration.neutral {
-                Neutral::EntryDpf(_) => by_target
+                Neutral::EntryDpf(..) => by_target
                     .get(&declaration.target.as_deref())
                     .map_or(&[], Vec::as_slice),
                 Neutral::PublicAuthority | Neutral::ParticipationBody => &all,
@@ -573,7 +626,7 @@ pub fn silence(
 /// What a claim replaced, to put back.
 enum Undo {
     Activity(usize, Box<crate::register::Activity>),
-    Entry(usize, Option<Located<String>>),
+    Entry(usize, DpfField, Option<Located<String>>),
     PublicAuthority(Option<Located<String>>),
     ParticipationBody(Option<Located<String>>),
     Nothing,
@@ -589,12 +642,13 @@ fn word(at: Location, value: &str) -> Option<Located<String>> {
 /// Puts one claim at its neutral value; what to restore.
 fn neutralise(register: &mut Register, neutral: Neutral) -> Undo {
     match neutral {
-        Neutral::EntryDpf(e) => match register.subprocessors.get_mut(e) {
+        Neutral::EntryDpf(e, field) => match register.subprocessors.get_mut(e) {
             Some(entry) => {
                 let at = entry.id.at;
                 Undo::Entry(
                     e,
-                    std::mem::replace(&mut entry.dpf_certified, word(at, "no")),
+                    field,
+                    std::mem::replace(field.of_entry_mut(entry), word(at, "no")),
                 )
             }
             None => Undo::Nothing,
@@ -667,9 +721,9 @@ fn neutralise(register: &mut Register, neutral: Neutral) -> Undo {
                         }
                     }
                 }
-                Neutral::TransferDpf(_, t) => {
+                Neutral::TransferDpf(_, t, field) => {
                     if let Some(transfer) = activity.transfers.get_mut(t) {
-                        transfer.dpf_certified = word(at, "no");
+                        *field.of_transfer_mut(transfer) = word(at, "no");
                     }
                 }
                 _ => {}
@@ -686,9 +740,9 @@ fn restore(register: &mut Register, undo: Undo) {
                 *activity = *saved;
             }
         }
-        Undo::Entry(e, value) => {
+        Undo::Entry(e, field, value) => {
             if let Some(entry) = register.subprocessors.get_mut(e) {
-                entry.dpf_certified = value;
+                *field.of_entry_mut(entry) = value;
             }
         }
         Undo::PublicAuthority(value) => register.organisation.public_authority = value,

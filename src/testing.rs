@@ -15,6 +15,9 @@
 //!       - { rule: location-purpose-explicit, activity: fleet, target: gps_position }
 //! ```
 //!
+//! `rules: all` judges with every rule of the pack: a scenario file that holds a whole
+//! register and each finding it must give (`ropa test --scenarios`).
+//!
 //! A file may fix the day it is judged on (`today: 2026-11-28`), for rules about dates
 //! (waivers, notifications). A case may also have a `base:` register (read with the shared one): the rules then judge
 //! the change from the base to the case's register, as `ropa check --base` does.
@@ -28,7 +31,7 @@ use crate::policy::PolicyPack;
 use crate::problem::{suggestion, Code, Problem};
 use crate::register::load::{assemble, discover, read_roots};
 use crate::source::{FileId, SourceMap};
-use crate::yaml::{Limits, Located, Node, Reader};
+use crate::yaml::{Limits, Located, Node, Reader, Value};
 
 /// What a finding is, for comparing: rule, activity, target (empty when none).
 pub type Key = (String, String, String);
@@ -200,7 +203,13 @@ fn read_test_file<'n>(
         });
     fields.finish(&mut reader);
     let mut rules = Vec::new();
+    // `rules: all`: every rule of the pack (a whole-register scenario), whatever it gains.
+    let all = rules_node.is_some_and(|n| matches!(&n.value, Value::Text(t) if t == "all"));
+    if all {
+        rules.extend(rule_ids.iter().map(|id| (*id).to_string()));
+    }
     for rule in rules_node
+        .filter(|_| !all)
         .map(|n| reader.text_list(n, "`rules`"))
         .unwrap_or_default()
     {

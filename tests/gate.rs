@@ -421,6 +421,40 @@ fn a_country_added_to_the_eea_is_caught() {
 }
 
 #[test]
+fn a_prohibition_made_waivable_and_a_date_moved_later_are_caught() {
+    let repo = Repo::new("pr-prohibition");
+    repo.pull_request(|repo| {
+        repo.edit(
+            "policies/rules/ai-emotion-recognition-prohibited.cedar",
+            "@waivable(\"false\")\n",
+            "",
+        );
+        repo.edit(
+            "policies/rules/ai-fria-required.cedar",
+            "@severity(",
+            "@accepts_position\n@severity(",
+        );
+        repo.edit(
+            "policies/taxonomy.yaml",
+            "annex_iii_from: 2027-12-02",
+            "annex_iii_from: 2030-01-01",
+        );
+    });
+    let (weakened, _, code) = repo.gate();
+    assert_eq!(code, 1);
+    for expected in [
+        "rule `ai-emotion-recognition-prohibited` may now be waived",
+        "rule `ai-fria-required` now accepts a reasoned position",
+        "`dates.annex_iii_from` moves later (2027-12-02 to 2030-01-01)",
+    ] {
+        assert!(
+            weakened.iter().any(|m| m.contains(expected)),
+            "{expected}: {weakened:?}"
+        );
+    }
+}
+
+#[test]
 fn a_rule_in_a_hidden_folder_is_neither_loaded_nor_a_way_around_the_gate() {
     let repo = Repo::new("pr-hidden");
     // On main, a rule kept in a hidden folder: not part of the pack.

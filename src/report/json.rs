@@ -52,11 +52,11 @@
 //!
 //! `"declarations"` lists every claim of the register that can keep a rule quiet (`kind`:
 //! `role_processor`, `public_authority_no`, `participation_body_none`, `large_scale_no`,
-//! `profiling_no`, `automated_decision_no`, `dpf_certified`, `bsn_masked`, `dpia_screening`,
-//! `inference_statement`, `offence_use_statement`, `works_council_not_applicable`,
-//! `expected_special_categories_no`, `recipients_none`, `consent_from_parent`, `position`,
-//! `waiver`,
-//! `own_category`), sorted like findings. `silenced` lists the rules that fire with the
+//! `profiling_no`, `automated_decision_no`, `ai_system_no`, `dpf_certified`, `dpf_hr`,
+//! `bsn_masked`, `dpia_screening`, `inference_statement`, `offence_use_statement`,
+//! `works_council_not_applicable`, `expected_special_categories_no`, `recipients_none`,
+//! `terminal_access`, `occasional_reason`, `consent_from_parent`, `art5_exception`,
+//! `position`, `waiver`, `own_category`), sorted like findings. `silenced` lists the rules that fire with the
 //! claim at its neutral value and not as written; it is null for `own_category` (not
 //! computed), and `summary.silencing` counts the declarations that silence a rule.
 //!
