@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::entities::Judging;
 use crate::finding::Finding;
-use crate::pipeline::judge_activities;
+use crate::pipeline::judge_activities_by;
 use crate::policy::PolicyPack;
 use crate::problem::Problem;
 use crate::register::{
@@ -534,7 +534,9 @@ fn key(f: &Finding) -> Key<'_> {
 /// Computes what each declaration silences: the rules whose findings appear with the claim
 /// at its neutral value and not as written. `now` is every finding of the register before
 /// waivers and positions; `positioned` the findings each position answers (by index). The
-/// register is changed while a claim is judged and restored after.
+/// register is changed while a claim is judged and restored after. A claim is judged by
+/// the rules that can see it (a neutral role by the rules that read a role: nothing else about
+/// the activity changes); `everything`: by every rule, which gives the same result, slower.
 pub fn silence(
     declarations: &mut [Declaration],
     register: &mut Register,
@@ -542,6 +544,7 @@ pub fn silence(
     judging: &Judging<'_>,
     now: &[&Finding],
     positioned: &[(Finding, usize)],
+    everything: bool,
 ) -> Result<(), Vec<Problem>> {
     let now: std::collections::HashSet<Key<'_>> = now.iter().map(|f| key(f)).collect();
     // Positions: the rules of the findings each answers.
@@ -583,7 +586,29 @@ pub fn silence(
             .iter()
             .map(|&d| declarations.get(d).and_then(|x| x.neutral.activity()))
             .collect();
-        let then = judge_activities(register, pack, judging, only.as_deref());
+        // A role made neutral changes the activity's `role` and nothing else it is judged
+        // by: only the rules that read a role can fire then and not now.
+        let kind = members
+            .first()
+            .and_then(|&d| declarations.get(d))
+            .map(|x| x.neutral);
+        let role_rules: Option<BTreeSet<&str>> = match kind {
+            Some(Neutral::Role(_)) if !everything => Some(
+                pack.rules
+                    .iter()
+                    .filter(|r| r.reads.iter().any(|(_, attr)| attr == "role"))
+                    .map(|r| r.id.as_str())
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let then = judge_activities_by(
+            register,
+            pack,
+            judging,
+            only.as_deref(),
+            role_rules.as_ref(),
+        );
         for undo in saved.into_iter().rev() {
             restore(register, undo);
         }

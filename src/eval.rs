@@ -10,14 +10,14 @@
 //! Cedar would stop at, false, before reading anything else); and the requests are split over
 //! the machine's cores.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use cedar_policy::{Authorizer, EntityUid, PolicySet, ResourceConstraint};
 
 use crate::entities::{Check, Model, Subject};
 use crate::finding::{sort_findings, Finding, Label};
 use crate::parallel::{available_threads, map_chunks};
-use crate::policy::{PolicyPack, RequestKind, RoleGuard, Rule, Var};
+use crate::policy::{Guard, PolicyPack, RequestKind, RoleGuard, Rule, Var};
 use crate::problem::{Code, Problem};
 use crate::register::vocab::ROLES;
 use crate::register::{FieldSpans, Register};
@@ -69,20 +69,184 @@ pub fn evaluate_with(
 pub struct Prepared<'r> {
     slices: HashMap<(&'r str, &'static str), (PolicySet, bool)>,
     by_role: HashMap<(RequestKind, &'static str), PolicySet>,
+    /// Each kind's whole set, when only some rules judge (else the pack's own sets).
+    by_kind: Option<HashMap<RequestKind, PolicySet>>,
+    guards: Guards,
     threads: usize,
+}
+
+/// The guards of the pack's rules (see [`Guard`]), each a bit: a check is judged only by the
+/// policies none of whose guards is false for it.
+#[derive(Default)]
+struct Guards {
+    /// The distinct guards (at most 64).
+    atoms: Vec<Guard>,
+    /// Each policy's guards, as bits of `atoms`.
+    of_policy: HashMap<String, u64>,
+}
+
+impl Guards {
+    fn new(pack: &PolicyPack) -> Guards {
+        let mut guards = Guards::default();
+        for rule in &pack.rules {
+            let mut bits = 0u64;
+            for guard in &rule.guards {
+                let index = match guards.atoms.iter().position(|a| a == guard) {
+                    Some(i) => i,
+                    None if guards.atoms.len() < 64 => {
+                        guards.atoms.push(guard.clone());
+                        guards.atoms.len() - 1
+                    }
+                    None => continue,
+                };
+                bits |= 1u64 << index;
+            }
+            if bits != 0 {
+                guards.of_policy.insert(rule.id.clone(), bits);
+            }
+        }
+        guards
+    }
+
+    fn of(&self, policy: &cedar_policy::Policy) -> u64 {
+        let id: &str = policy.id().as_ref();
+        self.of_policy.get(id).copied().unwrap_or(0)
+    }
+
+    /// Of the guards in `wanted`, those false for `request`: `memo` keeps what the last
+    /// principal and resource gave (the checks of one activity follow each other).
+    fn failing(
+        &self,
+        wanted: u64,
+        request: &cedar_policy::Request,
+        entities: &cedar_policy::Entities,
+        memo: &mut [Memo; 2],
+    ) -> u64 {
+        let mut failing = 0;
+        for (i, atom) in self.atoms.iter().enumerate() {
+            let bit = 1u64 << i;
+            if wanted & bit == 0 {
+                continue;
+            }
+            let (slot, uid) = match atom {
+                Guard::Has { var, .. } | Guard::Flag { var, .. } if var == "principal" => {
+                    (0, request.principal())
+                }
+                _ => (1, request.resource()),
+            };
+            let (Some(uid), Some(memo)) = (uid, memo.get_mut(slot)) else {
+                continue;
+            };
+            if memo.uid.as_ref() != Some(uid) {
+                *memo = Memo {
+                    uid: Some(uid.clone()),
+                    known: 0,
+                    failing: 0,
+                };
+            }
+            if memo.known & bit == 0 {
+                memo.known |= bit;
+                if entities.get(uid).is_some_and(|e| atom_is_false(atom, e)) {
+                    memo.failing |= bit;
+                }
+            }
+            failing |= memo.failing & bit;
+        }
+        failing
+    }
+}
+
+/// What the guards gave for one entity.
+#[derive(Default)]
+struct Memo {
+    uid: Option<EntityUid>,
+    known: u64,
+    failing: u64,
+}
+
+/// Whether a guard is false for the entity (an attribute that is not a value leaves it
+/// undecided: not false).
+fn atom_is_false(atom: &Guard, entity: &cedar_policy::Entity) -> bool {
+    use cedar_policy::EvalResult;
+    match atom {
+        Guard::Flag { attr, .. } => matches!(entity.attr(attr), Some(Ok(EvalResult::Bool(false)))),
+        Guard::Has { path, .. } => {
+            let Some((first, rest)) = path.split_first() else {
+                return false;
+            };
+            let value = match entity.attr(first) {
+                None => return true,
+                Some(Err(_)) => return false,
+                Some(Ok(value)) => value,
+            };
+            path_is_absent(&value, rest)
+        }
+    }
+}
+
+/// Whether the record fields `path` are absent below `value` (a value that is not a record
+/// where a field is asked for leaves it undecided: not absent).
+fn path_is_absent(value: &cedar_policy::EvalResult, path: &[String]) -> bool {
+    let Some((field, rest)) = path.split_first() else {
+        return false;
+    };
+    let cedar_policy::EvalResult::Record(record) = value else {
+        return false;
+    };
+    match record.get(field) {
+        Some(next) => path_is_absent(next, rest),
+        None => true,
+    }
 }
 
 impl<'r> Prepared<'r> {
     /// The sets for `register` under `strategy`.
     pub fn new(register: &'r Register, pack: &PolicyPack, strategy: Strategy) -> Self {
+        Prepared::with_rules(register, pack, strategy, None)
+    }
+
+    /// [`Prepared::new`] with only the rules in `only` (every rule when `None`).
+    pub fn with_rules(
+        register: &'r Register,
+        pack: &PolicyPack,
+        strategy: Strategy,
+        only: Option<&BTreeSet<&str>>,
+    ) -> Self {
+        let keep = |policy: &cedar_policy::Policy| {
+            let id: &str = policy.id().as_ref();
+            only.is_none_or(|o| o.contains(id))
+        };
         let (slices, by_role) = if strategy.slice_by_category {
-            (category_slices(register, pack), role_slices(pack))
+            (
+                category_slices(register, pack, &keep),
+                role_slices(pack, &keep),
+            )
         } else {
             (HashMap::new(), HashMap::new())
         };
+        let by_kind = only.map(|_| {
+            pack.sets
+                .iter()
+                .map(|(kind, all)| {
+                    let mut set = PolicySet::new();
+                    for policy in all.policies().filter(|p| keep(p)) {
+                        // Ids are unique in the source set, so adding cannot fail.
+                        let _ = set.add(policy.clone());
+                    }
+                    (*kind, set)
+                })
+                .collect()
+        });
         Prepared {
             slices,
             by_role,
+            by_kind,
+            // Guards narrow the sliced sets; plain evaluation runs every policy.
+            guards: if strategy.slice_by_category {
+                Guards::new(pack)
+            } else {
+                Guards::default()
+            },
             threads: strategy.threads,
         }
     }
@@ -96,9 +260,10 @@ pub fn evaluate_prepared<'r>(
     prepared: &Prepared<'r>,
 ) -> Result<Vec<Finding>, Vec<Problem>> {
     let sets = Sets {
-        pack,
+        all: prepared.by_kind.as_ref().unwrap_or(&pack.sets),
         slices: &prepared.slices,
         by_role: &prepared.by_role,
+        guards: &prepared.guards,
     };
     let strategy = Strategy {
         slice_by_category: true,
@@ -129,12 +294,14 @@ pub fn evaluate_prepared<'r>(
 
 /// The policy set for each check.
 struct Sets<'a> {
-    pack: &'a PolicyPack,
+    /// Each kind's whole set.
+    all: &'a HashMap<RequestKind, PolicySet>,
     /// Data-item policies per category and role, when sliced, and whether one of them
     /// mentions `context`.
     slices: &'a HashMap<(&'a str, &'static str), (PolicySet, bool)>,
     /// The other kinds' policies per role of the activity, when sliced.
     by_role: &'a HashMap<(RequestKind, &'static str), PolicySet>,
+    guards: &'a Guards,
 }
 
 impl<'a> Sets<'a> {
@@ -159,12 +326,7 @@ impl<'a> Sets<'a> {
                     .zip(role(a))
                     .and_then(|key| self.slices.get(&key))
                     .map(|(set, context)| (set, *context))
-                    .or_else(|| {
-                        self.pack
-                            .sets
-                            .get(&check.subject.kind())
-                            .map(|set| (set, true))
-                    });
+                    .or_else(|| self.all.get(&check.subject.kind()).map(|set| (set, true)));
             }
             Subject::Activity(a)
             | Subject::DataSubject(a, _)
@@ -178,7 +340,7 @@ impl<'a> Sets<'a> {
             | Subject::Category { .. } => None,
         };
         sliced
-            .or_else(|| self.pack.sets.get(&check.subject.kind()))
+            .or_else(|| self.all.get(&check.subject.kind()))
             .map(|set| (set, true))
     }
 }
@@ -212,7 +374,10 @@ fn guard_of<'p>(pack: &'p PolicyPack, policy: &cedar_policy::Policy) -> Option<&
 
 /// For every kind about an activity but data items, and every role, the policies that can
 /// fire.
-fn role_slices(pack: &PolicyPack) -> HashMap<(RequestKind, &'static str), PolicySet> {
+fn role_slices(
+    pack: &PolicyPack,
+    keep: &dyn Fn(&cedar_policy::Policy) -> bool,
+) -> HashMap<(RequestKind, &'static str), PolicySet> {
     let mut slices = HashMap::new();
     for kind in RequestKind::ALL {
         if kind == RequestKind::DataItem || activity_var(kind).is_none() {
@@ -225,7 +390,7 @@ fn role_slices(pack: &PolicyPack) -> HashMap<(RequestKind, &'static str), Policy
             let mut set = PolicySet::new();
             for policy in all
                 .policies()
-                .filter(|p| admits_role(guard_of(pack, p), kind, role))
+                .filter(|p| keep(p) && admits_role(guard_of(pack, p), kind, role))
             {
                 // Ids are unique in the source set, so adding cannot fail.
                 let _ = set.add(policy.clone());
@@ -254,6 +419,7 @@ fn scope_admits(constraint: &ResourceConstraint, category: &str, taxonomy: &Taxo
 fn category_slices<'r>(
     register: &'r Register,
     pack: &PolicyPack,
+    keep: &dyn Fn(&cedar_policy::Policy) -> bool,
 ) -> HashMap<(&'r str, &'static str), (PolicySet, bool)> {
     let mut slices = HashMap::new();
     let Some(items) = pack.sets.get(&RequestKind::DataItem) else {
@@ -261,6 +427,7 @@ fn category_slices<'r>(
     };
     let roles: Vec<(&cedar_policy::Policy, [bool; 3])> = items
         .policies()
+        .filter(|p| keep(p))
         .map(|p| {
             let admits =
                 ROLES.map(|role| admits_role(guard_of(pack, p), RequestKind::DataItem, role));
@@ -314,6 +481,11 @@ fn evaluate_chunk(
     let authorizer = Authorizer::new();
     let mut findings = Vec::new();
     let mut problems = Vec::new();
+    // Per set (by address): the guards its policies have, and the set without the policies
+    // a combination of false guards rules out.
+    let mut guarded: HashMap<usize, u64> = HashMap::new();
+    let mut narrowed: HashMap<(usize, u64), PolicySet> = HashMap::new();
+    let mut memo: [Memo; 2] = Default::default();
     for check in checks {
         let Some((set, context)) = sets.for_check(check, register) else {
             continue;
@@ -328,6 +500,31 @@ fn evaluate_chunk(
                 continue;
             }
         };
+        let address = std::ptr::from_ref(set) as usize;
+        let wanted = *guarded
+            .entry(address)
+            .or_insert_with(|| set.policies().fold(0, |bits, p| bits | sets.guards.of(p)));
+        let failing = if wanted == 0 {
+            0
+        } else {
+            sets.guards
+                .failing(wanted, &request, &model.entities, &mut memo)
+        };
+        let set = if failing == 0 {
+            set
+        } else {
+            narrowed.entry((address, failing)).or_insert_with(|| {
+                let mut kept = PolicySet::new();
+                for policy in set.policies().filter(|p| sets.guards.of(p) & failing == 0) {
+                    // Ids are unique in the source set, so adding cannot fail.
+                    let _ = kept.add(policy.clone());
+                }
+                kept
+            })
+        };
+        if set.is_empty() {
+            continue;
+        }
         let response = authorizer.is_authorized(&request, set, &model.entities);
         for error in response.diagnostics().errors() {
             let cedar_policy::AuthorizationError::PolicyEvaluationError(error) = error;

@@ -54,6 +54,7 @@ pub fn rule(at: Location) -> Rule {
         reads: Default::default(),
         names: Default::default(),
         role_guard: None,
+        guards: Vec::new(),
         at,
         source: String::new(),
     }

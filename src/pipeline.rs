@@ -107,6 +107,17 @@ pub fn judge_activities(
     judging: &Judging<'_>,
     only: Option<&[usize]>,
 ) -> Result<Vec<Finding>, Vec<Problem>> {
+    judge_activities_by(register, pack, judging, only, None)
+}
+
+/// [`judge_activities`] with only the rules in `rules` (every rule when `None`).
+pub fn judge_activities_by(
+    register: &Register,
+    pack: &PolicyPack,
+    judging: &Judging<'_>,
+    only: Option<&[usize]>,
+    rules: Option<&std::collections::BTreeSet<&str>>,
+) -> Result<Vec<Finding>, Vec<Problem>> {
     let strategy = eval::Strategy {
         slice_by_category: true,
         threads: 1,
@@ -132,20 +143,21 @@ pub fn judge_activities(
     // One part: its entities are built while another core slices the rule sets.
     if indices.len() <= ACTIVITIES_PER_PART {
         let (model, prepared) = std::thread::scope(|scope| {
-            let slicing = scope.spawn(|| eval::Prepared::new(register, pack, strategy));
+            let slicing =
+                scope.spawn(|| eval::Prepared::with_rules(register, pack, strategy, rules));
             let model = entities::common(register, &pack.vocabulary, judging)
                 .map_err(|p| vec![p])
                 .and_then(|common| build(&common, &indices));
             let prepared = slicing
                 .join()
-                .unwrap_or_else(|_| eval::Prepared::new(register, pack, strategy));
+                .unwrap_or_else(|_| eval::Prepared::with_rules(register, pack, strategy, rules));
             (model, prepared)
         });
         let model = model.map_err(sorted)?;
         return eval::evaluate_prepared(register, pack, &model, &prepared).map_err(sorted);
     }
     let common = entities::common(register, &pack.vocabulary, judging).map_err(|p| vec![p])?;
-    let prepared = eval::Prepared::new(register, pack, strategy);
+    let prepared = eval::Prepared::with_rules(register, pack, strategy, rules);
     let judge_part = |part: &[usize]| {
         let model = build(&common, part)?;
         eval::evaluate_prepared(register, pack, &model, &prepared)
@@ -227,6 +239,10 @@ pub struct CheckSettings {
     /// Whether to compute what each declaration silences (the register is judged again
     /// for each claim: only for the reports that show it).
     pub silenced: bool,
+    /// Judge each claim again with every rule, not only with the rules that can see it (a
+    /// neutral role is seen only by the rules that read a role): the same result, slower;
+    /// for the test that holds the two equal.
+    pub silence_with_every_rule: bool,
 }
 
 /// How much of the base register a check against a base judges.
@@ -321,6 +337,7 @@ pub fn run_check_with(
             &judging,
             &now,
             &positioned,
+            settings.silence_with_every_rule,
         )?;
     }
     declaration::sort(&mut declarations);

@@ -19,7 +19,8 @@ use crate::finding::Severity;
 use crate::pack_cache;
 use crate::problem::{Code, Problem};
 pub use crate::rule::{
-    attribute_reads_in_source, NamedCategories, Reads, RequestKind, RoleGuard, Rule, RuleName, Var,
+    attribute_reads_in_source, Guard, NamedCategories, Reads, RequestKind, RoleGuard, Rule,
+    RuleName, Var,
 };
 use crate::source::{display_name, read_source, FileId, Location, SourceMap, Span};
 use crate::taxonomy::{Kind, Taxonomy};
@@ -698,6 +699,7 @@ fn take_rules(
         let reads = attribute_reads_in_source(own_source);
         let names = NamedCategories::from_sources([own_source]).unwrap_or_default();
         let role_guard = RoleGuard::of(own_source);
+        let guards = Guard::of(own_source);
         file_rules.push(Rule {
             id,
             severity,
@@ -713,6 +715,7 @@ fn take_rules(
             reads,
             names,
             role_guard,
+            guards,
             at,
             source: text
                 .get(span.offset..span.end())
@@ -1161,6 +1164,150 @@ mod role_guard_tests {
                 r#"forbid (principal, action, resource) unless { resource.role == "processor" };"#
             ),
             None
+        );
+    }
+
+    /// The guards read from the policy's JSON form, the reference for [`Guard::of`]: the
+    /// leading operands of the first `when`'s `&&` chain while they are role tests, `has`
+    /// (with its path) or a Boolean attribute.
+    fn guards_from_json(policy: &Policy) -> Vec<Guard> {
+        fn flatten<'j>(expr: &'j serde_json::Value, out: &mut Vec<&'j serde_json::Value>) {
+            match expr.get("&&") {
+                Some(and) => {
+                    if let Some(left) = and.get("left") {
+                        flatten(left, out);
+                    }
+                    if let Some(right) = and.get("right") {
+                        flatten(right, out);
+                    }
+                }
+                None => out.push(expr),
+            }
+        }
+        let Ok(json) = policy.to_json() else {
+            return Vec::new();
+        };
+        let Some(first) = json
+            .get("conditions")
+            .and_then(|c| c.as_array())
+            .and_then(|c| c.first())
+        else {
+            return Vec::new();
+        };
+        if first.get("kind").and_then(|k| k.as_str()) != Some("when") {
+            return Vec::new();
+        }
+        let mut operands = Vec::new();
+        if let Some(body) = first.get("body") {
+            flatten(body, &mut operands);
+        }
+        let var = |e: &serde_json::Value| {
+            e.get("Var")
+                .and_then(|v| v.as_str())
+                .filter(|v| *v != "context")
+                .map(str::to_string)
+        };
+        let mut guards: Vec<Guard> = Vec::new();
+        for operand in operands {
+            let role = ["==", "!="].iter().any(|op| {
+                operand
+                    .get(*op)
+                    .and_then(|t| t.get("left"))
+                    .and_then(|l| l.get("."))
+                    .and_then(|a| a.get("attr"))
+                    .and_then(|a| a.as_str())
+                    == Some("role")
+            });
+            if role {
+                continue;
+            }
+            if let Some(has) = operand.get("has") {
+                // `attr` is a name, or the path of `VAR has a.b`.
+                let path: Option<Vec<String>> = match has.get("attr") {
+                    Some(serde_json::Value::String(a)) => Some(vec![a.clone()]),
+                    Some(serde_json::Value::Array(parts)) => parts
+                        .iter()
+                        .map(|p| p.as_str().map(str::to_string))
+                        .collect(),
+                    _ => None,
+                };
+                match (has.get("left").and_then(var), path) {
+                    (Some(v), Some(path)) => guards.push(Guard::Has { var: v, path }),
+                    _ => break,
+                }
+                continue;
+            }
+            let access = operand.get(".");
+            match (
+                access.and_then(|a| a.get("left")).and_then(var),
+                access.and_then(|a| a.get("attr")).and_then(|a| a.as_str()),
+            ) {
+                (Some(v), Some(attr)) => guards.push(Guard::Flag {
+                    var: v,
+                    attr: attr.to_string(),
+                }),
+                _ => break,
+            }
+        }
+        guards
+    }
+
+    fn guards(text: &str) -> Vec<Guard> {
+        let from_source = Guard::of(text);
+        match Policy::parse(None, text) {
+            Ok(policy) => assert_eq!(from_source, guards_from_json(&policy), "{text}"),
+            Err(err) => unreachable!("{err}"),
+        }
+        from_source
+    }
+
+    #[test]
+    fn the_guards_read_from_the_source_agree_with_the_json_form_on_every_shipped_rule() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/rules");
+        let mut guarded = 0;
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            if !guards(&text).is_empty() {
+                guarded += 1;
+            }
+        }
+        assert!(guarded >= 10, "{guarded}");
+    }
+
+    #[test]
+    fn guards_are_the_leading_has_and_flag_tests() {
+        let has = |var: &str, path: &[&str]| Guard::Has {
+            var: var.into(),
+            path: path.iter().map(|p| (*p).to_string()).collect(),
+        };
+        let flag = |var: &str, attr: &str| Guard::Flag {
+            var: var.into(),
+            attr: attr.into(),
+        };
+        assert_eq!(
+            guards(
+                r#"forbid (principal, action, resource) when { resource.role != "processor" && principal.flag && resource has a.b && resource.x == "y" && resource has c };"#
+            ),
+            vec![flag("principal", "flag"), has("resource", &["a", "b"])]
+        );
+        // After an operand that is not a guard, nothing is: it may fail first.
+        assert_eq!(
+            guards(
+                r#"forbid (principal, action, resource) when { resource.x == "y" && resource has c };"#
+            ),
+            vec![]
+        );
+        assert_eq!(
+            guards(
+                r#"forbid (principal, action, resource) when { resource has c || resource has d };"#
+            ),
+            vec![]
+        );
+        assert_eq!(
+            guards(
+                r#"forbid (principal, action, resource) when { !(resource has c) && resource has d };"#
+            ),
+            vec![]
         );
     }
 

@@ -124,6 +124,8 @@ pub struct Rule {
     pub names: NamedCategories,
     /// The role test the policy's condition starts with, if any (see [`RoleGuard`]).
     pub role_guard: Option<RoleGuard>,
+    /// The other cheap tests it starts with (see [`Guard`]).
+    pub guards: Vec<Guard>,
     /// The policy's source.
     pub at: Location,
     /// The policy's text (the file's, at `at`).
@@ -224,6 +226,138 @@ impl RoleGuard {
             role: value.to_string(),
         })
     }
+}
+
+/// A test among those a policy's condition starts with that Cedar evaluates without error and
+/// that, when false, makes the whole condition false: the first `when` clause (with no `||`
+/// outside brackets) is a chain of `&&` whose leading operands are role tests, `VAR has
+/// a.b` and `VAR.flag` (a Boolean attribute: strict validation lets a policy read only an
+/// attribute the entity always has without `has`). The policy can be skipped for a request
+/// where one of them is false.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Guard {
+    /// `VAR has a.b`: false when the attribute path is absent.
+    Has {
+        /// `principal` or `resource`.
+        var: String,
+        /// The attribute, then the record fields within it.
+        path: Vec<String>,
+    },
+    /// `VAR.flag`: false when the Boolean attribute is false.
+    Flag {
+        /// `principal` or `resource`.
+        var: String,
+        /// The attribute.
+        attr: String,
+    },
+}
+
+impl Guard {
+    /// The guards among the leading operands of a policy's condition, read from its source.
+    pub fn of(source: &str) -> Vec<Guard> {
+        let code = blank_comments_and_strings(source);
+        let Some(body) = first_when_body(&code) else {
+            return Vec::new();
+        };
+        let mut guards = Vec::new();
+        for operand in top_level_operands(body) {
+            let words: Vec<&str> = operand
+                .split(|c: char| c.is_whitespace() || c == '.')
+                .filter(|w| !w.is_empty())
+                .collect();
+            let compact: String = operand.split_whitespace().collect();
+            let var = match words.first() {
+                Some(v @ (&"principal" | &"resource")) => (*v).to_string(),
+                _ => break,
+            };
+            let ident = |w: &&str| {
+                w.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            };
+            // `VAR.role == "x"` (the literal blanked): cheap, no guard of its own here.
+            if compact == format!("{var}.role==") || compact == format!("{var}.role!=") {
+                continue;
+            }
+            match words.as_slice() {
+                [_, "has", path @ ..] if !path.is_empty() && path.iter().all(ident) => {
+                    // `has` binds the whole dotted path: `VAR has a.b`.
+                    if !compact.starts_with(&format!("{var}has")) {
+                        break;
+                    }
+                    guards.push(Guard::Has {
+                        var,
+                        path: path.iter().map(|w| (*w).to_string()).collect(),
+                    });
+                }
+                [_, attr] if ident(attr) && compact == format!("{var}.{attr}") => {
+                    guards.push(Guard::Flag {
+                        var,
+                        attr: (*attr).to_string(),
+                    });
+                }
+                _ => break,
+            }
+        }
+        guards
+    }
+}
+
+/// The body of the first clause when it is a `when` with no `||` outside brackets, in `code`
+/// (comments and strings blanked).
+fn first_when_body(code: &str) -> Option<&str> {
+    let bytes = code.as_bytes();
+    let effect = ["forbid", "permit"]
+        .iter()
+        .filter_map(|e| code.find(e))
+        .min()?;
+    let scope_end = effect + code.get(effect..)?.find(')')?;
+    let after = scope_end + 1;
+    let rest = code.get(after..)?;
+    if !rest.trim_start().starts_with("when") {
+        return None;
+    }
+    let open = after + rest.find('{')?;
+    let mut depth = 0usize;
+    for (i, &b) in bytes.iter().enumerate().skip(open) {
+        match b {
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return code.get(open + 1..i);
+                }
+            }
+            b'|' if depth == 1 && bytes.get(i + 1) == Some(&b'|') => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The operands of the `&&` chain of `body`, split outside brackets.
+fn top_level_operands(body: &str) -> Vec<&str> {
+    let bytes = body.as_bytes();
+    let mut operands = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            b'&' if depth == 0 && bytes.get(i + 1) == Some(&b'&') => {
+                operands.push(body.get(start..i).unwrap_or("").trim());
+                start = i + 2;
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    operands.push(body.get(start..).unwrap_or("").trim());
+    operands
 }
 
 /// The source with comments and string literals (quotes included) replaced by spaces, byte
