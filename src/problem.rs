@@ -14,6 +14,8 @@ pub enum Code {
     FileTooLarge,
     /// A file is not valid UTF-8.
     InvalidUtf8,
+    /// A spreadsheet, document or other binary file given where YAML is read.
+    NotText,
     /// YAML syntax error, or a YAML resource limit was hit.
     YamlSyntax,
     /// A file with no content.
@@ -76,11 +78,12 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 33] = [
+    pub const ALL: [Code; 34] = [
         Code::Io,
         Code::NoRegisterFiles,
         Code::FileTooLarge,
         Code::InvalidUtf8,
+        Code::NotText,
         Code::YamlSyntax,
         Code::EmptyFile,
         Code::WrongType,
@@ -119,6 +122,7 @@ impl Code {
             Code::NoRegisterFiles => "no-register-files",
             Code::FileTooLarge => "file-too-large",
             Code::InvalidUtf8 => "invalid-utf8",
+            Code::NotText => "not-a-text-file",
             Code::YamlSyntax => "yaml-syntax",
             Code::EmptyFile => "empty-file",
             Code::WrongType => "wrong-type",
@@ -158,6 +162,7 @@ impl Code {
             Code::NoRegisterFiles => "no *.yaml or *.yml register file was found",
             Code::FileTooLarge => "a file is larger than the size cap",
             Code::InvalidUtf8 => "a file is not valid UTF-8 text",
+            Code::NotText => "a spreadsheet, document or other binary file was given as YAML",
             Code::YamlSyntax => "the YAML does not parse, or exceeds a nesting or alias limit",
             Code::EmptyFile => "a register file has no content",
             Code::WrongType => "a value is of the wrong kind (list, mapping, text)",

@@ -39,6 +39,17 @@ fn record(description: &str, properties: Vec<(&str, Value)>, required: &[&str]) 
     })
 }
 
+/// A record that also takes keys of the register's own (`x-...`: kept, never judged).
+fn extensible(mut record: Value) -> Value {
+    if let Some(map) = record.as_object_mut() {
+        map.insert(
+            "patternProperties".to_string(),
+            json!({ "^x-": { "description": "the register's own notes: kept, never judged" } }),
+        );
+    }
+    record
+}
+
 /// A category id: one of the taxonomy's, each with its labels, or one the register defines.
 fn category(taxonomy: &Taxonomy, what: &str) -> Value {
     let mut options: Vec<Value> = taxonomy
@@ -124,7 +135,7 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
         (
             "data",
             list_of(
-                record(
+                extensible(record(
                     "one kind of personal data",
                     vec![
                         ("category", category(data, "data")),
@@ -150,21 +161,21 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                         ),
                     ],
                     &["category"],
-                ),
+                )),
                 "the personal data processed",
             ),
         ),
         (
             "purposes",
             list_of(
-                record(
+                extensible(record(
                     "a purpose",
                     vec![
                         ("id", text("a kebab-case id data items refer to")),
                         ("text", text("the purpose in the register's own words")),
                     ],
                     &["id"],
-                ),
+                )),
                 "the purposes (Art. 30(1)(b))",
             ),
         ),
@@ -363,7 +374,11 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
     for (name, _) in TEXT_RECORDS {
         activity_properties.push((name, text_record(name)));
     }
-    let activity = record("a processing activity", activity_properties, &["id"]);
+    let activity = extensible(record(
+        "a processing activity",
+        activity_properties,
+        &["id"],
+    ));
     let organisation = record(
         "the organisation whose register this is",
         vec![
@@ -415,7 +430,7 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
         ],
         &[],
     );
-    let subprocessor = record(
+    let subprocessor = extensible(record(
         "a sub-processor",
         vec![
             ("id", text("a stable kebab-case id")),
@@ -466,7 +481,7 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
             ),
         ],
         &["id", "kind"],
-    );
+    ));
     let category_definition = |what: &str| {
         list_of(
             record(

@@ -275,6 +275,15 @@ pub fn read_source(
             format!("{name} grew past the {max_bytes}-byte limit while being read"),
         ));
     }
+    if let Some(kind) = binary_kind(&bytes) {
+        return Err(Problem::general(
+            Code::NotText,
+            format!("{name} is {kind}, not a YAML text file"),
+        )
+        .help(
+            "ropa reads the register as YAML text files (README, \"The register\"); a spreadsheet or document cannot be read as one: write its rows as activities in YAML",
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(sources.add_named(path, name, text)),
         Err(err) => {
@@ -292,6 +301,20 @@ pub fn read_source(
             .label("invalid byte here")
             .help("save the file as UTF-8"))
         }
+    }
+}
+
+/// What kind of binary file the bytes start like, for a file given where text is read: a
+/// ZIP archive (an `.xlsx`, `.docx` or `.ods`), an old Office file, a PDF.
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some("a ZIP archive (a spreadsheet such as .xlsx or .ods, or a document such as .docx)")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some("an Office file (such as .xls or .doc)")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("a PDF document")
+    } else {
+        None
     }
 }
 

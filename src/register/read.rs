@@ -55,6 +55,18 @@ impl<'r, 'a, 'n> Record<'r, 'a, 'n> {
         })
     }
 
+    /// [`Record::open`] for a mapping that may hold keys of the register's own: `x-` keys
+    /// are kept in the file and never judged.
+    fn open_extensible(
+        reader: &'r mut Reader<'a>,
+        node: &'n Node,
+        what: &'static str,
+    ) -> Option<Self> {
+        let mut record = Record::open(reader, node, what)?;
+        record.fields.allow_extensions();
+        Some(record)
+    }
+
     /// The location of the mapping's first key (a mapping's own span is a point).
     fn first_key(&self) -> Location {
         let node = self.fields.node();
@@ -188,6 +200,28 @@ fn check_format(
         .help(format!("for example `{example}`")),
     );
     None
+}
+
+/// A retention `period` that is not ISO 8601: words belong in `criterion`, and a number of
+/// years, months, weeks or days at its start is offered as the period.
+fn report_period(reader: &mut Reader<'_>, period: &Located<String>) {
+    let text = period.value.trim();
+    let iso = vocab::period_in_words(text);
+    let example = match &iso {
+        Some(iso) => format!("`retention: {{ period: {iso}, criterion: \"{text}\" }}`"),
+        None => format!("`retention: {{ criterion: \"{text}\" }}`"),
+    };
+    reader.report(
+        Problem::at(
+            Code::InvalidValue,
+            period.at,
+            format!("`{text}` is not an ISO 8601 period"),
+        )
+        .label("expected an ISO 8601 period")
+        .help(format!(
+            "a period is written `P4W` (4 weeks), `P7Y` (7 years) or `P1Y6M`; the event it runs from, or words, go in `criterion`: {example}"
+        )),
+    );
 }
 
 /// A country code from the ISO 3166-1 list, or a problem with a suggestion.
@@ -390,18 +424,11 @@ fn read_text_record(
         }
     }
     if name == "retention" {
-        let period = record.get("period").cloned();
-        if period.is_some()
-            && check_format(
-                reader,
-                period,
-                vocab::is_iso_duration,
-                "an ISO 8601 period",
-                "P4W, P7Y, P1Y6M",
-            )
-            .is_none()
-        {
-            record.fields.retain(|(k, _)| *k != "period");
+        if let Some(period) = record.get("period").cloned() {
+            if !vocab::is_iso_duration(&period.value) {
+                report_period(reader, &period);
+                record.fields.retain(|(k, _)| *k != "period");
+            }
         }
     }
     Some(record)
@@ -475,7 +502,7 @@ fn read_defaults(reader: &mut Reader<'_>, node: &Node) -> Option<Defaults> {
 fn read_purposes(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Purpose> {
     let mut purposes = Vec::new();
     for item in items {
-        let Some(mut rec) = Record::open(reader, item, "a purpose") else {
+        let Some(mut rec) = Record::open_extensible(reader, item, "a purpose") else {
             continue;
         };
         let id = rec.required_text("id");
@@ -491,7 +518,7 @@ fn read_purposes(reader: &mut Reader<'_>, items: &[Node]) -> Vec<Purpose> {
 fn read_data_items(reader: &mut Reader<'_>, items: &[Node]) -> Vec<DataItem> {
     let mut data = Vec::new();
     for item in items {
-        let Some(mut rec) = Record::open(reader, item, "a data item") else {
+        let Some(mut rec) = Record::open_extensible(reader, item, "a data item") else {
             continue;
         };
         let category = rec.required_text("category");
@@ -610,7 +637,7 @@ fn read_legal_bases(
 }
 
 fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
-    let mut rec = Record::open(reader, node, "an activity")?;
+    let mut rec = Record::open_extensible(reader, node, "an activity")?;
     let id = rec.required_text("id");
     let name = rec.text("name");
     let systems = rec.text_list("systems");
@@ -897,7 +924,7 @@ fn read_recipients(reader: &mut Reader<'_>, node: &Node) -> Recipients {
 }
 
 fn read_subprocessor(reader: &mut Reader<'_>, node: &Node) -> Option<Subprocessor> {
-    let mut rec = Record::open(reader, node, "a processor")?;
+    let mut rec = Record::open_extensible(reader, node, "a processor")?;
     let id = rec.required_text("id");
     let name = rec.text("name");
     let kind = rec.required_text("kind");

@@ -156,6 +156,27 @@ pub const ANNEX_III_POINTS: [&str; 27] = [
     "8(b)", "none", "2(a)",
 ];
 
+/// The ISO 8601 period a text in words starts with: a number, then years, months, weeks or
+/// days in Dutch or English (`5 jaar na uitschrijving` is `P5Y`, `4 weken` `P4W`); `None`
+/// when it does not start that way.
+pub fn period_in_words(text: &str) -> Option<String> {
+    let mut words = text.split_whitespace();
+    let number = words.next()?;
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) || number.len() > 5 {
+        return None;
+    }
+    let unit = words.next()?.to_lowercase();
+    let unit = unit.trim_end_matches(['.', ',', ';']);
+    let letter = match unit {
+        "jaar" | "jaren" | "year" | "years" | "jr" => 'Y',
+        "maand" | "maanden" | "month" | "months" | "mnd" => 'M',
+        "week" | "weken" | "weeks" | "wk" => 'W',
+        "dag" | "dagen" | "day" | "days" => 'D',
+        _ => return None,
+    };
+    Some(format!("P{number}{letter}"))
+}
+
 /// An AI Act Annex III point in its usual spellings (`4(a)`, `Annex III 4(a)`, `bijlage III
 /// punt 4 a`, `4a`), written as `4(a)`, or `none`; `None` when it is not one. `2(a)` is read
 /// as `2` (area 2 has a single point).
@@ -545,6 +566,23 @@ pub fn is_statute(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_in_words_is_offered_in_iso_form() {
+        assert_eq!(
+            period_in_words("5 jaar na uitschrijving").as_deref(),
+            Some("P5Y")
+        );
+        assert_eq!(period_in_words("4 weken").as_deref(), Some("P4W"));
+        assert_eq!(
+            period_in_words("18 months after the contract").as_deref(),
+            Some("P18M")
+        );
+        assert_eq!(period_in_words("30 dagen").as_deref(), Some("P30D"));
+        assert_eq!(period_in_words("na uitschrijving"), None);
+        assert_eq!(period_in_words("5 keer"), None);
+        assert_eq!(period_in_words("-5 jaar"), None);
+    }
 
     #[test]
     fn the_statute_test_passes_a_law_with_its_article() {

@@ -730,42 +730,69 @@ impl<'n> Fields<'n> {
 
     /// Reports every key that was never asked for, with a suggestion when one is close.
     pub fn finish(self, reader: &mut Reader<'_>) {
-        for (index, ((key, value), read)) in self.entries.iter().zip(&self.read).enumerate() {
-            if *read {
+        // A key that only a comma made: unread, text, no value, after a comma, in `{ }`.
+        let comma_made = |reader: &Reader<'_>, index: usize| {
+            let read = self.read.get(index).copied().unwrap_or(true);
+            self.entries.get(index).is_some_and(|(key, value)| {
+                !read
+                    && matches!(&key.value, Value::Text(n) if !(self.extensions && n.starts_with("x-")))
+                    && matches!(value.value, Value::Null)
+                    && reader.comma_before(key.span.offset)
+                    && reader.starts_flow_mapping(self.node.span.offset)
+            })
+        };
+        let mut skip_to = 0;
+        for (index, ((key, _), read)) in self.entries.iter().zip(&self.read).enumerate() {
+            if *read || index < skip_to {
                 continue;
             }
             match &key.value {
                 Value::Text(name) if self.extensions && name.starts_with("x-") => {}
-                Value::Text(name)
-                    if matches!(value.value, Value::Null)
-                        && reader.comma_before(key.span.offset)
-                        && reader.starts_flow_mapping(self.node.span.offset) =>
-                {
-                    // `{ id: x, text: Bestellen, betalen en bezorgen }`: the comma ended the
-                    // text before, and what follows became a key.
+                Value::Text(name) if comma_made(reader, index) => {
+                    // `{ label: Toetsscores (Boom LVS, methodetoetsen, doorstroomtoets) }`:
+                    // each comma ended the text before, and what follows became a key. One
+                    // problem for the run, whose fix quotes the whole text.
+                    let mut last = index;
+                    while comma_made(reader, last + 1) {
+                        last += 1;
+                    }
+                    skip_to = last + 1;
+                    let end = self
+                        .entries
+                        .get(last)
+                        .map_or(key.span.end(), |(k, _)| k.span.end());
                     let previous = index
                         .checked_sub(1)
                         .and_then(|i| self.entries.get(i))
                         .and_then(|(k, v)| match (&k.value, &v.value) {
-                            (Value::Text(k), Value::Text(v)) => Some((k.clone(), v.clone())),
+                            (Value::Text(k), Value::Text(_)) => Some((k.clone(), v.span.offset)),
                             _ => None,
                         });
+                    let run = Span::new(key.span.offset, end.saturating_sub(key.span.offset));
+                    let at = Location {
+                        file: reader.file,
+                        span: run,
+                    };
                     let (message, help) = match previous {
-                        Some((prev_key, prev_value)) => (
-                            format!(
-                                "`{name}` is read as a key: the comma before it ended the text of `{prev_key}`"
-                            ),
-                            format!(
-                                "a comma inside `{{ ... }}` ends a value: put the text in quotes, `{prev_key}: \"{prev_value}, {name}\"`"
-                            ),
-                        ),
+                        Some((prev_key, start)) => {
+                            let text = reader.source.text.get(start..end).unwrap_or("").trim();
+                            let quoted = text.replace('\\', "\\\\").replace('"', "\\\"");
+                            (
+                                format!(
+                                    "`{name}` is read as a key: the comma before it ended the text of `{prev_key}`"
+                                ),
+                                format!(
+                                    "a comma inside `{{ ... }}` ends a value: put the whole text in quotes, `{prev_key}: \"{quoted}\"`, or write the mapping in block style"
+                                ),
+                            )
+                        }
                         None => (
                             format!("unknown key `{name}` in {}", self.what),
                             "a comma inside `{ ... }` ends a value: put a text with a comma in quotes".to_string(),
                         ),
                     };
                     reader.report(
-                        Problem::at(Code::UnknownKey, reader.at(key), message)
+                        Problem::at(Code::UnknownKey, at, message)
                             .label("read as a key")
                             .help(help),
                     );
