@@ -654,7 +654,14 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
     // A label with `{dpia}` names the DPIA criteria met and whether the DPIA is mandatory.
     let mut primary_label = None;
     let scopes = scopes(register, check.subject);
+    // The fields labelled, by attribute.
+    let mut field_labels: Vec<(&str, crate::source::Location)> = Vec::new();
     for (var, attr) in &rule.reads {
+        // A role read only by the role test a rule starts with says which rules apply, not
+        // what is wrong: the human report names the role in the activity's heading.
+        if attr == "role" {
+            continue;
+        }
         let spans = scopes.iter().find(|(v, _)| v == var).and_then(|(_, s)| *s);
         if let Some(field) = spans.and_then(|s| s.get(attr)) {
             if field.at == check.at {
@@ -667,22 +674,38 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
                 format!("`{key}`")
             };
             labels.push(Label { at: field.at, text });
+            field_labels.push((attr.as_str(), field.at));
         }
     }
     // On an activity: the data items and subject categories under a category the rule
-    // names, which are what made it fire.
+    // names, which are what made it fire; they say more than the field's own label, which
+    // then goes.
     if let Subject::Activity(a) = check.subject {
         if let Some(activity) = register.activities.get(a) {
-            labels.extend(triggers(
+            let data = triggers(
                 activity.data.iter().map(|d| &d.category),
                 &rule.names.data,
                 &register.data_categories,
-            ));
-            labels.extend(triggers(
+            )
+            .collect::<Vec<_>>();
+            let subjects = triggers(
                 activity.data_subjects.iter(),
                 &rule.names.subjects,
                 &register.subject_categories,
-            ));
+            )
+            .collect::<Vec<_>>();
+            for (attr, found) in [
+                ("data", !data.is_empty()),
+                ("data_subjects", !subjects.is_empty()),
+            ] {
+                if found {
+                    for (_, at) in field_labels.iter().filter(|(a, _)| *a == attr) {
+                        labels.retain(|l| l.at != *at);
+                    }
+                }
+            }
+            labels.extend(data);
+            labels.extend(subjects);
             if let Some(label) = rule.label.as_deref().filter(|l| l.contains("{dpia}")) {
                 let dpia = crate::dpia::assess(activity, register);
                 primary_label = Some(label.replace("{dpia}", &dpia.label()));
@@ -786,6 +809,7 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
         severity: rule.severity,
         message: rule.message.clone(),
         help: rule.help.clone(),
+        fix: rule.fix.clone(),
         article: rule.article.clone(),
         at: check.at,
         label: match primary_label {

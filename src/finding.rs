@@ -55,6 +55,8 @@ pub struct Finding {
     pub message: Arc<str>,
     /// The rule's `@help`.
     pub help: Option<Arc<str>>,
+    /// The rule's `@fix`: what to do, in one line.
+    pub fix: Option<Arc<str>>,
     /// The rule's `@article`.
     pub article: Option<Arc<str>>,
     /// The offending node.
@@ -83,6 +85,7 @@ impl Finding {
             severity: Severity::Error,
             message: "m".into(),
             help: None,
+            fix: None,
             article: None,
             at,
             label: "l".into(),

@@ -31,6 +31,8 @@ what every later change is judged by: have the owners of policies/, ropa.toml an
 file approve it (list them in CODEOWNERS). Once the change is on the base branch, the next \
 change is judged by it and this finding is gone.";
 
+const FIX: &str = "have the owners of policies/, ropa.toml and the waivers approve the change";
+
 /// The largest base file read for the comparison.
 const MAX_BYTES: u64 = 256 * 1024;
 
@@ -44,6 +46,7 @@ pub fn rule(at: Location) -> Rule {
         severity: Severity::Error,
         message: Arc::from(MESSAGE),
         help: Some(Arc::from(HELP)),
+        fix: Some(Arc::from(FIX)),
         article: None,
         label: None,
         area: None,
@@ -67,6 +70,7 @@ fn finding(at: Location, what: String, key: String) -> Finding {
         severity: Severity::Error,
         message: Arc::from(format!("{MESSAGE}: {what}")),
         help: Some(Arc::from(HELP)),
+        fix: Some(Arc::from(FIX)),
         article: None,
         at,
         label: Arc::from(what),

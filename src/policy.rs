@@ -705,6 +705,7 @@ fn take_rules(
             severity,
             message: message.into(),
             help: annotation("help").map(Arc::from),
+            fix: annotation("fix").map(Arc::from),
             article: annotation("article").map(Arc::from),
             label: annotation("label").map(Arc::from),
             area: annotation("area").map(Arc::from),

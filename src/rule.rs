@@ -100,6 +100,9 @@ pub struct Rule {
     pub message: Arc<str>,
     /// `@help`.
     pub help: Option<Arc<str>>,
+    /// `@fix`: what to do, in one line (the human report shows it with each finding, and
+    /// the help once per rule).
+    pub fix: Option<Arc<str>>,
     /// `@article`.
     pub article: Option<Arc<str>>,
     /// `@label`: the text on the offending node.

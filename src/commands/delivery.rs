@@ -254,6 +254,7 @@ pub fn deliver(
             positioned: &view.positioned,
             declarations: view.declarations,
             list_declarations: human && report.show_declarations,
+            verbose: report.verbose,
         };
         let write = |out: &mut dyn Write| {
             render_to(

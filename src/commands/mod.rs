@@ -260,6 +260,11 @@ pub struct ReportArgs {
     /// report (JSON `declarations` and the HTML report always carry them).
     #[arg(long)]
     pub show_declarations: bool,
+    /// Give each finding its rule's whole explanation in the human report (by default a
+    /// finding says in one line what to do, and each rule is explained once, after the
+    /// findings).
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 impl ReportArgs {

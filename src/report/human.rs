@@ -48,6 +48,26 @@ impl SourceCode for NamedText<'_> {
         }
         let first_line = file.line_col(start).line - 1;
         let last_line = file.line_col(end).line - 1;
+        // No context: the span's whole lines (miette would show the span's text alone).
+        if before == 0 && after == 0 {
+            let line_start = file.line_start(first_line);
+            let next = file.line_start(last_line + 1);
+            let data = file
+                .text
+                .get(line_start..next)
+                .ok_or(MietteError::OutOfBounds)?;
+            let data = data.strip_suffix('\n').unwrap_or(data);
+            let data = data.strip_suffix('\r').unwrap_or(data);
+            return Ok(Box::new(MietteSpanContents::new_named(
+                file.name.clone(),
+                data.as_bytes(),
+                SourceSpan::new(line_start.into(), data.len()),
+                first_line,
+                // The header shows where the span starts.
+                file.line_col(start).column.saturating_sub(1),
+                last_line - first_line + 1,
+            )));
+        }
         let window_line = first_line.saturating_sub(before + 1);
         let window_start = file.line_start(window_line);
         let window_end = file.line_start(last_line + after + 2);
@@ -201,6 +221,11 @@ fn view<'a>(
 }
 
 fn render_view(view: &View<'_>, style: Style) -> String {
+    render_view_with(view, style, 1)
+}
+
+/// [`render_view`] with `context` source lines around each label.
+fn render_view_with(view: &View<'_>, style: Style, context: usize) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -208,7 +233,8 @@ fn render_view(view: &View<'_>, style: Style) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(style.width);
+        .with_width(style.width)
+        .with_context_lines(context);
     let mut out = String::new();
     if handler.render_report(&mut out, view).is_err() {
         // Rendering into a String cannot fail on I/O; fall back to the bare message.
@@ -217,9 +243,15 @@ fn render_view(view: &View<'_>, style: Style) -> String {
     out
 }
 
-/// The help text of a finding: what to do, then the legal anchor.
-fn finding_help(finding: &Finding) -> Option<String> {
-    match (&finding.help, &finding.article) {
+/// The help text of a finding: what to do (in one line unless `verbose`, when the rule's
+/// whole help), then the legal anchor.
+fn finding_help(finding: &Finding, verbose: bool) -> Option<String> {
+    let what = if verbose {
+        finding.help.as_ref()
+    } else {
+        finding.fix.as_ref().or(finding.help.as_ref())
+    };
+    match (what, &finding.article) {
         (Some(help), Some(article)) => Some(format!("{help}\n{article}")),
         (Some(help), None) => Some(help.to_string()),
         (None, Some(article)) => Some(article.to_string()),
@@ -234,17 +266,34 @@ pub fn render_findings(
     change: Option<&ChangeReport<'_>>,
     covered: &Covered<'_>,
     summary: &Summary,
+    registers: &[crate::report::html::RegisterView<'_>],
     sources: &SourceMap,
     style: Style,
 ) -> String {
     let mut out = String::new();
     let mut group: Option<(FileId, Option<&str>)> = None;
+    // Each activity's role, shown once in its heading: the rules judge it in that role.
+    let role = |finding: &Finding, activity: &str| {
+        registers
+            .iter()
+            .filter(|r| r.name == finding.register.as_deref())
+            .find_map(|r| {
+                r.register
+                    .activities
+                    .iter()
+                    .find(|a| a.id.value == activity)
+            })
+            .map(|a| a.effective_role().to_string())
+    };
     for finding in findings {
         let key = (finding.at.file, finding.activity.as_deref());
         if group != Some(key) {
             group = Some(key);
             let place = match key.1 {
-                Some(activity) => format!("activity {}", visible_name(activity)),
+                Some(activity) => match role(finding, activity) {
+                    Some(role) => format!("activity {} ({role})", visible_name(activity)),
+                    None => format!("activity {}", visible_name(activity)),
+                },
                 None if finding.rule == crate::gate::RULE_ID => "the gate".to_string(),
                 None => "organisation".to_string(),
             };
@@ -260,11 +309,17 @@ pub fn render_findings(
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         };
-        let secondary: Vec<(Location, &str)> = finding
-            .labels
-            .iter()
-            .map(|l| (l.at, l.text.as_str()))
-            .collect();
+        // Labels beside the finding's own line are drawn with it; the others are listed
+        // below it, one line each (unless `verbose`: all drawn).
+        let (primary_line, _) = sources.range(finding.at);
+        let (near, far): (Vec<&crate::finding::Label>, Vec<&crate::finding::Label>) =
+            finding.labels.iter().partition(|l| {
+                covered.verbose
+                    || (l.at.file == finding.at.file
+                        && sources.range(l.at).0.line.abs_diff(primary_line.line) <= 2)
+            });
+        let secondary: Vec<(Location, &str)> =
+            near.iter().map(|l| (l.at, l.text.as_str())).collect();
         // Against a base, a finding the change brought says so beside its rule.
         let code = match finding.change {
             Some(Change::New) => format!("{} (new)", finding.rule),
@@ -275,11 +330,34 @@ pub fn render_findings(
             Some(code),
             severity,
             finding.message.to_string(),
-            finding_help(finding),
+            finding_help(finding, covered.verbose),
             Some((finding.at, &*finding.label)),
             &secondary,
         );
-        out.push_str(&render_view(&v, style));
+        // Only the labelled lines: a finding reads in one pass.
+        let context = usize::from(covered.verbose);
+        let rendered = render_view_with(&v, style, context);
+        // The rule's id, then at once its message (miette puts a blank line between).
+        let rendered = match rendered.split_once("\n\n") {
+            Some((code, rest)) if !code.contains('\n') => format!("{code}\n{rest}"),
+            _ => rendered,
+        };
+        // The labels elsewhere go with the snippet, before what to do.
+        let elsewhere: String = far
+            .iter()
+            .map(|label| elsewhere_line(label, sources, style))
+            .collect();
+        match rendered.find("\n  help: ") {
+            Some(at) => {
+                out.push_str(rendered.get(..=at).unwrap_or(&rendered));
+                out.push_str(&elsewhere);
+                out.push_str(rendered.get(at + 1..).unwrap_or(""));
+            }
+            None => {
+                out.push_str(&rendered);
+                out.push_str(&elsewhere);
+            }
+        }
         out.push('\n');
     }
     out.push_str(&rule_counts(findings));
@@ -292,11 +370,73 @@ pub fn render_findings(
         out.push_str(&resolved_list(change));
     }
     out.push_str(&summary_line(summary));
+    if !covered.verbose && findings.iter().any(|f| f.help.is_some() && f.fix.is_some()) {
+        out.push_str(
+            "ropa: `ropa explain RULE` explains a rule; `--verbose` explains each finding\n",
+        );
+    }
     out.push_str(&declarations_line(summary));
     if let Some(change) = change {
         out.push_str(&change_line(change, summary));
     }
+    without_trailing_spaces(&out)
+}
+
+/// The text with no space at the end of a line (miette pads a blank source line's gutter).
+fn without_trailing_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(body.trim_end_matches([' ', '\t']));
+        out.push_str(end);
+    }
     out
+}
+
+/// A label away from the finding's line, as one line: where, and what is there (the label,
+/// or the source line when the label only names its field).
+fn elsewhere_line(label: &crate::finding::Label, sources: &SourceMap, style: Style) -> String {
+    let file = sources.file(label.at.file);
+    let (start, _) = sources.range(label.at);
+    let place = format!(
+        "{}:{}:{}",
+        visible_name(&file.name),
+        start.line,
+        start.column
+    );
+    let line_text = file
+        .text
+        .get(file.line_start(start.line - 1)..file.line_start(start.line))
+        .unwrap_or("");
+    let line_text = line_text.split(" #").next().unwrap_or("").trim();
+    let line_text = line_text.strip_prefix("- ").unwrap_or(line_text);
+    let generic = label.text.starts_with('`')
+        && label
+            .text
+            .trim_end_matches(" (from defaults)")
+            .ends_with('`')
+        && label.text.matches('`').count() == 2;
+    let what = if generic {
+        visible_name(line_text).into_owned()
+    } else if label.text.contains('`') {
+        shown(&label.text)
+    } else {
+        format!("{}: {}", visible_name(line_text), shown(&label.text))
+    };
+    let room = style
+        .width
+        .saturating_sub(place.chars().count() + 8)
+        .max(20);
+    let what = if what.chars().count() > room {
+        let cut: String = what.chars().take(room.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        what
+    };
+    format!("    ↳ {place}  {what}\n")
 }
 
 /// The first line of a text, as one visible line.

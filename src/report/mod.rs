@@ -87,6 +87,9 @@ pub struct Covered<'a> {
     pub declarations: &'a [Declaration],
     /// The human report lists the declarations.
     pub list_declarations: bool,
+    /// The human report gives each finding its rule's whole help (else one line of what to
+    /// do, and each rule's help once, after the findings).
+    pub verbose: bool,
 }
 
 /// Renders findings in a format; `change` when they were judged against a base; `covered`
@@ -105,7 +108,9 @@ pub fn render(
     style: human::Style,
 ) -> String {
     match format {
-        Format::Human => human::render_findings(findings, change, covered, summary, sources, style),
+        Format::Human => human::render_findings(
+            findings, change, covered, summary, registers, sources, style,
+        ),
         Format::Json => json::render_json(findings, change, covered, summary, sources),
         Format::Sarif => sarif::render_sarif(findings, change, covered, rules, sources),
         Format::Junit => junit::render_junit(findings, covered, rules, sources),

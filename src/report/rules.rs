@@ -69,6 +69,7 @@ struct JsonRule<'a> {
     id: &'a str,
     severity: &'a str,
     message: &'a str,
+    fix: Option<&'a str>,
     help: Option<&'a str>,
     article: Option<&'a str>,
     applies_to: Vec<&'static str>,
@@ -85,6 +86,7 @@ pub fn render_rules_json(rules: &[Rule]) -> String {
             id: &r.id,
             severity: r.severity.name(),
             message: &r.message,
+            fix: r.fix.as_deref(),
             help: r.help.as_deref(),
             article: r.article.as_deref(),
             applies_to: r.kinds.iter().map(|k| kind_id(*k)).collect(),
@@ -142,6 +144,9 @@ pub fn render_rules_markdown(rules: &[Rule], sources: &SourceMap) -> String {
         if let Some(article) = &rule.article {
             out.push_str(&format!("- article: {article}\n"));
         }
+        if let Some(fix) = &rule.fix {
+            out.push_str(&format!("- what to do: {fix}\n"));
+        }
         out.push_str(&format!("- policy: `{file}:{line}`\n"));
         if let Some(help) = &rule.help {
             out.push_str(&format!("\n{help}\n"));
@@ -173,6 +178,9 @@ pub fn render_explain(rule: &Rule, sources: &SourceMap) -> String {
         out.push_str(&format!("article:    {article}\n"));
     }
     out.push_str(&format!("policy:     {file}:{line}\n"));
+    if let Some(fix) = &rule.fix {
+        out.push_str(&format!("in short:   {fix}\n"));
+    }
     if let Some(help) = &rule.help {
         out.push_str("\nWhat to do:\n");
         out.push_str(&wrap(help, 2, 96));
