@@ -33,8 +33,10 @@ pub enum Fix {
 /// Fields that state a fact or a self-declaration: ropa never proposes to set, add or
 /// change them to clear a finding (`large_scale: no` would silence the DPIA rule, not make
 /// the processing lawful).
-const FACTS: [&str; 17] = [
+const FACTS: [&str; 19] = [
     "role",
+    "annex_iii",
+    "art5_exception",
     "public_authority",
     "by_public_authority",
     "participation_body",
@@ -71,9 +73,13 @@ const FACTS_TO_KEEP: [&str; 9] = [
 /// Whether a condition's way out changes a fact (see [`FACTS`], [`FACTS_TO_KEEP`]); the
 /// fact's field when it does.
 fn changes_fact(condition: &Condition) -> Option<String> {
+    // A fact is the field itself (`automated_decision`, `large_scale`), or its `declared`
+    // flag; a field recorded inside it (`automated_decision.explanation_ref`) is not.
     let is_fact = |path: &str| {
         let first = path.split('.').next().unwrap_or(path);
-        FACTS.contains(&path) || FACTS.contains(&first)
+        FACTS.contains(&path)
+            || (FACTS.contains(&first) && (path == first || path.ends_with(".declared")))
+            || FACTS.contains(&path.rsplit('.').next().unwrap_or(path))
     };
     let to_keep = |path: &str| {
         let first = path.split('.').next().unwrap_or(path);
@@ -505,11 +511,48 @@ fn unwrap_parens(text: &str) -> &str {
     text
 }
 
+/// What to add for one part of a negated conjunction: `X has f` (add `X.f`), `X.f_is_statute`
+/// (a law and its article in `X.f`), `X.ref_names_uavg_N` (UAVG art. N in `X.ref`); `None`
+/// for any other part.
+fn needed(part: &str) -> Option<String> {
+    let part = unwrap_parens(part.trim());
+    if let Some((record, field)) = part.split_once(" has ") {
+        if is_path(record) && is_path(field) {
+            // Testing that a derived flag exists says nothing of its own.
+            if field.ends_with("_is_statute") || field.contains("ref_names_uavg_") {
+                return Some(String::new());
+            }
+            return Some(format!("`{record}.{field}`"));
+        }
+    }
+    if is_path(part) {
+        if let Some(field) = part.strip_suffix("_is_statute") {
+            return Some(format!("a law and its article in `{field}`"));
+        }
+        if let Some((record, n)) = part.split_once(".ref_names_uavg_") {
+            return Some(format!("UAVG art. {n} in `{record}.ref`"));
+        }
+    }
+    None
+}
+
 /// What makes one condition false, for the usual shapes: a missing field to add, a field to
 /// remove, a value to change.
 fn action(condition: &str) -> Option<String> {
     if let Some(inner) = condition.strip_prefix('!') {
         let inner = unwrap_parens(inner);
+        // `!(a has x && a has y)`: add both.
+        let parts = split_top(inner, "&&");
+        if parts.len() > 1 {
+            let needs: Option<Vec<String>> = parts.iter().map(|p| needed(p)).collect();
+            let needs: Vec<String> = needs?.into_iter().filter(|n| !n.is_empty()).collect();
+            return (!needs.is_empty()).then(|| format!("add {}", needs.join(" and ")));
+        }
+        if let Some(need) =
+            needed(inner).filter(|n| n.starts_with("a law") || n.starts_with("UAVG"))
+        {
+            return Some(format!("write {need}"));
+        }
         if let Some((record, field)) = inner.split_once(" has ") {
             if is_path(record) && is_path(field) {
                 return Some(format!("add `{record}.{field}`"));

@@ -36,6 +36,10 @@ pub struct ExplainArgs {
     /// register].
     #[arg(long = "register", value_name = "PATH", requires = "activity")]
     pub register: Vec<String>,
+    /// With --activity: judge as of this day (YYYY-MM-DD) instead of today (UTC), for the
+    /// rules that apply from a date.
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date, requires = "activity")]
+    pub today: Option<String>,
 }
 
 /// Runs `ropa explain`.
@@ -112,7 +116,7 @@ fn explain_fix(
                 .maybe_help(suggestion(activity, ids.iter().copied()));
         return fail(&[problem], sources, style);
     };
-    let today = today();
+    let today = args.today.clone().unwrap_or_else(today);
     let model = match entities::build(
         register,
         &pack.vocabulary,
@@ -149,8 +153,13 @@ fn explain_fix(
     );
     if checks.is_empty() {
         out.push_str(&format!(
-            "  The rule judges {}s; activity {} has none{}.\n",
-            rule.kinds.first().map_or("activitie", |k| k.noun()),
+            "  The rule judges {}; activity {} has none{}.\n",
+            rule.kinds.first().map_or("activities".to_string(), |k| {
+                match k.noun() {
+                    "activity" => "activities".to_string(),
+                    noun => format!("{noun}s"),
+                }
+            }),
             visible(activity),
             args.target
                 .as_deref()
@@ -190,34 +199,26 @@ fn explain_fix(
             }
             Ok(Fix::Conditions(conditions)) => {
                 firing += 1;
-                out.push_str(&format!(
-                    "  {what}: the rule fires; any one of these changes clears it:\n"
-                ));
-                // Conditions side by side with what to do, up to a readable width.
-                let width = conditions
-                    .iter()
-                    .map(|c| c.text.chars().count())
-                    .filter(|&w| w <= 48)
-                    .max()
-                    .unwrap_or(0);
+                // Only what to do, in the register's words: a condition with no plain
+                // reading is left to the rule's own advice below.
+                let mut actions: Vec<String> = Vec::new();
                 for c in &conditions {
-                    let text = visible(&c.text);
-                    match &c.action {
-                        Some(action) if text.chars().count() <= width => {
-                            out.push_str(&format!("    {text:width$}   {action}\n"));
+                    if let Some(action) = &c.action {
+                        let action = with_choices(action);
+                        if !actions.contains(&action) {
+                            actions.push(action);
                         }
-                        Some(action) => {
-                            out.push_str(&format!("    {text}\n      {action}\n"));
-                        }
-                        None => out.push_str(&format!("    {text}\n")),
                     }
                 }
-                let actions: Vec<&str> = conditions
-                    .iter()
-                    .filter_map(|c| c.action.as_deref())
-                    .collect();
-                if !actions.is_empty() && actions.len() == conditions.len() {
-                    out.push_str(&format!("  So: {}.\n", actions.join(", or ")));
+                if actions.is_empty() {
+                    out.push_str(&format!("  {what}: the rule fires.\n"));
+                } else {
+                    out.push_str(&format!(
+                        "  {what}: the rule fires; any one of these clears it:\n"
+                    ));
+                    for action in &actions {
+                        out.push_str(&format!("    {}\n", visible(action)));
+                    }
                 }
             }
             Err(problem) => return fail(&[problem], sources, style),
@@ -225,6 +226,38 @@ fn explain_fix(
     }
     if firing == 0 {
         out.push_str("\nNothing to do.\n");
+    } else if let Some(fix) = &rule.fix {
+        out.push_str(&format!(
+            "\n  In short: {}.\n  The whole explanation: `ropa explain {}`.\n",
+            visible(fix),
+            rule.id
+        ));
     }
     emit_outcome(&out)
+}
+
+/// An action on a field of a closed vocabulary, with the words it takes.
+fn with_choices(action: &str) -> String {
+    use crate::register::vocab;
+    let Some(field) = action.split('`').nth(1) else {
+        return action.to_string();
+    };
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let choices: &[&str] = match last {
+        "authorisation" => &vocab::AUTHORISATIONS,
+        "transfer_mechanism" | "mechanism" => &vocab::TRANSFER_MECHANISMS,
+        "kind" => &vocab::SUBPROCESSOR_KINDS,
+        "exception" => &vocab::AUTOMATED_DECISION_EXCEPTIONS,
+        "expected_special_categories" => &vocab::EXPECTED_SPECIAL_CATEGORIES,
+        "derogation_point" => &vocab::DEROGATION_POINTS,
+        "basis" if field.starts_with("terminal_access") => &vocab::TERMINAL_ACCESS_BASES,
+        "body" => &vocab::PARTICIPATION_BODIES,
+        "dpf_certified" | "dpf_hr" | "bsn_masked" | "interacts_with_people" => &vocab::YES_NO,
+        _ => &[],
+    };
+    if choices.is_empty() || !action.starts_with("add ") || action.contains(" and ") {
+        action.to_string()
+    } else {
+        format!("{action} (one of: {})", choices.join(", "))
+    }
 }
