@@ -52,7 +52,7 @@ fn extensible(mut record: Value) -> Value {
 
 /// A category id: one of the taxonomy's, each with its labels, or one the register defines.
 fn category(taxonomy: &Taxonomy, what: &str) -> Value {
-    let mut options: Vec<Value> = taxonomy
+    let options: Vec<Value> = taxonomy
         .categories()
         .iter()
         .map(|c| {
@@ -67,12 +67,213 @@ fn category(taxonomy: &Taxonomy, what: &str) -> Value {
             json!({ "const": c.id.value, "description": description })
         })
         .collect();
-    options.push(json!({
+    json!({
+        "description": format!(
+            "a {what} category of the taxonomy (`ropa schema --register register` adds the register's own)"
+        ),
+        "anyOf": options,
+    })
+}
+
+/// Each ISO 3166-1 alpha-2 code the loader takes (the `celes` list).
+fn country_codes() -> Vec<String> {
+    let mut codes = Vec::new();
+    for a in 'A'..='Z' {
+        for b in 'A'..='Z' {
+            let code = format!("{a}{b}");
+            if vocab::is_country_code(&code) {
+                codes.push(code);
+            }
+        }
+    }
+    codes
+}
+
+/// A pattern that matches any of `words` as the loader reads a legal basis: in any case,
+/// with spaces or underscores between the words, space around it.
+fn any_case_pattern(words: &[&str]) -> String {
+    let alternatives: Vec<String> = words
+        .iter()
+        .map(|word| {
+            word.chars()
+                .map(|c| match c {
+                    ' ' | '_' => "[ _]+".to_string(),
+                    c if c.is_alphabetic() => {
+                        format!("[{}{}]", c.to_lowercase(), c.to_uppercase())
+                    }
+                    c => regex_escape(c),
+                })
+                .collect()
+        })
+        .collect();
+    format!("^\\s*(?:{})\\s*$", alternatives.join("|"))
+}
+
+fn regex_escape(c: char) -> String {
+    if "\\^$.|?*+()[]{}/".contains(c) {
+        format!("\\{c}")
+    } else {
+        c.to_string()
+    }
+}
+
+/// An ISO 8601 period as the loader takes it: `P` and units in order (`P1Y6M`, `P4W`,
+/// `PT12H`), at least one, and a `T` only before a time unit.
+fn period() -> Value {
+    json!({
         "type": "string",
-        "pattern": "^[a-z0-9]+(_[a-z0-9]+)*$",
-        "description": format!("a {what} category the register defines itself"),
-    }));
-    json!({ "anyOf": options })
+        "description": "how long, in ISO 8601: P4W (4 weeks), P7Y (7 years), P1Y6M; words go in `criterion`",
+        "examples": ["P7Y", "P4W", "P1Y6M"],
+        "pattern": "^P(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+W)?(?:[0-9]+D)?(?:T(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?)?$",
+        "not": { "pattern": "(^P$)|(T$)" },
+    })
+}
+
+/// What each record of [`TEXT_RECORDS`] records, for the editor's hover.
+const RECORD_TEXTS: [(&str, &str); 13] = [
+    (
+        "special_category_condition",
+        "the Art. 9(2) condition for the special-category data",
+    ),
+    (
+        "criminal_data_basis",
+        "the Art. 10 basis for criminal-offence data",
+    ),
+    (
+        "national_id_basis",
+        "the statute that allows the BSN (citizen service number)",
+    ),
+    (
+        "consent",
+        "how consent is proven and withdrawn, and for children who gives it",
+    ),
+    (
+        "retention",
+        "how long the data is kept (Art. 30(1)(f)): a period, the event it runs from",
+    ),
+    (
+        "dpia",
+        "the data protection impact assessment (Art. 35), or the screening that found none needed",
+    ),
+    (
+        "works_council",
+        "the participation body's consent (WOR 27, WMS), or why it is not needed",
+    ),
+    (
+        "minimisation",
+        "why copies of documents or device content are needed",
+    ),
+    (
+        "communications",
+        "why the content of communications or recordings is needed, and how people are told",
+    ),
+    (
+        "offence_use",
+        "whether offence-revealing data (speeds) is used to establish offences",
+    ),
+    (
+        "inference",
+        "why data that can reveal special categories does not (an objective reason, not intent)",
+    ),
+    (
+        "bias_assessment",
+        "the test for discrimination of a model that uses possible proxies",
+    ),
+    (
+        "terminal_access",
+        "the ePrivacy basis for cookies, SDKs and pixels (Tw 11.7a)",
+    ),
+];
+
+/// What each field of a text record holds, with an example.
+fn record_field(record: &str, field: &str) -> Value {
+    let (description, example): (&str, &str) = match (record, field) {
+        (_, "article") => ("the Art. 9(2) point: 9(2)(a) to 9(2)(j)", "9(2)(h)"),
+        ("special_category_condition" | "condition", "ref") => (
+            "the law that provides the condition, with its article (points b, g-j)",
+            "UAVG art. 30",
+        ),
+        ("criminal_data_basis", "ref") => (
+            "the law that authorises it, with its article",
+            "UAVG art. 33",
+        ),
+        ("national_id_basis", "ref") => (
+            "the law that allows the BSN, with its article",
+            "Wet LB 1964 art. 28",
+        ),
+        ("consent", "withdrawal") => (
+            "how consent is withdrawn, as easily as given",
+            "knop in de app",
+        ),
+        ("consent", "proof") => ("how consent is proven", "toestemmingslog"),
+        ("consent", "parental") => (
+            "under 16: how a parent authorises",
+            "bevestiging door ouder per e-mail",
+        ),
+        ("consent", "from") => (
+            "who consents: subject (default) or parent_guardian",
+            "parent_guardian",
+        ),
+        ("consent", "verification") => (
+            "how age and parental authority are checked",
+            "ouderportaal met DigiD",
+        ),
+        ("retention", "criterion") => (
+            "the event the period runs from, in words",
+            "5 jaar na uitschrijving",
+        ),
+        ("retention", "ref") => (
+            "the statute that requires a period over 10 years",
+            "BW 7:454",
+        ),
+        ("dpia", "ref") => ("the DPIA's reference", "DPIA-2026-01"),
+        ("dpia", "screening") => ("the screening's reference", "DS-2026-04"),
+        ("dpia", "not_required_reason") => (
+            "why no DPIA is needed",
+            "alleen namen en e-mailadressen, 40 medewerkers",
+        ),
+        ("dpia", "statutory_assessment") => (
+            "the assessment made with the law (Art. 35(10)), naming it",
+            "Participatiewet art. 53a, MvT par. 7",
+        ),
+        ("works_council", "consent_ref") => ("the consent's reference", "OR-2026-3"),
+        ("works_council", "not_applicable_reason") => {
+            ("why no consent is needed", "cao regelt het (WOR 27(3))")
+        }
+        ("works_council", "body") => ("the body for this activity: or, pvt, mr, gmr, none", "gmr"),
+        ("minimisation", "justification") => (
+            "why the copy or content is needed",
+            "vereist door de provider",
+        ),
+        ("minimisation", "bsn_masked") => ("an ID copy keeps the BSN masked: yes or no", "yes"),
+        ("communications", "justification") => ("why the content is needed", "klachtafhandeling"),
+        ("communications", "notice") => (
+            "how the people involved are told",
+            "melding bij het begin van elk gesprek",
+        ),
+        ("offence_use" | "inference", "statement") => (
+            "the statement",
+            "snelheden worden niet gebruikt om overtredingen vast te stellen",
+        ),
+        ("bias_assessment", "ref") => ("the bias test's reference", "Bias-toets 2026-02"),
+        ("bias_assessment", "necessity") => {
+            ("why each proxy is necessary", "postcode niet gebruikt")
+        }
+        ("terminal_access", "basis") => (
+            "consent, strictly_necessary or low_impact_analytics",
+            "consent",
+        ),
+        ("terminal_access", "third_party") => ("a third party's pixel or SDK: yes or no", "yes"),
+        ("terminal_access", "ref") => ("the cookie policy or consent record", "Cookiebeleid v3"),
+        _ => ("", ""),
+    };
+    if field == "period" {
+        return period();
+    }
+    if description.is_empty() {
+        return text(field);
+    }
+    json!({ "type": "string", "description": description, "examples": [example] })
 }
 
 fn text_record(name: &str) -> Value {
@@ -80,9 +281,13 @@ fn text_record(name: &str) -> Value {
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(&[][..], |(_, keys)| *keys);
+    let description = RECORD_TEXTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(name, |(_, d)| *d);
     record(
-        &format!("`{name}`"),
-        keys.iter().map(|k| (*k, text(k))).collect(),
+        description,
+        keys.iter().map(|k| (*k, record_field(name, k))).collect(),
         &[],
     )
 }
@@ -98,8 +303,12 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
         ],
         &["name"],
     );
-    let country = text("ISO 3166-1 alpha-2 country code, e.g. NL, US");
+    let country = json!({
+        "description": "ISO 3166-1 alpha-2 country code, e.g. NL, US (GB, not UK)",
+        "enum": country_codes(),
+    });
     let legal_bases: Vec<&str> = vocab::legal_basis_words().collect();
+    let basis_pattern = any_case_pattern(&legal_bases);
     let mut activity_properties: Vec<(&str, Value)> = vec![
         (
             "id",
@@ -186,7 +395,7 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                     "description": "an Art. 6(1) basis (Dutch words too, in any case), or { basis, ref, purposes }",
                     "anyOf": [
                         { "enum": legal_bases.clone() },
-                        { "type": "string" },
+                        { "type": "string", "pattern": basis_pattern.clone() },
                         record(
                             "an Art. 6(1) basis with its statute and the purposes it serves",
                             vec![
@@ -194,7 +403,7 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
                                     "basis",
                                     json!({
                                         "description": "an Art. 6(1) basis; Dutch words too",
-                                        "anyOf": [{ "enum": legal_bases }, { "type": "string" }],
+                                        "anyOf": [{ "enum": legal_bases }, { "type": "string", "pattern": basis_pattern }],
                                     }),
                                 ),
                                 ("ref", text("the Art. 6(3) statute with its article (`WPO art. 8`), or a document")),

@@ -138,6 +138,85 @@ fn init_starts_a_register_that_validates_and_shows_its_first_findings() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The register schema as `ropa schema --register DIR` prints it (with the register's own
+/// categories), compiled.
+fn register_validator_for(dir: &Path) -> jsonschema::Validator {
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["--no-config", "schema", "--register"])
+        .arg(dir)
+        .current_dir(root())
+        .output()
+        .expect("ropa runs");
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    jsonschema::validator_for(&schema).expect("the schema compiles")
+}
+
+/// The register schema as `ropa schema` prints it.
+fn schema_json() -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["--no-config", "schema"])
+        .current_dir(root())
+        .output()
+        .expect("ropa runs");
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// The ids of the categories a policy test file defines, anywhere in it.
+fn own_categories(value: &serde_json::Value) -> Vec<String> {
+    let mut ids = Vec::new();
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                if key == "data_categories" || key == "subject_categories" {
+                    for category in inner.as_array().into_iter().flatten() {
+                        if let Some(id) = category["id"].as_str() {
+                            ids.push(id.to_string());
+                        }
+                    }
+                } else {
+                    ids.extend(own_categories(inner));
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                ids.extend(own_categories(item));
+            }
+        }
+        _ => {}
+    }
+    ids
+}
+
+/// The schema with `ids` among the words every category takes (as `--register` adds a
+/// register's own).
+fn add_categories(schema: &mut serde_json::Value, ids: &[String]) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            let is_category = map
+                .get("description")
+                .and_then(|d| d.as_str())
+                .is_some_and(|d| d.contains("category of the taxonomy"));
+            if is_category {
+                if let Some(serde_json::Value::Array(options)) = map.get_mut("anyOf") {
+                    for id in ids {
+                        options.push(serde_json::json!({ "const": id }));
+                    }
+                }
+            }
+            for inner in map.values_mut() {
+                add_categories(inner, ids);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                add_categories(item, ids);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The register schema as `ropa schema` prints it, compiled.
 fn register_validator() -> jsonschema::Validator {
     let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
@@ -228,6 +307,7 @@ fn every_register_the_loader_takes_validates_against_the_schema_and_unknown_keys
         let files = yaml_files(&dir);
         if out.status.code() == Some(0) {
             accepted += 1;
+            let validator = register_validator_for(&dir);
             for (path, value) in &files {
                 let found = errors(&validator, value);
                 assert!(found.is_empty(), "{}: {found:?}", path.display());
@@ -247,9 +327,19 @@ fn every_register_the_loader_takes_validates_against_the_schema_and_unknown_keys
         unknown_keys >= 2,
         "{unknown_keys} registers with an unknown key"
     );
-    // The rule pack's test cases: every register fragment (shared, per case, and bases).
+    // The rule pack's test cases: every register fragment (shared, per case, and bases),
+    // with the categories the test file defines.
     let mut fragments = 0;
+    let pack_schema = schema_json();
     for (path, test) in yaml_files(&root().join("policies/tests")) {
+        let own = own_categories(&test);
+        let validator = if own.is_empty() {
+            jsonschema::validator_for(&pack_schema).expect("the schema compiles")
+        } else {
+            let mut schema = pack_schema.clone();
+            add_categories(&mut schema, &own);
+            jsonschema::validator_for(&schema).expect("the schema compiles")
+        };
         let mut check = |value: &serde_json::Value, what: &str| {
             if value.is_object() {
                 fragments += 1;
@@ -269,6 +359,38 @@ fn every_register_the_loader_takes_validates_against_the_schema_and_unknown_keys
     let misspelt =
         yaml_value("activities:\n  - id: crm\n    retension: { period: P1Y }\n").expect("YAML");
     assert!(!errors(&validator, &misspelt).is_empty());
+    // So do a misspelt category, a country that is no ISO code, a period in words and a
+    // legal basis that is no word of the loader's; Dutch words in any case pass.
+    for (bad, why) in [
+        (
+            "activities:\n  - id: crm\n    data: [{ category: gps_positon }]\n",
+            "category",
+        ),
+        (
+            "activities:\n  - id: crm\n    transfers: [{ to: X, country: UK }]\n",
+            "UK",
+        ),
+        (
+            "activities:\n  - id: crm\n    retention: { period: 5 jaar }\n",
+            "period",
+        ),
+        (
+            "activities:\n  - id: crm\n    retention: { period: P1YT }\n",
+            "period T",
+        ),
+        (
+            "activities:\n  - id: crm\n    legal_basis: [overeenkomt]\n",
+            "basis",
+        ),
+    ] {
+        let value = yaml_value(bad).expect("YAML");
+        assert!(!errors(&validator, &value).is_empty(), "{why} passes");
+    }
+    let good = yaml_value(
+        "activities:\n  - id: crm\n    legal_basis: [Gerechtvaardigd Belang, OVEREENKOMST, legal_obligation]\n    retention: { period: P1Y6M }\n    transfers: [{ to: X, country: GB }]\n",
+    )
+    .expect("YAML");
+    assert_eq!(errors(&validator, &good), Vec::<String>::new());
 }
 
 /// `--write-cases` writes the solver's examples as test files that `ropa test` runs.
