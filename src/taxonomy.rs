@@ -119,11 +119,13 @@ impl Taxonomy {
     /// A category's label in a language: Dutch `label` or English `label_en`, else its id.
     pub fn label(&self, id: &str, english: bool) -> String {
         let category = self.get(id);
+        // In the language asked for, else in the other (a category of the register's own
+        // often has only its Dutch `label`), else its id.
         let label = category.and_then(|c| {
             if english {
-                c.label_en.as_ref()
+                c.label_en.as_ref().or(c.label.as_ref())
             } else {
-                c.label.as_ref()
+                c.label.as_ref().or(c.label_en.as_ref())
             }
         });
         label.map_or_else(|| id.to_string(), |l| l.value.clone())

@@ -458,10 +458,69 @@ fn the_dpv_export_expands_with_a_json_ld_processor_one_handling_per_activity() {
         assert!(bases.iter().all(|b| b["@id"]
             .as_str()
             .is_some_and(|iri| iri.starts_with("https://w3id.org/dpv/legal/eu/gdpr#A"))));
-        assert!(handling["https://w3id.org/dpv#hasPersonalData"][0]["@id"]
+        // Each item typed by its category's concept, with the register's own words.
+        let data = &handling["https://w3id.org/dpv#hasPersonalData"][0];
+        assert!(data["@type"][0]
             .as_str()
             .is_some_and(|iri| iri.starts_with("https://w3id.org/dpv")));
+        assert!(
+            data["http://www.w3.org/2000/01/rdf-schema#label"][0]["@value"]
+                .as_str()
+                .is_some_and(|l| !l.is_empty())
+        );
     }
+}
+
+/// A controller's register (the employer of the sector registers) as DPV: its own processor is
+/// a `DataProcessor`, not a sub-processor; the Art. 30(1)(d) recipients are there; the US
+/// transfer is a third country; profiling is a processing.
+#[test]
+fn the_dpv_export_of_a_controller_keeps_its_recipients_processors_and_third_countries() {
+    let dir = temp("dpv-controller");
+    let file = dir.join("hr.jsonld");
+    let output = ropa(
+        &[
+            "export",
+            "tests/fixtures/sectors/hr-logistiek",
+            "--format",
+            "dpv-jsonld",
+            "--output",
+            file.to_str().expect("utf-8"),
+        ],
+        root(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("JSON");
+    let parts = json["dct:hasPart"].as_array().expect("parts");
+    let payroll = parts
+        .iter()
+        .find(|p| p["dct:identifier"] == "salarisadministratie")
+        .expect("payroll");
+    let recipients = payroll["dpv:hasRecipient"].as_array().expect("recipients");
+    let typed = |t: &str| recipients.iter().filter(|r| r["@type"] == t).count();
+    assert_eq!(typed("dpv:DataSubProcessor"), 0, "{recipients:?}");
+    assert_eq!(typed("dpv:DataProcessor"), 1, "{recipients:?}");
+    assert!(
+        recipients
+            .iter()
+            .any(|r| r["rdfs:label"] == "Belastingdienst"),
+        "{recipients:?}"
+    );
+    assert!(payroll["dpv:hasThirdCountry"]
+        .as_array()
+        .expect("third countries")
+        .iter()
+        .any(|c| c["@id"] == "loc:US"));
+    let profiled = parts
+        .iter()
+        .filter(|p| {
+            p["dpv:hasProcessing"]
+                .as_array()
+                .is_some_and(|ops| ops.iter().any(|o| o["@id"] == "dpv:Profiling"))
+        })
+        .count();
+    assert!(profiled >= 1);
 }
 
 #[test]
@@ -579,4 +638,45 @@ fn register_text_cannot_inject_markup_into_any_document() {
     assert!(!annex_md.contains('\u{1b}'));
     // A spreadsheet does not run the cell as a formula.
     assert!(annex_csv.contains("'=HYPERLINK"), "{annex_csv}");
+}
+
+/// The workbook of a controller's register says what the register says: never a bare "None"
+/// (a register's `recipients: none` beside its processors), categories by their labels, and
+/// the register's own words beside the taxonomy's English ones.
+#[test]
+fn the_ico_workbook_of_a_controller_prints_no_none_and_keeps_the_registers_words() {
+    let dir = temp("ico-controller");
+    let file = dir.join("hr.xlsx");
+    let output = ropa(
+        &[
+            "export",
+            "tests/fixtures/sectors/hr-logistiek",
+            "--format",
+            "ico-xlsx",
+            "--output",
+            file.to_str().expect("utf-8"),
+        ],
+        root(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let rows = sheet_rows(&file, "Controller");
+    let cells: Vec<&str> = rows.iter().flatten().map(String::as_str).collect();
+    assert!(cells.len() > 100);
+    for cell in &cells {
+        assert!(
+            !cell.lines().any(|l| l.trim() == "None"),
+            "a bare None in {cell:?}"
+        );
+        assert!(
+            !cell.contains("Own_employee"),
+            "an id for a label in {cell:?}"
+        );
+    }
+    // The taxonomy's English with the register's words beside it.
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("(Ziekmelding, verwachte duur en diagnose)")),
+        "{cells:?}"
+    );
 }

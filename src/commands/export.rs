@@ -81,7 +81,7 @@ pub fn run(args: &ExportArgs, context: &Context) -> Outcome {
     let files: Vec<(PathBuf, Vec<u8>)> = match args.format {
         ExportFormat::DpvJsonld => vec![(
             args.output.clone(),
-            render_dpv(register, &document, &open).into_bytes(),
+            render_dpv(register, &document, &open, eea(&checked.pack)).into_bytes(),
         )],
         ExportFormat::IcoXlsx | ExportFormat::IcoCsv => {
             let sheets = sheets(register, &document, &open, eea(&checked.pack));

@@ -76,10 +76,12 @@ fn push_unique(list: &mut Vec<Value>, value: Value) {
 }
 
 /// The register as DPV JSON-LD (pretty-printed, keys in a fixed order).
+/// `eea` names the EEA's countries: a processor or recipient elsewhere is a third country.
 pub fn render_dpv(
     register: &Register,
     document: &Document,
     open: &std::collections::BTreeMap<Option<&str>, Vec<String>>,
+    eea: &[String],
 ) -> String {
     let organisation = &document.organisation;
     let base = format!("urn:ropa:{}", organisation.id);
@@ -94,7 +96,7 @@ pub fn render_dpv(
         .activities
         .iter()
         .zip(&document.activities)
-        .map(|(activity, record)| handling(activity, record, register, &base, open))
+        .map(|(activity, record)| handling(activity, record, register, &base, open, eea))
         .collect();
     let mut root = Map::new();
     root.insert("@context".into(), context());
@@ -127,6 +129,7 @@ fn handling(
     register: &Register,
     base: &str,
     open: &std::collections::BTreeMap<Option<&str>, Vec<String>>,
+    eea: &[String],
 ) -> Value {
     let organisation = iri(&format!("{base}:organisation"));
     let mut node = Map::new();
@@ -169,13 +172,21 @@ fn handling(
         .map(|p| json!({ "@type": "dpv:Purpose", "dct:description": p }))
         .collect();
     node.insert("dpv:hasPurpose".into(), Value::Array(purposes));
+    // Each item as the category's concept, with the register's own words when it has them.
     let mut data = Vec::new();
     for item in &activity.data {
         let term = register
             .data_categories
             .dpv_term(&item.category.value)
             .unwrap_or("dpv:PersonalData");
-        push_unique(&mut data, iri(term));
+        let label = item.label.as_ref().map_or_else(
+            || register.data_categories.label(&item.category.value, false),
+            |l| l.value.clone(),
+        );
+        push_unique(
+            &mut data,
+            json!({ "@type": term, "dct:identifier": item.category.value, "rdfs:label": label }),
+        );
     }
     node.insert("dpv:hasPersonalData".into(), Value::Array(data));
     let mut subjects = Vec::new();
@@ -184,7 +195,11 @@ fn handling(
             .subject_categories
             .dpv_term(&subject.value)
             .unwrap_or("dpv:DataSubject");
-        push_unique(&mut subjects, iri(term));
+        let label = register.subject_categories.label(&subject.value, false);
+        push_unique(
+            &mut subjects,
+            json!({ "@type": term, "dct:identifier": subject.value, "rdfs:label": label }),
+        );
     }
     node.insert("dpv:hasDataSubject".into(), Value::Array(subjects));
     let mut bases = Vec::new();
@@ -233,7 +248,17 @@ fn handling(
             "@id".into(),
             json!(format!("{base}:subprocessor:{}", sub.id.value)),
         );
-        processor.insert("@type".into(), json!("dpv:DataSubProcessor"));
+        // A sub-processor under a processor's activity or engaged by another processor;
+        // otherwise the organisation's own processor.
+        let sub_processor = record.role_id == "processor" || sub.engaged_by.is_some();
+        processor.insert(
+            "@type".into(),
+            json!(if sub_processor {
+                "dpv:DataSubProcessor"
+            } else {
+                "dpv:DataProcessor"
+            }),
+        );
         processor.insert(
             "rdfs:label".into(),
             json!(sub.name.as_ref().unwrap_or(&sub.id).value),
@@ -243,6 +268,9 @@ fn handling(
                 "dpv:hasCountry".into(),
                 iri(&format!("loc:{}", country.value)),
             );
+            if !eea.is_empty() && !eea.contains(&country.value) {
+                push_unique(&mut countries, iri(&format!("loc:{}", country.value)));
+            }
         }
         if let Some(term) = sub
             .transfer_mechanism
@@ -253,13 +281,50 @@ fn handling(
         }
         push_unique(&mut recipients, Value::Object(processor));
     }
+    // The Art. 30(1)(d) recipients, by category (and name), with their country.
+    if let crate::register::Recipients::Listed(listed) = &activity.recipients {
+        for recipient in listed {
+            let mut node = Map::new();
+            node.insert("@type".into(), json!("dpv:Recipient"));
+            node.insert(
+                "rdfs:label".into(),
+                json!(recipient.name.as_ref().map_or_else(
+                    || recipient.category.value.clone(),
+                    |n| format!("{} ({})", n.value, recipient.category.value)
+                )),
+            );
+            if let Some(country) = &recipient.country {
+                node.insert(
+                    "dpv:hasCountry".into(),
+                    iri(&format!("loc:{}", country.value)),
+                );
+                if !eea.is_empty() && !eea.contains(&country.value) {
+                    push_unique(&mut countries, iri(&format!("loc:{}", country.value)));
+                }
+            }
+            push_unique(&mut recipients, Value::Object(node));
+        }
+    }
     node.insert("dpv:hasLegalBasis".into(), Value::Array(bases));
-    let operations: Vec<Value> = activity
+    let mut operations: Vec<Value> = activity
         .operations
         .iter()
         .filter_map(|o| operation_term(&o.value))
         .map(iri)
         .collect();
+    if activity
+        .profiling
+        .as_ref()
+        .is_some_and(|p| p.value == "yes")
+    {
+        push_unique(&mut operations, iri("dpv:Profiling"));
+    }
+    if matches!(
+        activity.automated_decision,
+        Some(crate::register::AutomatedDecision::Declared { .. })
+    ) {
+        push_unique(&mut operations, iri("dpv:AutomatedDecisionMaking"));
+    }
     if !operations.is_empty() {
         node.insert("dpv:hasProcessing".into(), Value::Array(operations));
     }

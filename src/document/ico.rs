@@ -263,7 +263,15 @@ impl Facts {
             String::new()
         };
         let mut recipients = record.subprocessors.clone();
-        recipients.extend(record.recipients.iter().cloned());
+        // `recipients: none` says no one else receives the data: beside the processors it is
+        // left out, alone it reads as such (never a bare "None").
+        let stated_none = matches!(
+            activity.recipients,
+            crate::register::Recipients::NoneDeclared(_)
+        );
+        if !stated_none {
+            recipients.extend(record.recipients.iter().cloned());
+        }
         recipients.extend(
             activity
                 .transfers
@@ -274,7 +282,11 @@ impl Facts {
             countries: countries.join("\n"),
             safeguards: safeguards.join("\n"),
             contracts: contracts.join("\n"),
-            recipients: recipients.join("\n"),
+            recipients: if recipients.is_empty() && stated_none {
+                "No recipients (stated in the register)".to_string()
+            } else {
+                recipients.join("\n")
+            },
             automated,
             art9,
             dpia_required,

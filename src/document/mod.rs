@@ -135,9 +135,16 @@ impl Record {
         let english = lang == Lang::En;
         let mut data: Vec<String> = Vec::new();
         for item in &activity.data {
+            // Dutch: the register's words; English: the taxonomy's, with the register's words
+            // beside them (a label says what exactly: "Zorgnotities, ..., diagnoses").
             let word = match (&item.label, english) {
                 (Some(label), false) => label.value.clone(),
-                _ => register
+                (Some(label), true) => format!(
+                    "{} ({})",
+                    capitalised(&register.data_categories.label(&item.category.value, true)),
+                    label.value
+                ),
+                (None, _) => register
                     .data_categories
                     .label(&item.category.value, english),
             };
