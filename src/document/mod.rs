@@ -32,6 +32,10 @@ pub struct Document {
     pub operations: Vec<String>,
     /// Every activity, in register order.
     pub activities: Vec<Record>,
+    /// Whether the register is a controller's (fewer than half its activities are done as a
+    /// processor): the annex is then the record a board or supervisor reads, not a
+    /// processor's list of services.
+    pub controller: bool,
 }
 
 /// The organisation's part of the record (Art. 30(1)(a), 30(2)(a)).
@@ -86,6 +90,10 @@ pub struct Record {
     pub security_measures: Option<String>,
     /// The DPIA, or why none is needed.
     pub dpia: Option<String>,
+    /// Its processors and sub-processors by name, each with its country.
+    pub processors: Vec<String>,
+    /// The retention in words: the period ("5 jaar", "4 weeks") and the criterion.
+    pub retention_words: Option<String>,
 }
 
 impl Document {
@@ -120,6 +128,13 @@ impl Document {
                 .iter()
                 .map(|a| Record::of(a, register, lang, sources, shared.is_none()))
                 .collect(),
+            controller: register
+                .activities
+                .iter()
+                .filter(|a| a.effective_role() == "processor")
+                .count()
+                * 2
+                < register.activities.len(),
         }
     }
 }
@@ -192,10 +207,22 @@ impl Record {
                 .iter()
                 .map(|p| p.text.as_ref().unwrap_or(&p.id).value.clone())
                 .collect(),
+            // Each basis with the statute it names (Art. 6(3)), when it names one.
             legal_basis: activity
                 .legal_basis
                 .iter()
-                .map(|basis| basis_word(basis, lang, sources))
+                .enumerate()
+                .map(|(i, basis)| {
+                    let word = basis_word(basis, lang, sources);
+                    match activity
+                        .legal_basis_terms
+                        .get(i)
+                        .and_then(|t| t.reference.as_ref())
+                    {
+                        Some(reference) => format!("{word} ({})", reference.value),
+                        None => word,
+                    }
+                })
                 .collect(),
             subprocessors: activity
                 .subprocessors
@@ -244,6 +271,29 @@ impl Record {
                 .map(|t| transfer_words(t, lang))
                 .collect(),
             retention: records("retention", &["period", "criterion", "ref"]),
+            processors: activity
+                .subprocessors
+                .iter()
+                .map(|id| match register.subprocessor(&id.value) {
+                    Some(entry) => {
+                        let name = entry.name.as_ref().unwrap_or(&entry.id).value.clone();
+                        match &entry.country {
+                            Some(country) => format!("{name} ({})", country.value),
+                            None => name,
+                        }
+                    }
+                    None => id.value.clone(),
+                })
+                .collect(),
+            retention_words: activity.records.get("retention").and_then(|r| {
+                joined(
+                    &[
+                        r.get("period").and_then(|p| words::period(&p.value, lang)),
+                        text(r.get("criterion")),
+                    ],
+                    "; ",
+                )
+            }),
             security_measures: text(activity.security_measures.as_ref()),
             dpia: records("dpia", &["ref", "screening", "not_required_reason"]),
         }

@@ -74,6 +74,16 @@ pub struct Words {
     pub not_stated: &'static str,
     /// "Register of processing activities of".
     pub register_of: &'static str,
+    /// A controller's record: its title.
+    pub record_title: &'static str,
+    /// A controller's record: the column of the activity.
+    pub activity: &'static str,
+    /// A controller's record: the processors.
+    pub processors: &'static str,
+    /// The data protection officer.
+    pub dpo: &'static str,
+    /// "Contact".
+    pub contact: &'static str,
 }
 
 /// Dutch labels: the seed annex's own column names.
@@ -98,6 +108,11 @@ pub const NL: Words = Words {
     none: "Geen",
     not_stated: "Niet vermeld",
     register_of: "Verwerkingsregister van",
+    record_title: "Register van verwerkingsactiviteiten",
+    activity: "Verwerking",
+    processors: "Verwerkers (land)",
+    dpo: "Functionaris gegevensbescherming",
+    contact: "Contact",
 };
 
 /// English labels.
@@ -122,7 +137,60 @@ pub const EN: Words = Words {
     none: "None",
     not_stated: "Not stated",
     register_of: "Register of processing activities of",
+    record_title: "Record of processing activities",
+    activity: "Processing activity",
+    processors: "Processors (country)",
+    dpo: "Data protection officer",
+    contact: "Contact",
 };
+
+/// An ISO 8601 period in words ("5 jaar", "4 weeks", "1 jaar en 6 maanden"); the period as
+/// written when it has time units.
+pub fn period(iso: &str, lang: Lang) -> Option<String> {
+    let body = iso.strip_prefix('P')?;
+    if body.contains('T') {
+        return Some(iso.to_string());
+    }
+    let mut parts = Vec::new();
+    let mut number = String::new();
+    for c in body.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().ok()?;
+        number.clear();
+        let one = n == 1;
+        let unit = match (c, lang) {
+            ('Y', Lang::Nl) => "jaar",
+            ('M', Lang::Nl) if one => "maand",
+            ('M', Lang::Nl) => "maanden",
+            ('W', Lang::Nl) => "weken",
+            ('D', Lang::Nl) if one => "dag",
+            ('D', Lang::Nl) => "dagen",
+            ('Y', Lang::En) if one => "year",
+            ('Y', Lang::En) => "years",
+            ('M', Lang::En) if one => "month",
+            ('M', Lang::En) => "months",
+            ('W', Lang::En) if one => "week",
+            ('W', Lang::En) => "weeks",
+            ('D', Lang::En) if one => "day",
+            ('D', Lang::En) => "days",
+            _ => return Some(iso.to_string()),
+        };
+        let unit = if c == 'W' && one && lang == Lang::Nl {
+            "week"
+        } else {
+            unit
+        };
+        parts.push(format!("{n} {unit}"));
+    }
+    let and = match lang {
+        Lang::Nl => " en ",
+        Lang::En => " and ",
+    };
+    (!parts.is_empty()).then(|| parts.join(and))
+}
 
 /// A role's name.
 pub fn role(id: &str, lang: Lang) -> String {
@@ -217,5 +285,25 @@ pub fn transfer_mechanism(id: &str, lang: Lang) -> &str {
     match lang {
         Lang::Nl => nl,
         Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_period_reads_as_words() {
+        assert_eq!(period("P5Y", Lang::Nl).as_deref(), Some("5 jaar"));
+        assert_eq!(
+            period("P1Y6M", Lang::Nl).as_deref(),
+            Some("1 jaar en 6 maanden")
+        );
+        assert_eq!(period("P4W", Lang::Nl).as_deref(), Some("4 weken"));
+        assert_eq!(period("P1W", Lang::Nl).as_deref(), Some("1 week"));
+        assert_eq!(period("P1Y", Lang::En).as_deref(), Some("1 year"));
+        assert_eq!(period("P30D", Lang::En).as_deref(), Some("30 days"));
+        assert_eq!(period("PT12H", Lang::En).as_deref(), Some("PT12H"));
+        assert_eq!(period("5 jaar", Lang::Nl), None);
     }
 }
