@@ -88,6 +88,14 @@ fn the_report_and_the_annex_in_chromium() {
         let activity = finding["activity"].as_str().unwrap_or("").to_string();
         *expected.entry(activity).or_default() += 1;
     }
+    // The page says what no findings does not mean, where a board reads it.
+    assert!(
+        seen["notCompliance"]
+            .as_str()
+            .is_some_and(|t| t.contains("No findings does not mean compliant")),
+        "{}",
+        seen["notCompliance"]
+    );
     let matrix = seen["matrix"].as_array().expect("matrix");
     assert_eq!(matrix.len(), 15, "the organisation and 14 activities");
     let mut got: BTreeMap<String, u64> = BTreeMap::new();

@@ -268,6 +268,13 @@ fn summary_section(out: &mut String, summary: &Summary, change: Option<&ChangeRe
         );
     }
     out.push_str("</dl>\n");
+    // What the matrix's "met" means, on the page a board reads.
+    out.push_str(
+        "<p class=\"note\" id=\"not-compliance\">No findings does not mean compliant: ropa checks \
+         that the register records what the GDPR asks a record to contain and judges the values it \
+         can judge. It does not check the processing itself, notices, contracts, or whether the \
+         register's own claims (its declarations) are true.</p>\n",
+    );
     if let Some(why) = change.and_then(|c| c.base_failed) {
         let _ = writeln!(
             out,

@@ -59,6 +59,9 @@ async function visibleFindings(page) {
     })),
   );
   out.shown = await page.textContent("#shown");
+  out.notCompliance = (await page.isVisible("#not-compliance"))
+    ? await page.textContent("#not-compliance")
+    : null;
   out.all = await visibleFindings(page);
   await page.screenshot({ path: `${shots}/report.png` });
 
