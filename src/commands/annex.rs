@@ -38,8 +38,8 @@ pub struct AnnexArgs {
     /// The language: nl (the register's own words) or en (the taxonomy's English labels).
     #[arg(long, value_enum, default_value = "nl")]
     pub lang: Lang,
-    /// The organisation's own layout: a minijinja template (the built-in ones are in the
-    /// README). Values are HTML-escaped with --format html.
+    /// The organisation's own layout: a minijinja template (what it sees is in
+    /// docs/documents.md). Values are HTML-escaped with --format html.
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
     /// Write the annex to FILE (atomically) instead of stdout.
@@ -120,7 +120,7 @@ fn template_problem(
         Some(at) => Problem::at(Code::Template, at, message).label("here"),
         None => Problem::general(Code::Template, message),
     }
-    .help("the template sees `organisation`, `operations`, `activities` and `words`; `ropa annex --help` and the README list their fields")
+    .help("the template sees `organisation`, `operations`, `activities` and `words`; docs/documents.md lists their fields")
 }
 
 /// The largest published annex compared (the register's own cap).

@@ -98,7 +98,7 @@ impl Limits {
         format!(
             "ropa limits a YAML file to {} bytes, nesting depth {}, {} nodes, {} events, {} \
              bytes of text, {} anchors, {} alias uses, {} nodes expanded from aliases and {} \
-             merge keys (the README's limits table); split the file or expand fewer aliases",
+             merge keys (the limits table in docs/register.md); split the file or expand fewer aliases",
             self.max_file_bytes,
             self.max_depth,
             self.max_nodes,
