@@ -428,7 +428,7 @@ fn the_dpv_export_expands_with_a_json_ld_processor_one_handling_per_activity() {
     );
     assert_eq!(
         root_node["http://purl.org/dc/terms/conformsTo"][0]["@id"],
-        "https://w3id.org/dpv/2.2"
+        "https://w3id.org/dpv/2.3"
     );
     let parts = root_node["http://purl.org/dc/terms/hasPart"]
         .as_array()
@@ -679,4 +679,49 @@ fn the_ico_workbook_of_a_controller_prints_no_none_and_keeps_the_registers_words
             .any(|c| c.contains("(Ziekmelding, verwachte duur en diagnose)")),
         "{cells:?}"
     );
+}
+
+/// Every DPV term the export writes is one DPV 2.3 defines: the taxonomy's `dpv:` classes and
+/// the terms in the exporter's code, against the list of the release's classes and properties
+/// (tests/fixtures/dpv-2.3-terms.txt, taken from its Turtle files).
+#[test]
+fn every_dpv_term_the_export_writes_is_defined_by_dpv_2_3() {
+    let defined: std::collections::BTreeSet<String> =
+        std::fs::read_to_string(root().join("tests/fixtures/dpv-2.3-terms.txt"))
+            .expect("terms")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(str::to_string)
+            .collect();
+    assert!(defined.len() > 1_000);
+    let mut used = Vec::new();
+    for file in ["policies/taxonomy.yaml", "src/document/dpv.rs"] {
+        let text = std::fs::read_to_string(root().join(file)).expect("read");
+        for piece in text.split('"') {
+            let term = piece.trim();
+            let namespaced = ["dpv:", "pd:", "eu-gdpr:"]
+                .iter()
+                .any(|ns| term.starts_with(ns));
+            let plain = term
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ':' || c == '-' || c == '_');
+            if namespaced && plain && !term.ends_with('-') && !term.ends_with(':') {
+                used.push((file, term.to_string()));
+            }
+        }
+    }
+    // The terms the code composes: the Art. 6(1) bases, the Art. 9(2) conditions and the
+    // Art. 49(1) derogations.
+    for (prefix, points) in [
+        ("eu-gdpr:A6-1-", "abcdef"),
+        ("eu-gdpr:A9-2-", "abcdefghij"),
+        ("eu-gdpr:A49-1-", "abcdefg"),
+    ] {
+        for point in points.chars() {
+            used.push(("composed", format!("{prefix}{point}")));
+        }
+    }
+    assert!(used.len() > 100, "{}", used.len());
+    let missing: Vec<_> = used.iter().filter(|(_, t)| !defined.contains(t)).collect();
+    assert!(missing.is_empty(), "{missing:?}");
 }

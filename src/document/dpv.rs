@@ -1,7 +1,7 @@
-//! Owns the export as W3C Data Privacy Vocabulary (DPV 2.2) JSON-LD: the record a
+//! Owns the export as W3C Data Privacy Vocabulary (DPV 2.3) JSON-LD: the record a
 //! `dpv:ROPA`, each activity a `dpv:PersonalDataHandling` with its purposes, personal data
 //! (`pd:`), data subjects, legal bases (`eu-gdpr:A6-1-*`, Art. 9 conditions `A9-2-*`,
-//! transfer tools `A45-3`, `A46-2-*`, `A47`, `A49-1`), processing operations, recipients,
+//! transfer tools `A45-3`, `A46-2-*`, `A49-1-*`), processing operations, recipients,
 //! third countries (`loc:`), retention, measures, DPIA, and its open findings. The context is
 //! inline: the file expands without fetching anything.
 
@@ -11,7 +11,7 @@ use super::{Document, Record};
 use crate::register::{Activity, Register};
 
 /// The DPV release the export targets.
-pub const DPV_VERSION: &str = "2.2";
+pub const DPV_VERSION: &str = "2.3";
 
 /// The JSON-LD context: DPV's prefixes, Dublin Core, RDF Schema, and ropa's own terms for
 /// findings (a URN namespace: ropa publishes no vocabulary of its own).
@@ -57,10 +57,11 @@ fn transfer_term(mechanism: &str) -> Option<&'static str> {
     Some(match mechanism {
         "adequacy" => "eu-gdpr:A45-3",
         "scc" => "eu-gdpr:A46-2-c",
-        "bcr" => "eu-gdpr:A47",
+        "bcr" => "eu-gdpr:A46-2-b",
         "code" => "eu-gdpr:A46-2-e",
         "certification" => "eu-gdpr:A46-2-f",
-        "derogation" => "eu-gdpr:A49-1",
+        // DPV names each Art. 49(1) point; a derogation without one is a transfer basis.
+        "derogation" => "dpv:DataTransferLegalBasis",
         _ => return None,
     })
 }
@@ -222,7 +223,20 @@ fn handling(
     let mut countries = Vec::new();
     let mut recipients = Vec::new();
     for transfer in &activity.transfers {
-        if let Some(term) = transfer
+        // A derogation with its point is that point's class (`49(1)(a)` -> `A49-1-a`).
+        let point = transfer
+            .derogation_point
+            .as_ref()
+            .and_then(|p| p.value.strip_prefix("49(1)("))
+            .and_then(|p| p.strip_suffix(')'))
+            .filter(|p| p.len() == 1);
+        let derogation = transfer
+            .mechanism
+            .as_ref()
+            .is_some_and(|m| m.value == "derogation");
+        if let (true, Some(point)) = (derogation, point) {
+            push_unique(&mut bases, iri(&format!("eu-gdpr:A49-1-{point}")));
+        } else if let Some(term) = transfer
             .mechanism
             .as_ref()
             .and_then(|m| transfer_term(&m.value))
