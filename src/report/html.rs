@@ -65,6 +65,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Text for HTML as [`escape`] makes it, with each `code span` between backticks shown as
+/// code (rule texts write field names and YAML that way); an unpaired backtick stays as it is.
+pub fn escape_with_code(text: &str) -> String {
+    let escaped = escape(text);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + parts.len() * 6);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// A value for an `id` attribute and a URL fragment: letters, digits, `-` and `_` kept,
 /// anything else as `_`.
 fn anchor(text: &str) -> String {
@@ -693,15 +714,27 @@ fn finding_item(
     let _ = write!(
         out,
         "</p>\n<p class=\"message\">{}</p>\n<p class=\"label\">{}</p>\n",
-        escape(&finding.message),
-        escape(&finding.label)
+        escape_with_code(&finding.message),
+        escape_with_code(&finding.label)
     );
-    if let Some(help) = &finding.help {
-        let _ = writeln!(
-            out,
-            "<p class=\"help\"><strong>What to do:</strong> {}</p>",
-            escape(help)
-        );
+    // What to do in one line, and the rule's whole explanation under it.
+    match (&finding.fix, &finding.help) {
+        (Some(fix), Some(help)) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"help\"><strong>What to do:</strong> {}</p>\n<details class=\"explanation\"><summary>Why</summary><p>{}</p></details>",
+                escape_with_code(fix),
+                escape_with_code(help)
+            );
+        }
+        (None, Some(text)) | (Some(text), None) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"help\"><strong>What to do:</strong> {}</p>",
+                escape_with_code(text)
+            );
+        }
+        (None, None) => {}
     }
     if let Some(article) = &finding.article {
         let _ = writeln!(out, "<p class=\"article\">{}</p>", escape(article));
@@ -909,6 +942,16 @@ const SCRIPT: &str = r#"(function () {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_spans_become_code_after_escaping() {
+        assert_eq!(
+            escape_with_code("add `retention: { period: P1Y }` or `<b>`"),
+            "add <code>retention: { period: P1Y }</code> or <code>&lt;b&gt;</code>"
+        );
+        // An unpaired backtick is left as written.
+        assert_eq!(escape_with_code("a ` b"), "a ` b");
+    }
 
     #[test]
     fn escape_covers_markup_quotes_and_hidden_characters() {
