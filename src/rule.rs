@@ -157,39 +157,8 @@ impl RoleGuard {
             return None;
         }
         let code = blank_comments_and_strings(source);
-        let bytes = code.as_bytes();
-        // The effect, its scope's parentheses; then the first clause.
-        let effect = ["forbid", "permit"]
-            .iter()
-            .filter_map(|e| code.find(e))
-            .min()?;
-        let scope_end = effect + code.get(effect..)?.find(')')?;
-        let after = scope_end + 1;
-        let rest = code.get(after..)?;
-        let clause = rest.trim_start();
-        if !clause.starts_with("when") {
-            return None;
-        }
-        let open = after + rest.find('{')?;
-        // The body, to its matching brace.
-        let mut depth = 0usize;
-        let mut close = None;
-        for (i, &b) in bytes.iter().enumerate().skip(open) {
-            match b {
-                b'{' | b'(' | b'[' => depth += 1,
-                b'}' | b')' | b']' => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 {
-                        close = Some(i);
-                        break;
-                    }
-                }
-                b'|' if depth == 1 && bytes.get(i + 1) == Some(&b'|') => return None,
-                _ => {}
-            }
-        }
-        let body_start = open + 1;
-        let body = code.get(body_start..close?)?;
+        let (body_start, close) = first_when_body(&code)?;
+        let body = code.get(body_start..close)?;
         let lead = body.len() - body.trim_start().len();
         let start = body_start + lead;
         let text = code.get(start..)?;
@@ -259,7 +228,8 @@ impl Guard {
     /// The guards among the leading operands of a policy's condition, read from its source.
     pub fn of(source: &str) -> Vec<Guard> {
         let code = blank_comments_and_strings(source);
-        let Some(body) = first_when_body(&code) else {
+        let Some(body) = first_when_body(&code).and_then(|(start, end)| code.get(start..end))
+        else {
             return Vec::new();
         };
         let mut guards = Vec::new();
@@ -307,10 +277,11 @@ impl Guard {
     }
 }
 
-/// The body of the first clause when it is a `when` with no `||` outside brackets, in `code`
-/// (comments and strings blanked).
-fn first_when_body(code: &str) -> Option<&str> {
+/// Where the body of the first clause lies in `code` (comments and strings blanked), when that
+/// clause is a `when` with no `||` outside brackets: from after its `{` to its `}`.
+fn first_when_body(code: &str) -> Option<(usize, usize)> {
     let bytes = code.as_bytes();
+    // The effect, its scope's parentheses; then the first clause.
     let effect = ["forbid", "permit"]
         .iter()
         .filter_map(|e| code.find(e))
@@ -322,6 +293,7 @@ fn first_when_body(code: &str) -> Option<&str> {
         return None;
     }
     let open = after + rest.find('{')?;
+    // The body, to its matching brace.
     let mut depth = 0usize;
     for (i, &b) in bytes.iter().enumerate().skip(open) {
         match b {
@@ -329,7 +301,7 @@ fn first_when_body(code: &str) -> Option<&str> {
             b'}' | b')' | b']' => {
                 depth = depth.checked_sub(1)?;
                 if depth == 0 {
-                    return code.get(open + 1..i);
+                    return Some((open + 1, i));
                 }
             }
             b'|' if depth == 1 && bytes.get(i + 1) == Some(&b'|') => return None,

@@ -273,17 +273,19 @@ pub fn render_findings(
     let mut out = String::new();
     let mut group: Option<(FileId, Option<&str>)> = None;
     // Each activity's role, shown once in its heading: the rules judge it in that role.
+    let roles: std::collections::HashMap<(Option<&str>, &str), &str> = registers
+        .iter()
+        .flat_map(|r| {
+            r.register
+                .activities
+                .iter()
+                .map(move |a| ((r.name, a.id.value.as_str()), a.effective_role()))
+        })
+        .collect();
     let role = |finding: &Finding, activity: &str| {
-        registers
-            .iter()
-            .filter(|r| r.name == finding.register.as_deref())
-            .find_map(|r| {
-                r.register
-                    .activities
-                    .iter()
-                    .find(|a| a.id.value == activity)
-            })
-            .map(|a| a.effective_role().to_string())
+        roles
+            .get(&(finding.register.as_deref(), activity))
+            .map(|r| (*r).to_string())
     };
     for finding in findings {
         let key = (finding.at.file, finding.activity.as_deref());
