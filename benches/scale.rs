@@ -82,6 +82,7 @@ fn run_stages(dir: &Path) -> Stages {
     let style = Style {
         color: false,
         width: 100,
+        lang: ropa::lang::Lang::En,
     };
     let text = render(
         Format::Human,

@@ -14,6 +14,7 @@ use crate::commands::{
     validate::ValidateArgs, Context, Outcome, OutputArgs, EXIT_CODES,
 };
 use crate::config;
+use crate::lang::Lang;
 use crate::problem::{Code, Problem};
 use crate::report::human::Style;
 use crate::source::{display_name, SourceMap};
@@ -31,6 +32,10 @@ pub struct Cli {
     /// Use no configuration file, even when there is a ropa.toml.
     #[arg(long, global = true, conflicts_with = "config")]
     pub no_config: bool,
+    /// The language of what a person reads (reports, explanations, documents, problems)
+    /// [default: `lang` in ropa.toml, else en; `annex`: nl].
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -98,11 +103,13 @@ pub fn main() -> ExitCode {
     let style = Style {
         color: use_color(cli.color),
         width: terminal_width(),
+        lang: cli.lang.unwrap_or_default(),
     };
-    let context = match context(&mut cli, style) {
+    let mut context = match context(&mut cli, style) {
         Ok(context) => context,
         Err(outcome) => return outcome.into(),
     };
+    context.style.lang = context.lang();
     let outcome = match &cli.command {
         Command::Check(args) => commands::check::run(args, &context),
         Command::Rules(args) => commands::rules::run(args, &context),
@@ -134,6 +141,7 @@ fn context(cli: &mut Cli, style: Style) -> Result<Context, Outcome> {
     let Some(file) = found else {
         return Ok(Context {
             style,
+            lang: cli.lang,
             config: None,
             sources,
         });
@@ -157,6 +165,7 @@ fn context(cli: &mut Cli, style: Style) -> Result<Context, Outcome> {
     match config::load(&file, config::in_ci(), &mut sources) {
         Ok(config) => Ok(Context {
             style,
+            lang: cli.lang.or(config.lang.as_ref().map(|l| l.value)),
             config: Some(config),
             sources,
         }),

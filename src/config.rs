@@ -23,8 +23,9 @@ const MAX_BYTES: u64 = 256 * 1024;
 
 /// The keys of the top level, of `[ci]` and of a `[registers.NAME]` table: what a misspelt
 /// key is matched against.
-const TOP_KEYS: [&str; 11] = [
+const TOP_KEYS: [&str; 12] = [
     "paths",
+    "lang",
     "policies",
     "fail-on",
     "fail-on-new",
@@ -53,6 +54,7 @@ struct RawConfig {
     require_review: Option<Spanned<bool>>,
     waiver_max_term: Option<Spanned<String>>,
     approvers: Option<Spanned<Vec<Spanned<String>>>>,
+    lang: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,6 +117,8 @@ pub struct Config {
     pub waiver_max_term: Option<Set<i64>>,
     /// `approvers`: who may approve a waiver (none set: anyone).
     pub approvers: Option<Set<Vec<String>>>,
+    /// `lang`: the language reports, explanations and documents are written in.
+    pub lang: Option<Set<crate::lang::Lang>>,
 }
 
 /// The longest `waiver-max-term`: three years.
@@ -460,6 +464,26 @@ pub fn parse(
         value: list.get_ref().iter().map(|a| a.get_ref().clone()).collect(),
         at: at(list.span()),
     });
+    let lang = raw.lang.as_ref().and_then(|v| {
+        let place = at(v.span());
+        match crate::lang::Lang::parse(v.get_ref()) {
+            Some(lang) => Some(Set {
+                value: lang,
+                at: place,
+            }),
+            None => {
+                problems.push(
+                    Problem::at(
+                        Code::UnknownValue,
+                        place,
+                        format!("unknown lang `{}`", v.get_ref()),
+                    )
+                    .help("`en` (English) or `nl` (Dutch)"),
+                );
+                None
+            }
+        }
+    });
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -475,6 +499,7 @@ pub fn parse(
         require_review,
         waiver_max_term,
         approvers,
+        lang,
     })
 }
 

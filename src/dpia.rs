@@ -142,6 +142,51 @@ impl Assessment {
     }
 }
 
+/// The English phrases of [`Assessment::label`] and of the triggers' labels, and their
+/// Dutch: a closed list, so a label is said in either language by replacing them.
+const DUTCH: [(&str, &str); 15] = [
+    ("DPIA mandatory", "DPIA verplicht"),
+    ("DPIA likely", "DPIA waarschijnlijk nodig"),
+    ("DPIA criteria", "DPIA-criteria"),
+    (
+        "automated decisions, Art. 35(3)(a)",
+        "geautomatiseerde besluiten, art. 35 lid 3 sub a",
+    ),
+    ("large scale, Art. 35(3)", "grote schaal, art. 35 lid 3"),
+    (
+        "monitoring staff, AP list item 11",
+        "monitoring van medewerkers, AP-lijst punt 11",
+    ),
+    (
+        "an AI Act Annex III use",
+        "een toepassing uit bijlage III van de AI-verordening",
+    ),
+    ("staff monitored", "medewerkers gemonitord"),
+    ("profiling (C1)", "profilering (C1)"),
+    (
+        "automated decisions (C2)",
+        "geautomatiseerde besluiten (C2)",
+    ),
+    (
+        "systematic monitoring (C3)",
+        "stelselmatige monitoring (C3)",
+    ),
+    ("sensitive data (C4)", "gevoelige gegevens (C4)"),
+    ("large scale (C5)", "grote schaal (C5)"),
+    ("vulnerable people (C6)", "kwetsbare personen (C6)"),
+    ("new technology (C7)", "nieuwe technologie (C7)"),
+];
+
+/// A DPIA label or trigger label in `lang` (they are made in English).
+pub fn in_lang(text: &str, lang: crate::lang::Lang) -> String {
+    match lang {
+        crate::lang::Lang::En => text.to_string(),
+        crate::lang::Lang::Nl => DUTCH
+            .iter()
+            .fold(text.to_string(), |text, (en, nl)| text.replace(en, nl)),
+    }
+}
+
 /// The DPIA criteria of an activity.
 pub fn assess(activity: &Activity, register: &Register) -> Assessment {
     let data = &register.data_categories;

@@ -628,6 +628,7 @@ fn triggers<'a>(
     entries: impl Iterator<Item = &'a crate::yaml::Located<String>> + 'a,
     named: &'a std::collections::BTreeSet<String>,
     taxonomy: &'a Taxonomy,
+    lang: crate::lang::Lang,
 ) -> impl Iterator<Item = Label> + 'a {
     entries.filter_map(move |entry| {
         let category = entry.value.as_str();
@@ -642,13 +643,18 @@ fn triggers<'a>(
         let text = if under == category {
             format!("`{category}`")
         } else {
-            format!("`{category}` is {}", taxonomy.noun_phrase(under))
+            format!(
+                "`{category}` {} {}",
+                lang.pick("is", "valt"),
+                taxonomy.noun_phrase(under, lang)
+            )
         };
         Some(Label { at: entry.at, text })
     })
 }
 
 fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -> Finding {
+    let lang = pack.lang;
     let mut labels = Vec::new();
     let reads = |attr: &str| rule.reads.iter().any(|(_, a)| a == attr);
     // A label with `{dpia}` names the DPIA criteria met and whether the DPIA is mandatory.
@@ -669,7 +675,7 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
             }
             let key = field.key;
             let text = if field.inherited {
-                format!("`{key}` (from defaults)")
+                format!("`{key}` {}", lang.pick("(from defaults)", "(uit defaults)"))
             } else {
                 format!("`{key}`")
             };
@@ -686,12 +692,14 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
                 activity.data.iter().map(|d| &d.category),
                 &rule.names.data,
                 &register.data_categories,
+                lang,
             )
             .collect::<Vec<_>>();
             let subjects = triggers(
                 activity.data_subjects.iter(),
                 &rule.names.subjects,
                 &register.subject_categories,
+                lang,
             )
             .collect::<Vec<_>>();
             for (attr, found) in [
@@ -708,12 +716,12 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
             labels.extend(subjects);
             if let Some(label) = rule.label.as_deref().filter(|l| l.contains("{dpia}")) {
                 let dpia = crate::dpia::assess(activity, register);
-                primary_label = Some(label.replace("{dpia}", &dpia.label()));
-                labels.extend(
-                    dpia.triggers
-                        .into_iter()
-                        .map(|(at, text)| Label { at, text }),
-                );
+                let named = crate::dpia::in_lang(&dpia.label(), lang);
+                primary_label = Some(label.replace("{dpia}", &named));
+                labels.extend(dpia.triggers.into_iter().map(|(at, text)| Label {
+                    at,
+                    text: crate::dpia::in_lang(&text, lang),
+                }));
             }
             if reads("recipients_uncovered") {
                 for recipient in
@@ -722,7 +730,14 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
                     let country = recipient.country.as_ref().map_or("", |c| c.value.as_str());
                     labels.push(Label {
                         at: recipient.category.at,
-                        text: format!("in {country}: no transfer or processor covers it"),
+                        text: match lang {
+                            crate::lang::Lang::En => {
+                                format!("in {country}: no transfer or processor covers it")
+                            }
+                            crate::lang::Lang::Nl => format!(
+                                "in {country}: geen doorgifte of verwerker dekt deze ontvanger"
+                            ),
+                        },
                     });
                 }
             }
@@ -734,7 +749,11 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
             if crate::entities::large_scale_unstated(activity, register) {
                 labels.push(Label {
                     at: activity.id.at,
-                    text: format!("`{}` does not state `large_scale`", activity.id.value),
+                    text: format!(
+                        "`{}` {} `large_scale`",
+                        activity.id.value,
+                        lang.pick("does not state", "geeft geen")
+                    ),
                 });
             }
         }
@@ -745,11 +764,13 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
             labels.push(Label {
                 at: check.at,
                 text: format!(
-                    "its name reads as {}, but it is not under `{}`",
+                    "{} {}, {} `{}`",
+                    lang.pick("its name reads as", "haar naam leest als"),
                     reads_as
                         .label
                         .as_ref()
                         .map_or(reads_as.id.value.as_str(), |l| l.value.as_str()),
+                    lang.pick("but it is not under", "maar zij valt niet onder"),
                     reads_as.id.value
                 ),
             });
@@ -764,7 +785,11 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
         if let Some(position) = register.positions.get(p).filter(|_| reads_review) {
             labels.push(Label {
                 at: position.reviewed_on.at,
-                text: format!("reviewed {}", position.reviewed_on.value),
+                text: format!(
+                    "{} {}",
+                    lang.pick("reviewed", "herzien"),
+                    position.reviewed_on.value
+                ),
             });
         }
     }
@@ -774,7 +799,11 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
         if let Some(waiver) = register.waivers.get(w).filter(|_| reads_expiry) {
             labels.push(Label {
                 at: waiver.expires.at,
-                text: format!("expires {}", waiver.expires.value),
+                text: format!(
+                    "{} {}",
+                    lang.pick("expires", "verloopt"),
+                    waiver.expires.value
+                ),
             });
         }
     }
@@ -794,7 +823,7 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
                     0,
                     Label {
                         at: sub.id.at,
-                        text: "defined here".to_string(),
+                        text: lang.pick("defined here", "hier gedefinieerd").to_string(),
                     },
                 );
             }
@@ -814,10 +843,10 @@ fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -
         at: check.at,
         label: match primary_label {
             Some(label) => label.into(),
-            None => rule
-                .label
-                .clone()
-                .unwrap_or_else(|| format!("this {}", check.subject.kind().noun()).into()),
+            None => rule.label.clone().unwrap_or_else(|| match lang {
+                crate::lang::Lang::En => format!("this {}", check.subject.kind().noun()).into(),
+                crate::lang::Lang::Nl => "hier".into(),
+            }),
         },
         labels,
         activity,

@@ -60,6 +60,7 @@ pub fn rule(at: Location) -> Rule {
         guards: Vec::new(),
         at,
         source: String::new(),
+        dutch: Box::default(),
     }
 }
 

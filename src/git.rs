@@ -388,3 +388,34 @@ fn read_blobs(
     }
     Ok(blobs)
 }
+
+/// The last commit that changed any of `paths` (files or folders of the working tree): its
+/// short hash, its date (`YYYY-MM-DD`), and whether the working tree or the index differs
+/// from it there. `None` outside a repository or for files never committed.
+///
+/// `ROPA_VERSION_STAMP=off` leaves the version out (for output that must not depend on the
+/// repository's history, as `SOURCE_DATE_EPOCH` does for a date).
+pub fn last_change(paths: &[String]) -> Option<crate::document::RegisterVersion> {
+    if std::env::var_os("ROPA_VERSION_STAMP").is_some_and(|v| v == "off") || !has_head() {
+        return None;
+    }
+    let mut args = vec![
+        "log",
+        "-1",
+        "--format=%h %cs",
+        "--end-of-options",
+        "HEAD",
+        "--",
+    ];
+    args.extend(paths.iter().map(String::as_str));
+    let line = git(&args, None).ok().map(text)?;
+    let (commit, date) = line.split_once(' ')?;
+    let mut status = vec!["status", "--porcelain", "--untracked-files=no", "--"];
+    status.extend(paths.iter().map(String::as_str));
+    let modified = git(&status, None).map(text).is_ok_and(|s| !s.is_empty());
+    Some(crate::document::RegisterVersion {
+        commit: commit.to_string(),
+        date: date.to_string(),
+        modified,
+    })
+}

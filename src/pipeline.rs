@@ -243,6 +243,8 @@ pub struct CheckSettings {
     /// neutral role is seen only by the rules that read a role): the same result, slower;
     /// for the test that holds the two equal.
     pub silence_with_every_rule: bool,
+    /// The language the findings speak (their rule's texts and labels).
+    pub lang: crate::lang::Lang,
 }
 
 /// How much of the base register a check against a base judges.
@@ -270,7 +272,8 @@ pub fn run_check_with(
     // Cedar sets up its extension functions on first use, about a millisecond: on a core that
     // is idle while this one reads the pack's files, not later on the way to the findings.
     std::thread::spawn(cedar_policy::Authorizer::new);
-    let pack = load_policies(policies, sources, limits).map_err(sorted)?;
+    let mut pack = load_policies(policies, sources, limits).map_err(sorted)?;
+    pack.localize(settings.lang);
     // The base is read and loaded on a thread of its own while this one loads the current
     // register.
     let (current, base_loaded) = std::thread::scope(|scope| {

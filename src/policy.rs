@@ -88,6 +88,8 @@ pub struct PolicyPack {
     pub vocabulary: Vocabulary,
     /// The categories the rules name, when every mention could be read.
     pub named: Option<NamedCategories>,
+    /// The language the rules speak (see [`PolicyPack::localize`]).
+    pub lang: crate::lang::Lang,
 }
 
 impl PolicyPack {
@@ -105,6 +107,14 @@ impl PolicyPack {
 }
 
 impl PolicyPack {
+    /// Makes every rule speak `lang` (see [`Rule::localize`]).
+    pub fn localize(&mut self, lang: crate::lang::Lang) {
+        self.lang = lang;
+        for rule in &mut self.rules {
+            rule.localize(lang);
+        }
+    }
+
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules
@@ -117,9 +127,6 @@ impl PolicyPack {
 /// The stack of the thread that parses the schema and part of the policies: Cedar's parser
 /// uses some kilobytes per nesting level, and the depth limit keeps it far below this.
 const PARSER_STACK_BYTES: usize = 16 * 1024 * 1024;
-
-/// What a house rule's message starts with.
-pub const HOUSE_RULE_PREFIX: &str = "[house rule] ";
 
 /// The schema file in a policy folder.
 pub const SCHEMA_FILE: &str = "schema.cedarschema";
@@ -355,6 +362,7 @@ impl PolicyPack {
             subject_categories,
             vocabulary,
             named,
+            lang: crate::lang::Lang::En,
         }
     }
 }
@@ -691,7 +699,10 @@ fn take_rules(
         // A house rule says so where its message is read, in every report.
         let house_rule = annotation("house_rule").is_some();
         let message = if house_rule {
-            format!("{HOUSE_RULE_PREFIX}{message}")
+            format!(
+                "{}{message}",
+                crate::rule::house_rule_prefix(crate::lang::Lang::En)
+            )
         } else {
             message
         };
@@ -722,6 +733,13 @@ fn take_rules(
                 .get(span.offset..span.end())
                 .unwrap_or_default()
                 .to_string(),
+            dutch: Box::new(crate::rule::RuleTexts {
+                message: annotation("message_nl").map(Arc::from),
+                help: annotation("help_nl").map(Arc::from),
+                fix: annotation("fix_nl").map(Arc::from),
+                label: annotation("label_nl").map(Arc::from),
+                article: annotation("article_nl").map(Arc::from),
+            }),
         });
         policies.push((renamed, kinds));
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::finding::Severity;
+use crate::lang::Lang;
 use crate::source::Location;
 
 /// The kinds of request ropa makes, one Cedar action each.
@@ -133,6 +134,60 @@ pub struct Rule {
     pub at: Location,
     /// The policy's text (the file's, at `at`).
     pub source: String,
+    /// Its texts in Dutch (`@message_nl`, `@help_nl`, `@fix_nl`, `@label_nl`,
+    /// `@article_nl`), for [`Rule::localize`].
+    pub dutch: Box<RuleTexts>,
+}
+
+/// A rule's texts in another language than English: what it says to a person reading ropa
+/// in that language. A text the policy does not translate stays English.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RuleTexts {
+    /// The message.
+    pub message: Option<Arc<str>>,
+    /// The help.
+    pub help: Option<Arc<str>>,
+    /// What to do, in one line.
+    pub fix: Option<Arc<str>>,
+    /// The label on the offending node.
+    pub label: Option<Arc<str>>,
+    /// The article.
+    pub article: Option<Arc<str>>,
+}
+
+/// What a house rule's message starts with, by language.
+pub fn house_rule_prefix(lang: Lang) -> &'static str {
+    lang.pick("[house rule] ", "[huisregel] ")
+}
+
+impl Rule {
+    /// Makes the rule speak `lang`: its message, help, fix, label and article become the
+    /// policy's texts in that language where it has them (a house rule's message keeps its
+    /// mark, in that language).
+    pub fn localize(&mut self, lang: Lang) {
+        let texts = match lang {
+            Lang::En => return,
+            Lang::Nl => std::mem::take(&mut self.dutch),
+        };
+        if let Some(message) = &texts.message {
+            self.message = if self.house_rule {
+                format!("{}{message}", house_rule_prefix(lang)).into()
+            } else {
+                message.clone()
+            };
+        }
+        for (field, text) in [
+            (&mut self.help, &texts.help),
+            (&mut self.fix, &texts.fix),
+            (&mut self.label, &texts.label),
+            (&mut self.article, &texts.article),
+        ] {
+            if text.is_some() {
+                field.clone_from(text);
+            }
+        }
+        self.dutch = texts;
+    }
 }
 
 /// A role test a policy's condition evaluates first: `VAR.role == "x"` or `VAR.role != "x"`

@@ -137,15 +137,12 @@ impl Taxonomy {
     }
 
     /// How a label names membership of a category: "in `location` (locatiegegevens)".
-    pub fn noun_phrase(&self, id: &str) -> String {
-        let label = self
-            .index
-            .get(id)
-            .and_then(|&i| self.categories.get(i))
-            .and_then(|c| c.label.as_ref());
+    pub fn noun_phrase(&self, id: &str, lang: crate::lang::Lang) -> String {
+        let category = self.index.get(id).and_then(|&i| self.categories.get(i));
+        let label = category.and_then(|c| c.label.as_ref());
         match label {
-            Some(label) => format!("in `{id}` ({})", label.value),
-            None => format!("in `{id}`"),
+            Some(label) => format!("{} `{id}` ({})", lang.pick("in", "onder"), label.value),
+            None => format!("{} `{id}`", lang.pick("in", "onder")),
         }
     }
 

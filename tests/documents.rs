@@ -725,3 +725,115 @@ fn every_dpv_term_the_export_writes_is_defined_by_dpv_2_3() {
     let missing: Vec<_> = used.iter().filter(|(_, t)| !defined.contains(t)).collect();
     assert!(missing.is_empty(), "{missing:?}");
 }
+
+/// Runs git in `dir`, quietly, with a fixed identity; it must succeed.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+#[test]
+fn the_annex_names_the_commit_its_register_was_last_changed_in() {
+    let dir = temp("annex-version");
+    std::fs::create_dir_all(dir.join("register")).expect("mkdir");
+    for file in ["organisatie.yaml", "activiteiten.yaml", "verwerkers.yaml"] {
+        std::fs::copy(
+            root()
+                .join("tests/fixtures/school-board/register")
+                .join(file),
+            dir.join("register").join(file),
+        )
+        .expect("copy");
+    }
+    let policies = root().join("policies");
+    let policies = policies.to_str().expect("utf-8");
+    // Outside git: no version.
+    let outside = ropa(&["annex", "--no-config", "--policies", policies], &dir);
+    assert!(!stdout(&outside).contains("Versie:"), "{outside:?}");
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "register"]);
+    git(&dir, &["commit", "-q", "-m", "register"]);
+    let head = Command::new("git")
+        .args(["log", "-1", "--format=%h %cs"])
+        .current_dir(&dir)
+        .output()
+        .expect("git log");
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    let (commit, day) = head.split_once(' ').expect("hash and date");
+    let annex = dir.join("bijlage.md");
+    let written = ropa(
+        &[
+            "annex",
+            "--no-config",
+            "--policies",
+            policies,
+            "--output",
+            annex.to_str().expect("utf-8"),
+        ],
+        &dir,
+    );
+    assert_eq!(written.status.code(), Some(0), "{written:?}");
+    let text = std::fs::read_to_string(&annex).expect("annex");
+    assert!(
+        text.contains(&format!("Versie: {commit} ({day})\n")),
+        "{text}"
+    );
+    // An edit not yet committed is said; the drift gate compares what the annex says of the
+    // register, not which commit it names (the annex is committed with the register).
+    let file = dir.join("register/activiteiten.yaml");
+    let edited = std::fs::read_to_string(&file).expect("read").replacen(
+        "Leerlingadministratie",
+        "Leerlingenadministratie",
+        1,
+    );
+    std::fs::write(&file, edited).expect("write");
+    let now = ropa(&["annex", "--no-config", "--policies", policies], &dir);
+    assert!(
+        stdout(&now).contains(&format!(
+            "Versie: {commit} ({day}), met wijzigingen die nog niet zijn vastgelegd"
+        )),
+        "{now:?}"
+    );
+    let check = ropa(
+        &[
+            "annex",
+            "--no-config",
+            "--policies",
+            policies,
+            "--check",
+            annex.to_str().expect("utf-8"),
+        ],
+        &dir,
+    );
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "the register changed: {check:?}"
+    );
+    std::fs::write(&annex, stdout(&now)).expect("write");
+    git(&dir, &["add", "register"]);
+    git(&dir, &["commit", "-q", "-m", "rename"]);
+    let check = ropa(
+        &[
+            "annex",
+            "--no-config",
+            "--policies",
+            policies,
+            "--check",
+            annex.to_str().expect("utf-8"),
+        ],
+        &dir,
+    );
+    assert_eq!(check.status.code(), Some(0), "{check:?}");
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use cedar_policy::Schema;
 use ropa::entities::{self, Judging};
+use ropa::lang::Lang;
 use ropa::pipeline::{run_check, Checked};
 use ropa::policy::{load_policies, Vocabulary};
 use ropa::register::load::{discover, load_register};
@@ -405,11 +406,21 @@ fn rule_reference_is_up_to_date() {
         Ok(pack) => pack,
         Err(problems) => unreachable!("the shipped policies must load: {problems:#?}"),
     };
-    let generated = ropa::report::rules::render_rules_markdown(&pack.rules, &sources);
+    let generated = ropa::report::rules::render_rules_markdown(&pack.rules, &sources, Lang::En);
     let committed = std::fs::read_to_string(root().join("docs/rules.md")).unwrap_or_default();
     assert!(
         generated == committed,
         "docs/rules.md is out of date: run `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+    // The Dutch reference, from the same annotations.
+    let mut pack = pack;
+    pack.localize(Lang::Nl);
+    let generated = ropa::report::rules::render_rules_markdown(&pack.rules, &sources, Lang::Nl);
+    let committed = std::fs::read_to_string(root().join("docs/rules.nl.md")).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "docs/rules.nl.md is out of date: run \
+         `cargo run -- rules --format markdown --lang nl > docs/rules.nl.md`"
     );
 }
 

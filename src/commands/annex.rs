@@ -35,9 +35,6 @@ pub struct AnnexArgs {
     /// The format.
     #[arg(long, value_enum, default_value = "md")]
     pub format: AnnexFormat,
-    /// The language: nl (the register's own words) or en (the taxonomy's English labels).
-    #[arg(long, value_enum, default_value = "nl")]
-    pub lang: Lang,
     /// The organisation's own layout: a minijinja template (what it sees is in
     /// docs/documents.md). Values are HTML-escaped with --format html.
     #[arg(long, value_name = "FILE")]
@@ -71,7 +68,8 @@ pub fn run(args: &AnnexArgs, context: &Context) -> Outcome {
         },
         None => None,
     };
-    let document = Document::of(&loaded.register, args.lang, &sources);
+    let mut document = Document::of(&loaded.register, context.lang.unwrap_or(Lang::Nl), &sources);
+    document.version = crate::git::last_change(&unit.inputs);
     let text = match render_annex(
         &document,
         args.format,
@@ -93,6 +91,18 @@ pub fn run(args: &AnnexArgs, context: &Context) -> Outcome {
         },
         None => emit_outcome(&text),
     }
+}
+
+/// The text without the line that names the register's version (the built-in layouts'
+/// `Versie: ...`/`Version: ...` line, or `<p class="version">`).
+fn without_version(text: &str) -> String {
+    text.split_inclusive('\n')
+        .filter(|line| {
+            !(line.starts_with("Versie: ")
+                || line.starts_with("Version: ")
+                || line.starts_with("<p class=\"version\">"))
+        })
+        .collect()
 }
 
 /// The problem of a template that does not render, at its line when known.
@@ -147,6 +157,9 @@ fn check_drift(
             return fail(&[problem], &scratch, context.style);
         }
     };
+    // The version line names the commit the register was at: the published annex and the
+    // register are committed together, so it is not compared.
+    let (current, generated) = (&without_version(&current), &without_version(generated));
     if current == generated {
         return emit_outcome(&format!("ropa annex: {name} matches the register\n"));
     }

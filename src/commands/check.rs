@@ -68,7 +68,7 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
             &unit.policies,
             base.as_ref(),
             &args.report,
-            config,
+            context,
             delivery.shows_silenced(&args.report),
             &mut sources,
         ) {
@@ -130,6 +130,15 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         .map(|(finding, position)| PositionedFinding { finding, position })
         .collect();
     let base_label = base.as_ref().map(crate::baseline::Base::label);
+    let wants_version = delivery
+        .targets
+        .iter()
+        .any(|t| t.format == crate::report::Format::Html);
+    let judged_on = args
+        .report
+        .today
+        .clone()
+        .unwrap_or_else(crate::waiver::today);
     let view = ReportView {
         findings: &merged.findings,
         waived,
@@ -150,6 +159,12 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
                 name: name.as_deref(),
                 register: &checked.register,
                 eea: eea(&checked.pack),
+                // Reading git is for the page that shows it.
+                version: wants_version
+                    .then(|| units.iter().find(|u| &u.name == name))
+                    .flatten()
+                    .and_then(|u| crate::git::last_change(&u.inputs)),
+                judged_on: Some(judged_on.as_str()),
             })
             .collect(),
     };

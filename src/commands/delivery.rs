@@ -223,6 +223,8 @@ impl<'a> ReportView<'a> {
                 name: None,
                 register: &checked.register,
                 eea: eea(&checked.pack),
+                version: None,
+                judged_on: None,
             }],
         }
     }
@@ -277,9 +279,9 @@ pub fn deliver(
     }
     if delivery.verdict {
         // The reports went to files; the terminal still gets the verdict.
-        let mut verdict = human::summary_line(&view.summary);
+        let mut verdict = human::summary_line(&view.summary, style.lang);
         if let Some(change) = &view.change {
-            verdict.push_str(&human::change_line(change, &view.summary));
+            verdict.push_str(&human::change_line(change, &view.summary, style.lang));
         }
         let _ = emit(&verdict);
     }

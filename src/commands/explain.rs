@@ -15,6 +15,7 @@ use crate::waiver::today;
 use crate::yaml::Limits;
 
 use super::{emit_outcome, fail, Context, Outcome};
+use crate::lang::Lang;
 
 /// Arguments of `ropa explain`.
 #[derive(Debug, clap::Args)]
@@ -57,7 +58,7 @@ pub fn run(args: &ExplainArgs, context: &Context) -> Outcome {
     let Some(rule) = pack.rule(&args.rule) else {
         return fail(&[unknown_rule(&args.rule, &pack.rules)], &sources, style);
     };
-    emit_outcome(&render_explain(rule, &sources))
+    emit_outcome(&render_explain(rule, &sources, context.lang()))
 }
 
 fn unknown_rule(id: &str, rules: &[Rule]) -> Problem {
@@ -97,10 +98,12 @@ fn explain_fix(
     } else {
         args.register.clone()
     };
-    let loaded = match load_all(&paths, policies, &Limits::default(), sources) {
+    let mut loaded = match load_all(&paths, policies, &Limits::default(), sources) {
         Ok(loaded) => loaded,
         Err(problems) => return fail(&problems, sources, style),
     };
+    let lang = context.lang();
+    loaded.pack.localize(lang);
     let (pack, register) = (&loaded.pack, &loaded.register);
     let Some(rule) = pack.rule(&args.rule) else {
         return fail(&[unknown_rule(&args.rule, &pack.rules)], sources, style);
@@ -146,56 +149,91 @@ fn explain_fix(
         })
         .collect();
     let mut out = format!(
-        "{} on activity {}\n  {}\n\n",
+        "{} {} {}\n  {}\n\n",
         rule.id,
+        lang.pick("on activity", "bij activiteit"),
         visible(activity),
         visible(&rule.message)
     );
     if checks.is_empty() {
-        out.push_str(&format!(
-            "  The rule judges {}; activity {} has none{}.\n",
-            rule.kinds.first().map_or("activities".to_string(), |k| {
-                match k.noun() {
-                    "activity" => "activities".to_string(),
-                    noun => format!("{noun}s"),
-                }
-            }),
-            visible(activity),
-            args.target
-                .as_deref()
-                .map(|t| format!(" named {}", visible(t)))
-                .unwrap_or_default()
-        ));
+        let named = args
+            .target
+            .as_deref()
+            .map(|t| format!(" {} {}", lang.pick("named", "met de naam"), visible(t)))
+            .unwrap_or_default();
+        let kinds = rule
+            .kinds
+            .first()
+            .map_or("activities".to_string(), |k| match k.noun() {
+                "activity" => "activities".to_string(),
+                noun => format!("{noun}s"),
+            });
+        out.push_str(&match lang {
+            Lang::En => format!(
+                "  The rule judges {kinds}; activity {} has none{named}.\n",
+                visible(activity)
+            ),
+            Lang::Nl => format!(
+                "  De regel beoordeelt {}; activiteit {} heeft er geen{named}.\n",
+                kind_words_nl(&kinds),
+                visible(activity)
+            ),
+        });
         return emit_outcome(&out);
     }
     let mut firing = 0;
     for check in checks {
         let what = target_of(register, check.subject)
-            .map(|t| format!("{} {}", check.subject.kind().noun(), visible(t)))
-            .unwrap_or_else(|| "the activity".to_string());
+            .map(|t| {
+                let noun = check.subject.kind().noun();
+                let noun = match lang {
+                    Lang::En => noun,
+                    Lang::Nl => kind_words_nl(noun),
+                };
+                format!("{noun} {}", visible(t))
+            })
+            .unwrap_or_else(|| lang.pick("the activity", "de activiteit").to_string());
         match fix(register, pack, &model, rule, check) {
-            Ok(Fix::Quiet) => out.push_str(&format!("  {what}: complies (the rule is quiet)\n")),
+            Ok(Fix::Quiet) => out.push_str(&format!(
+                "  {what}: {}\n",
+                lang.pick("complies (the rule is quiet)", "voldoet (de regel zwijgt)")
+            )),
             Ok(Fix::Always) => {
                 firing += 1;
                 out.push_str(&format!(
-                    "  {what}: the rule fires whatever the fields it reads say; see `ropa explain {}`\n",
+                    "  {what}: {} `ropa explain {}`\n",
+                    lang.pick(
+                        "the rule fires whatever the fields it reads say; see",
+                        "de regel slaat aan, wat de velden die zij leest ook zeggen; zie"
+                    ),
                     rule.id
                 ));
             }
             Ok(Fix::OnlyFacts(facts)) => {
                 firing += 1;
                 let facts: Vec<String> = facts.iter().map(|f| format!("`{f}`")).collect();
-                out.push_str(&format!(
-                    "  {what}: the rule fires on what the register states ({}); ropa does not propose changing a fact. \
-                     If it is wrong, correct it; if it is right, do what the rule asks (`ropa explain {}`){}.\n",
-                    facts.join(", "),
-                    rule.id,
-                    if rule.accepts_position {
-                        ", or record a reasoned position (`positions:`) with the legal reading"
-                    } else {
-                        ""
-                    }
-                ));
+                let position = if rule.accepts_position {
+                    lang.pick(
+                        ", or record a reasoned position (`positions:`) with the legal reading",
+                        ", of leg een onderbouwd standpunt vast (`positions:`) met de juridische lezing",
+                    )
+                } else {
+                    ""
+                };
+                out.push_str(&match lang {
+                    Lang::En => format!(
+                        "  {what}: the rule fires on what the register states ({}); ropa does not propose changing a fact. \
+                         If it is wrong, correct it; if it is right, do what the rule asks (`ropa explain {}`){position}.\n",
+                        facts.join(", "),
+                        rule.id,
+                    ),
+                    Lang::Nl => format!(
+                        "  {what}: de regel slaat aan op wat het register vaststelt ({}); ropa stelt niet voor een feit te wijzigen. \
+                         Klopt het niet, verbeter het dan; klopt het wel, doe dan wat de regel vraagt (`ropa explain {}`){position}.\n",
+                        facts.join(", "),
+                        rule.id,
+                    ),
+                });
             }
             Ok(Fix::Conditions(conditions)) => {
                 firing += 1;
@@ -204,17 +242,24 @@ fn explain_fix(
                 let mut actions: Vec<String> = Vec::new();
                 for c in &conditions {
                     if let Some(action) = &c.action {
-                        let action = with_choices(action);
+                        let action = action_in(&with_choices(action), lang);
                         if !actions.contains(&action) {
                             actions.push(action);
                         }
                     }
                 }
                 if actions.is_empty() {
-                    out.push_str(&format!("  {what}: the rule fires.\n"));
+                    out.push_str(&format!(
+                        "  {what}: {}\n",
+                        lang.pick("the rule fires.", "de regel slaat aan.")
+                    ));
                 } else {
                     out.push_str(&format!(
-                        "  {what}: the rule fires; any one of these clears it:\n"
+                        "  {what}: {}\n",
+                        lang.pick(
+                            "the rule fires; any one of these clears it:",
+                            "de regel slaat aan; elk van deze lost het op:"
+                        )
                     ));
                     for action in &actions {
                         out.push_str(&format!("    {}\n", visible(action)));
@@ -225,11 +270,13 @@ fn explain_fix(
         }
     }
     if firing == 0 {
-        out.push_str("\nNothing to do.\n");
+        out.push_str(lang.pick("\nNothing to do.\n", "\nNiets te doen.\n"));
     } else if let Some(fix) = &rule.fix {
         out.push_str(&format!(
-            "\n  In short: {}.\n  The whole explanation: `ropa explain {}`.\n",
+            "\n  {}: {}.\n  {}: `ropa explain {}`.\n",
+            lang.pick("In short", "Kort gezegd"),
             visible(fix),
+            lang.pick("The whole explanation", "De hele uitleg"),
             rule.id
         ));
     }
@@ -259,5 +306,128 @@ fn with_choices(action: &str) -> String {
         action.to_string()
     } else {
         format!("{action} (one of: {})", choices.join(", "))
+    }
+}
+
+/// A kind of thing a rule judges, in Dutch (singular or plural as given in English).
+fn kind_words_nl(noun: &str) -> &str {
+    match noun {
+        "organisation" => "organisatie",
+        "activity" => "activiteit",
+        "activities" => "activiteiten",
+        "data item" => "gegeven",
+        "data items" => "gegevens",
+        "data subject" => "betrokkene",
+        "data subjects" => "betrokkenen",
+        "sub-processor" => "subverwerker",
+        "sub-processors" => "subverwerkers",
+        "transfer" => "doorgifte",
+        "transfers" => "doorgiften",
+        "waiver" => "waiver",
+        "waivers" => "waivers",
+        "register category" => "registercategorie",
+        "register categorys" => "registercategorieën",
+        other => other,
+    }
+}
+
+/// An action (as [`crate::fix`] phrases it, in English) in `lang`. The phrases are a closed
+/// list: `add X`, `add A and B`, `write X`, `make X true`, `set F to V`, `remove X`,
+/// `remove V from F`, `add an entry to F`, `change F from V`, and `(one of: ...)` after them.
+fn action_in(action: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return action.to_string();
+    }
+    // The words outside code spans are translated; the code stays as written.
+    let (action, choices) = match action.split_once(" (one of: ") {
+        Some((action, rest)) => (action, Some(rest.trim_end_matches(')'))),
+        None => (action, None),
+    };
+    let and = |text: &str| -> String {
+        text.split('`')
+            .enumerate()
+            .map(|(i, part)| {
+                if i % 2 == 0 {
+                    part.replace(" and ", " en ")
+                } else {
+                    part.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("`")
+    };
+    let dutch = if let Some(rest) = action.strip_prefix("add an entry to ") {
+        format!("voeg een vermelding toe aan {rest}")
+    } else if let Some(rest) = action.strip_prefix("add ") {
+        format!("voeg {} toe", and(rest))
+    } else if let Some(rest) = action.strip_prefix("write ") {
+        format!("schrijf {}", and(rest))
+    } else if let Some(rest) = action
+        .strip_prefix("make ")
+        .and_then(|r| r.strip_suffix(" true"))
+    {
+        format!("maak {rest} waar")
+    } else if let Some((field, value)) = action
+        .strip_prefix("set ")
+        .and_then(|r| r.split_once(" to "))
+    {
+        format!("zet {field} op {value}")
+    } else if let Some((value, field)) = action
+        .strip_prefix("remove ")
+        .and_then(|r| r.split_once(" from "))
+    {
+        format!("haal {value} uit {field}")
+    } else if let Some(rest) = action.strip_prefix("remove ") {
+        format!("verwijder {rest}")
+    } else if let Some((field, value)) = action
+        .strip_prefix("change ")
+        .and_then(|r| r.split_once(" from "))
+    {
+        format!("wijzig {field} (nu {value})")
+    } else {
+        action.to_string()
+    };
+    match choices {
+        Some(choices) => format!("{dutch} (een van: {choices})"),
+        None => dutch,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_phrase_of_an_action_has_its_dutch() {
+        for (en, nl) in [
+            ("add `retention`", "voeg `retention` toe"),
+            (
+                "add `consent.proof` and `consent.withdrawal`",
+                "voeg `consent.proof` en `consent.withdrawal` toe",
+            ),
+            ("write `a and b`", "schrijf `a and b`"),
+            ("make `x` true", "maak `x` waar"),
+            ("set `large_scale` to no", "zet `large_scale` op no"),
+            ("remove `dpia.screening`", "verwijder `dpia.screening`"),
+            (
+                "remove \"consent\" from `legal_basis`",
+                "haal \"consent\" uit `legal_basis`",
+            ),
+            (
+                "add an entry to `purposes`",
+                "voeg een vermelding toe aan `purposes`",
+            ),
+            (
+                "change `authorisation` from general",
+                "wijzig `authorisation` (nu general)",
+            ),
+            (
+                "add `kind` (one of: named, category)",
+                "voeg `kind` toe (een van: named, category)",
+            ),
+        ] {
+            assert_eq!(action_in(en, Lang::Nl), nl, "{en}");
+            assert_eq!(action_in(en, Lang::En), en);
+        }
     }
 }

@@ -25,6 +25,7 @@ use clap::ValueEnum;
 use crate::baseline::Base;
 use crate::config::{Config, RegisterConfig};
 use crate::finding::{Finding, Severity};
+use crate::lang::Lang;
 use crate::pipeline::{run_check_with, CheckSettings, Checked};
 use crate::policy::{load_policies, PolicyPack};
 use crate::problem::{sort_problems, Code, Problem};
@@ -42,6 +43,8 @@ pub use delivery::{deliver, eea, parse_target, Delivery, ReportTarget, ReportVie
 pub struct Context {
     /// Colour and width of the human report.
     pub style: Style,
+    /// The language asked for: `--lang`, else `lang` in ropa.toml (see [`Context::lang`]).
+    pub lang: Option<Lang>,
     /// `ropa.toml`, when one was found.
     pub config: Option<Config>,
     /// The files read before the command ran.
@@ -59,12 +62,18 @@ pub struct LoadedPack {
 }
 
 impl Context {
+    /// The language a person reads: the one asked for, else English.
+    pub fn lang(&self) -> Lang {
+        self.lang.unwrap_or_default()
+    }
+
     /// Loads the policy pack alone (for `rules`, `explain`, `test`, `schema`) from the flag's
     /// folder or the configuration's, or reports why it cannot.
     pub fn load_pack(&self, flag: Option<&Path>) -> Result<LoadedPack, Outcome> {
         let policies = self.policies(flag);
         let mut sources = SourceMap::new();
-        let pack = load_pack_or_fail(&policies, &mut sources, self.style)?;
+        let mut pack = load_pack_or_fail(&policies, &mut sources, self.style)?;
+        pack.localize(self.lang());
         Ok(LoadedPack {
             policies,
             pack,
@@ -418,20 +427,22 @@ pub fn load_pack_or_fail(
 }
 
 /// Runs a check of one register into `sources`, with the configuration's accountability
-/// settings; the problems when it cannot run (a waiver approved by someone `approvers` does
+/// settings, in the context's language; the problems when it cannot run (a waiver approved by someone `approvers` does
 /// not name among them).
 pub fn check_one(
     inputs: &[String],
     policies: &Path,
     base: Option<&Base>,
     report: &ReportArgs,
-    config: Option<&Config>,
+    context: &Context,
     silenced: bool,
     sources: &mut SourceMap,
 ) -> Result<Checked, Vec<Problem>> {
+    let config = context.config.as_ref();
     let today = report.today.clone().unwrap_or_else(today);
     let settings = CheckSettings {
         accountability: config.map(Config::accountability).unwrap_or_default(),
+        lang: context.lang(),
         silenced,
         ..CheckSettings::default()
     };

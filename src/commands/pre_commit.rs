@@ -80,7 +80,7 @@ fn judge_the_commit(args: &PreCommitArgs, unit: &Unit, context: &Context) -> Out
         &unit.policies,
         Some(&head),
         &args.report,
-        context.config.as_ref(),
+        context,
         delivery.shows_silenced(&args.report),
         &mut sources,
     ) {
@@ -133,7 +133,7 @@ fn in_changed_files(
         &unit.policies,
         None,
         &args.report,
-        context.config.as_ref(),
+        context,
         delivery.shows_silenced(&args.report),
         &mut sources,
     ) {

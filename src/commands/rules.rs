@@ -72,9 +72,9 @@ pub fn run(args: &RulesArgs, context: &super::Context) -> Outcome {
         return diff(&old, &pack, base, &mut sources, style);
     }
     emit_outcome(&match args.format {
-        RulesFormat::Human => render_rules_human(&pack.rules),
+        RulesFormat::Human => render_rules_human(&pack.rules, context.lang()),
         RulesFormat::Json => render_rules_json(&pack.rules),
-        RulesFormat::Markdown => render_rules_markdown(&pack.rules, &sources),
+        RulesFormat::Markdown => render_rules_markdown(&pack.rules, &sources, context.lang()),
     })
 }
 

@@ -36,6 +36,20 @@ pub struct Document {
     /// processor): the annex is then the record a board or supervisor reads, not a
     /// processor's list of services.
     pub controller: bool,
+    /// The register's version: the last commit that changed it, when it is in git (set by
+    /// the command that writes the document: reading git is I/O).
+    pub version: Option<RegisterVersion>,
+}
+
+/// Which version of the register a document shows.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RegisterVersion {
+    /// The last commit that changed it, abbreviated.
+    pub commit: String,
+    /// That commit's date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Whether the files differ from that commit.
+    pub modified: bool,
 }
 
 /// The organisation's part of the record (Art. 30(1)(a), 30(2)(a)).
@@ -94,6 +108,20 @@ pub struct Record {
     pub processors: Vec<String>,
     /// The retention in words: the period ("5 jaar", "4 weeks") and the criterion.
     pub retention_words: Option<String>,
+    /// What makes it lawful beyond its basis, each with its name: the Art. 9 condition, the
+    /// Art. 10 basis, the BSN statute, the balancing test, consent's proof, the works
+    /// council's consent, profiling and automated decisions, the joint arrangement, the
+    /// transfer impact assessments, the AI system.
+    pub lawfulness: Vec<Lawful>,
+}
+
+/// One element of an activity's lawfulness, named in the document's language.
+#[derive(Debug, Serialize)]
+pub struct Lawful {
+    /// What it is ("Art. 9 condition").
+    pub name: &'static str,
+    /// What the register says.
+    pub text: String,
 }
 
 impl Document {
@@ -135,6 +163,7 @@ impl Document {
                 .count()
                 * 2
                 < register.activities.len(),
+            version: None,
         }
     }
 }
@@ -265,10 +294,23 @@ impl Record {
                 }
                 crate::register::Recipients::Unstated => Vec::new(),
             },
+            // The transfers the activity lists, and those its processors make (an entry
+            // with a transfer tool is one outside the EEA).
             transfers: activity
                 .transfers
                 .iter()
                 .map(|t| transfer_words(t, lang))
+                .chain(activity.subprocessors.iter().filter_map(|id| {
+                    let entry = register.subprocessor(&id.value)?;
+                    let mechanism = entry.transfer_mechanism.as_ref()?;
+                    let name = entry.name.as_ref().unwrap_or(&entry.id).value.clone();
+                    let tool = words::transfer_mechanism(&mechanism.value, lang).to_string();
+                    let place = joined(&[text(entry.country.as_ref()), Some(tool)], "; ");
+                    Some(match place {
+                        Some(place) => format!("{name} ({place})"),
+                        None => name,
+                    })
+                }))
                 .collect(),
             retention: records("retention", &["period", "criterion", "ref"]),
             processors: activity
@@ -296,8 +338,147 @@ impl Record {
             }),
             security_measures: text(activity.security_measures.as_ref()),
             dpia: records("dpia", &["ref", "screening", "not_required_reason"]),
+            lawfulness: lawfulness(activity, register, lang),
         }
     }
+}
+
+/// The fields of a record that are present, as `field: value` joined by `; `.
+fn record_text(record: Option<&crate::register::TextRecord>) -> Option<String> {
+    let record = record?;
+    joined(
+        &record
+            .fields
+            .iter()
+            .map(|(name, value)| Some(format!("{name}: {}", value.value)))
+            .collect::<Vec<_>>(),
+        "; ",
+    )
+}
+
+/// What makes an activity lawful beyond its basis, as the register records it.
+fn lawfulness(activity: &Activity, register: &Register, lang: Lang) -> Vec<Lawful> {
+    let mut out = Vec::new();
+    let mut add = |name: &'static str, text: Option<String>| {
+        if let Some(text) = text {
+            out.push(Lawful { name, text });
+        }
+    };
+    let record = |name: &str| record_text(activity.records.get(name));
+    add(
+        lang.pick("Art. 9(2) condition", "Voorwaarde art. 9 lid 2"),
+        record("special_category_condition"),
+    );
+    for item in &activity.data {
+        let label = item.label.as_ref().unwrap_or(&item.category).value.clone();
+        add(
+            lang.pick("Art. 9(2) condition", "Voorwaarde art. 9 lid 2"),
+            record_text(item.condition.as_ref()).map(|c| format!("{label}: {c}")),
+        );
+    }
+    add(
+        lang.pick(
+            "Art. 10 basis (criminal data)",
+            "Grondslag art. 10 (strafrechtelijk)",
+        ),
+        record("criminal_data_basis"),
+    );
+    add(
+        lang.pick("BSN statute", "Wettelijke grondslag BSN"),
+        record("national_id_basis"),
+    );
+    add(
+        lang.pick("Balancing test", "Belangenafweging"),
+        text(activity.legitimate_interest_assessment.as_ref()),
+    );
+    add(lang.pick("Consent", "Toestemming"), record("consent"));
+    add(
+        lang.pick("Works council", "Medezeggenschap"),
+        record("works_council"),
+    );
+    add(
+        lang.pick("Profiling", "Profilering"),
+        text(activity.profiling.as_ref()),
+    );
+    let decisions = match &activity.automated_decision {
+        Some(crate::register::AutomatedDecision::No(_)) => {
+            Some(match &activity.human_involvement {
+                Some(human) => format!("{}; human_involvement: {}", lang.words().none, human.value),
+                None => lang.words().none.to_string(),
+            })
+        }
+        Some(crate::register::AutomatedDecision::Declared {
+            exception,
+            safeguards,
+            reference,
+            explanation_ref,
+        }) => joined(
+            &[
+                exception
+                    .as_ref()
+                    .map(|v| format!("exception: {}", v.value)),
+                safeguards
+                    .as_ref()
+                    .map(|v| format!("safeguards: {}", v.value)),
+                reference.as_ref().map(|v| format!("ref: {}", v.value)),
+                explanation_ref
+                    .as_ref()
+                    .map(|v| format!("explanation_ref: {}", v.value)),
+            ],
+            "; ",
+        ),
+        None => None,
+    };
+    add(
+        lang.pick("Automated decisions", "Geautomatiseerde besluiten"),
+        decisions,
+    );
+    add(
+        lang.pick(
+            "Joint-controller arrangement",
+            "Regeling gezamenlijk verantwoordelijken",
+        ),
+        activity
+            .joint_arrangement
+            .as_ref()
+            .and_then(|j| text(j.reference.as_ref())),
+    );
+    let tia = lang.pick("Transfer impact assessment", "Doorgiftetoets (TIA)");
+    for transfer in &activity.transfers {
+        let to = transfer
+            .to
+            .as_ref()
+            .or(transfer.country.as_ref())
+            .map_or(String::new(), |t| format!("{}: ", t.value));
+        add(
+            tia,
+            transfer
+                .tia_ref
+                .as_ref()
+                .map(|r| format!("{to}{}", r.value)),
+        );
+    }
+    for id in &activity.subprocessors {
+        if let Some(entry) = register.subprocessor(&id.value) {
+            let name = entry.name.as_ref().unwrap_or(&entry.id).value.clone();
+            add(
+                tia,
+                entry
+                    .tia_ref
+                    .as_ref()
+                    .map(|r| format!("{name}: {}", r.value)),
+            );
+        }
+    }
+    add(
+        lang.pick("AI system", "AI-systeem"),
+        match &activity.ai_system {
+            Some(crate::register::AiSystem::No(_)) => Some(lang.words().none.to_string()),
+            Some(crate::register::AiSystem::Declared(record)) => record_text(Some(record)),
+            None => None,
+        },
+    );
+    out
 }
 
 /// The operations, when every activity has the same ones.

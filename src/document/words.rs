@@ -4,24 +4,9 @@
 
 use serde::Serialize;
 
-/// The language of a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    /// Dutch: the register's own words, and the taxonomy's `label`.
-    Nl,
-    /// English: the taxonomy's `label_en`; the register's own texts stay as written.
-    En,
-}
+pub use crate::lang::Lang;
 
 impl Lang {
-    /// The language's code (`nl`, `en`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Nl => "nl",
-            Lang::En => "en",
-        }
-    }
-
     /// The labels in this language.
     pub fn words(self) -> &'static Words {
         match self {
@@ -84,6 +69,10 @@ pub struct Words {
     pub dpo: &'static str,
     /// "Contact".
     pub contact: &'static str,
+    /// "Version": the register's commit and its date.
+    pub version: &'static str,
+    /// Said after the version when the register's files differ from that commit.
+    pub uncommitted: &'static str,
 }
 
 /// Dutch labels: the seed annex's own column names.
@@ -113,6 +102,8 @@ pub const NL: Words = Words {
     processors: "Verwerkers (land)",
     dpo: "Functionaris gegevensbescherming",
     contact: "Contact",
+    version: "Versie",
+    uncommitted: "met wijzigingen die nog niet zijn vastgelegd",
 };
 
 /// English labels.
@@ -142,6 +133,8 @@ pub const EN: Words = Words {
     processors: "Processors (country)",
     dpo: "Data protection officer",
     contact: "Contact",
+    version: "Version",
+    uncommitted: "with changes not yet committed",
 };
 
 /// An ISO 8601 period in words ("5 jaar", "4 weeks", "1 jaar en 6 maanden"); the period as

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::declaration::Declaration;
-use crate::document::{Document, Lang, Record};
+use crate::document::{Document, Record};
 use crate::finding::{Change, Finding, Severity, Summary};
+use crate::lang::Lang;
 use crate::policy::Rule;
 use crate::problem::Problem;
 use crate::register::{Activity, Register};
@@ -18,7 +19,7 @@ use crate::report::{ChangeReport, Covered, Place, PositionedFinding, WaivedFindi
 use crate::source::{visible, SourceMap};
 
 /// One register of the report, with what the matrix needs to judge applicability.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RegisterView<'a> {
     /// Its name, when the configuration names several.
     pub name: Option<&'a str>,
@@ -26,6 +27,10 @@ pub struct RegisterView<'a> {
     pub register: &'a Register,
     /// The countries of the EEA (a transfer outside them makes `transfers` applicable).
     pub eea: &'a [String],
+    /// The register's version (its last commit), when an HTML report asked for it.
+    pub version: Option<crate::document::RegisterVersion>,
+    /// The day the register was judged as of.
+    pub judged_on: Option<&'a str>,
 }
 
 /// The columns of the compliance matrix: a rule's `@area`, its heading and what it covers.
@@ -43,6 +48,191 @@ pub const AREAS: [(&str, &str, &str); 12] = [
     ("special-data", "Special data", "Art. 9, 10; UAVG"),
     ("high-risk", "High risk", "Art. 22, 35; WOR"),
     ("waivers", "Waivers", "ropa"),
+];
+
+/// What the page says under the counts: "no findings" is not "compliant".
+const NOT_COMPLIANCE: &str = "No findings does not mean compliant: ropa checks that the register \
+records what the GDPR asks a record to contain and judges the values it can judge. It does not \
+check the processing itself, notices, contracts, or whether the register's own claims (its \
+declarations) are true.";
+
+/// The legend of the compliance matrix.
+const MATRIX_LEGEND: &str =
+    "Each cell: <span class=\"open-error\">✗ open</span> (an error is open), \
+<span class=\"open-warning\">! open</span> (only warnings), <span class=\"waived\">◐ waived</span> \
+(findings accepted by a waiver), <span class=\"met\">✓ met</span> (the rules of the area found \
+nothing), <span class=\"na\">– n/a</span> (nothing of the area is in the activity: no transfer, \
+no special data, no waiver).";
+
+/// What the declarations section says first.
+const DECLARATIONS_NOTE: &str = "Claims in the register that can keep a rule quiet. ropa cannot \
+tell whether they are true; <em>silences</em> names the rules that would fire without the claim.";
+
+/// The page's own words in `lang`: each English text, and its Dutch. (Rule texts come with
+/// the findings, already in their language.)
+fn tr(lang: Lang, en: &str) -> &str {
+    if lang == Lang::En {
+        return en;
+    }
+    DUTCH
+        .iter()
+        .find(|(e, _)| *e == en)
+        .map_or(en, |(_, nl)| nl)
+}
+
+/// When and of which version the page was made: the day judged as of, and each register's
+/// last commit (with a word when its files differ from it).
+fn stamp(registers: &[RegisterView<'_>], lang: Lang) -> String {
+    let mut out = String::new();
+    if let Some(day) = registers.iter().find_map(|r| r.judged_on) {
+        let _ = write!(out, "{} {}. ", tr(lang, "Judged as of"), escape(day));
+    }
+    for view in registers {
+        if let Some(version) = &view.version {
+            let words = lang.words();
+            let _ = write!(
+                out,
+                "<span class=\"version\">{}{}: {} ({}){}</span>. ",
+                view.name
+                    .map(|n| format!("{} ", escape(n)))
+                    .unwrap_or_default(),
+                words.version,
+                escape(&version.commit),
+                escape(&version.date),
+                if version.modified {
+                    format!(", {}", words.uncommitted)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    out
+}
+
+/// Table headings, each in `lang`.
+fn headings(lang: Lang, names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("<th scope=\"col\">{}</th>", tr(lang, n)))
+        .collect()
+}
+
+/// The page's words in Dutch, by their English.
+const DUTCH: &[(&str, &str)] = &[
+    ("ropa report", "ropa-rapport"),
+    ("Judged as of", "Beoordeeld per"),
+    ("Skip to the findings", "Naar de bevindingen"),
+    ("Register of processing activities", "Register van verwerkingsactiviteiten"),
+    ("Written by ropa", "Geschreven door ropa"),
+    (
+        "Every rule and its article: <code>ropa rules</code>; one rule in full: <code>ropa explain RULE</code>.",
+        "Elke regel met zijn artikel: <code>ropa rules --lang nl</code>; één regel volledig: <code>ropa explain REGEL --lang nl</code>.",
+    ),
+    ("Errors", "Fouten"),
+    ("Warnings", "Waarschuwingen"),
+    ("Waived", "Met een waiver"),
+    ("Positions", "Standpunten"),
+    ("Declarations", "Verklaringen"),
+    ("Activities", "Activiteiten"),
+    ("Rules", "Regels"),
+    ("New since", "Nieuw sinds"),
+    ("Existing", "Bestaand"),
+    ("Resolved", "Opgelost"),
+    (
+        NOT_COMPLIANCE,
+        "Geen bevindingen betekent niet dat alles in orde is: ropa controleert of het register \
+         vastlegt wat de AVG van een register vraagt, en beoordeelt de waarden die het kan \
+         beoordelen. Het controleert niet de verwerking zelf, privacyverklaringen of contracten, \
+         en niet of de eigen beweringen van het register (zijn verklaringen) kloppen.",
+    ),
+    ("Filter the findings", "Filter de bevindingen"),
+    ("Show", "Toon"),
+    ("errors", "fouten"),
+    ("warnings", "waarschuwingen"),
+    ("waived", "met een waiver"),
+    ("Rule", "Regel"),
+    ("all rules", "alle regels"),
+    ("Activity", "Activiteit"),
+    ("all activities", "alle activiteiten"),
+    ("Show all", "Toon alles"),
+    ("{count} of {all} findings shown", "{count} van {all} bevindingen getoond"),
+    ("Compliance matrix", "Nalevingsmatrix"),
+    (
+        MATRIX_LEGEND,
+        "Elke cel: <span class=\"open-error\">✗ open</span> (een fout staat open), \
+         <span class=\"open-warning\">! open</span> (alleen waarschuwingen), <span class=\"waived\">◐ met een waiver</span> \
+         (bevindingen aanvaard met een waiver), <span class=\"met\">✓ voldaan</span> (de regels van het onderdeel vonden niets), \
+         <span class=\"na\">– n.v.t.</span> (niets van het onderdeel zit in de activiteit: geen doorgifte, geen bijzondere gegevens, geen waiver).",
+    ),
+    ("Compliance matrix, scrolls sideways", "Nalevingsmatrix, schuift opzij"),
+    ("Open findings", "Open bevindingen"),
+    ("silencing", "houden een regel stil"),
+    ("Organisation", "Organisatie"),
+    ("Activities and their findings", "Activiteiten en hun bevindingen"),
+    ("Contact", "Contact"),
+    ("DPO", "FG"),
+    ("Operations", "Verwerkingen"),
+    ("Positions taken", "Ingenomen standpunten"),
+    (
+        "Findings the organisation answers with a reasoned position: out of the counts, on the record.",
+        "Bevindingen die de organisatie beantwoordt met een onderbouwd standpunt: buiten de tellingen, wel vastgelegd.",
+    ),
+    ("Target", "Doel"),
+    ("Reasoning", "Onderbouwing"),
+    ("Approved by", "Goedgekeurd door"),
+    ("Decided", "Besloten"),
+    ("Reviewed", "Herzien"),
+    ("Reference", "Verwijzing"),
+    ("position", "standpunt"),
+    ("(organisation)", "(organisatie)"),
+    (
+        DECLARATIONS_NOTE,
+        "Beweringen in het register die een regel stil kunnen houden. ropa kan niet zien of ze \
+         kloppen; <em>houdt stil</em> noemt de regels die zonder de bewering zouden aanslaan.",
+    ),
+    ("Kind", "Soort"),
+    ("Place", "Plaats"),
+    ("Value or text", "Waarde of tekst"),
+    ("Silences", "Houdt stil"),
+    ("not computed", "niet berekend"),
+    ("Role", "Rol"),
+    ("Systems", "Systemen"),
+    ("Data subjects", "Betrokkenen"),
+    ("Personal data", "Persoonsgegevens"),
+    ("Purposes", "Doelen"),
+    ("Legal basis", "Grondslag"),
+    ("Processors", "Verwerkers"),
+    ("Sub-processors", "Subverwerkers"),
+    ("Controllers", "Verwerkingsverantwoordelijken"),
+    ("Recipients", "Ontvangers"),
+    ("Transfers", "Doorgiften"),
+    ("Retention", "Bewaartermijn"),
+    ("Security measures", "Beveiligingsmaatregelen"),
+    ("Findings", "Bevindingen"),
+    ("open", "open"),
+    ("No findings.", "Geen bevindingen."),
+    ("new", "nieuw"),
+    ("on", "bij"),
+    ("What to do:", "Wat te doen:"),
+    ("Why", "Waarom"),
+    ("Waived until", "Waiver tot"),
+    ("by", "door"),
+    ("Waivers", "Waivers"),
+    ("Reason", "Reden"),
+    ("Expires", "Verloopt"),
+    ("Covers", "Dekt"),
+    ("finding", "bevinding"),
+    ("findings", "bevindingen"),
+    ("Resolved since", "Opgelost sinds"),
+    ("met", "voldaan"),
+    ("n/a", "n.v.t."),
+    ("Controller, DPO", "Verantwoordelijke, FG"),
+    ("Subjects and data", "Betrokkenen en gegevens"),
+    ("Security", "Beveiliging"),
+    ("Special data", "Bijzondere gegevens"),
+    ("High risk", "Hoog risico"),
+    ("Other", "Overig"),
 ];
 
 /// The column of rules with no known `@area`.
@@ -125,17 +315,26 @@ impl Cell {
 
     /// The state's name (a class and a `data-state`), and its text: a symbol and a word, so
     /// colour is never the only carrier.
-    fn state(&self) -> (&'static str, String) {
+    fn state(&self, lang: Lang) -> (&'static str, String) {
         if self.errors > 0 {
-            ("open-error", format!("✗ {} open", self.open()))
+            (
+                "open-error",
+                format!("✗ {} {}", self.open(), tr(lang, "open")),
+            )
         } else if self.warnings > 0 {
-            ("open-warning", format!("! {} open", self.open()))
+            (
+                "open-warning",
+                format!("! {} {}", self.open(), tr(lang, "open")),
+            )
         } else if self.waived > 0 {
-            ("waived", format!("◐ {} waived", self.waived))
+            (
+                "waived",
+                format!("◐ {} {}", self.waived, tr(lang, "waived")),
+            )
         } else if self.applicable {
-            ("met", "✓ met".to_string())
+            ("met", format!("✓ {}", tr(lang, "met")))
         } else {
-            ("na", "– n/a".to_string())
+            ("na", format!("– {}", tr(lang, "n/a")))
         }
     }
 }
@@ -174,6 +373,7 @@ fn applicable(area: &str, activity: &Activity, view: &RegisterView<'_>) -> bool 
 }
 
 /// Renders the HTML report.
+#[expect(clippy::too_many_arguments, reason = "what a report is made of")]
 pub fn render_html(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
@@ -182,6 +382,7 @@ pub fn render_html(
     rules: &[Rule],
     registers: &[RegisterView<'_>],
     sources: &SourceMap,
+    lang: Lang,
 ) -> String {
     let waived = covered.waived;
     let areas: BTreeMap<&str, &str> = rules
@@ -195,17 +396,21 @@ pub fn render_html(
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\" class=\"no-js\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{}\" class=\"no-js\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"ropa {}\">\n<title>ropa report: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
-         <a class=\"skip\" href=\"#findings\">Skip to the findings</a>\n<header>\n<h1>Register of processing activities: {}</h1>\n",
+         <meta name=\"generator\" content=\"ropa {}\">\n<title>{}: {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
+         <a class=\"skip\" href=\"#findings\">{}</a>\n<header>\n<h1>{}: {}</h1>\n",
+        lang.code(),
         env!("CARGO_PKG_VERSION"),
+        tr(lang, "ropa report"),
         escape(organisation),
+        tr(lang, "Skip to the findings"),
+        tr(lang, "Register of processing activities"),
         escape(organisation),
     );
-    summary_section(&mut out, summary, change);
+    summary_section(&mut out, summary, change, lang);
     out.push_str("</header>\n<main>\n");
-    filters(&mut out, findings, waived, registers);
+    filters(&mut out, findings, waived, registers, lang);
     let columns: Vec<(&str, &str, &str)> = {
         let mut columns = AREAS.to_vec();
         let other = findings
@@ -248,53 +453,76 @@ pub fn render_html(
             &areas,
             registers.len() > 1,
             sources,
+            lang,
         );
     }
     if let Some(change) = change {
-        resolved_section(&mut out, change);
+        resolved_section(&mut out, change, lang);
     }
-    out.push_str("</main>\n<footer><p>Written by ropa ");
-    out.push_str(env!("CARGO_PKG_VERSION"));
-    out.push_str(". Every rule and its article: <code>ropa rules</code>; one rule in full: <code>ropa explain RULE</code>.</p></footer>\n");
+    let _ = writeln!(
+        out,
+        "</main>\n<footer><p>{}{} {}. {}</p></footer>",
+        stamp(registers, lang),
+        tr(lang, "Written by ropa"),
+        env!("CARGO_PKG_VERSION"),
+        tr(
+            lang,
+            "Every rule and its article: <code>ropa rules</code>; one rule in full: <code>ropa explain RULE</code>."
+        )
+    );
     let _ = write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
     out
 }
 
-fn summary_section(out: &mut String, summary: &Summary, change: Option<&ChangeReport<'_>>) {
-    let line = summary_line(summary);
+fn summary_section(
+    out: &mut String,
+    summary: &Summary,
+    change: Option<&ChangeReport<'_>>,
+    lang: Lang,
+) {
+    let line = summary_line(summary, lang);
     let line = line.trim_end().trim_start_matches("ropa: ");
     let _ = write!(
         out,
-        "<p class=\"summary\">{}</p>\n<dl class=\"counts\">\n<div><dt>Errors</dt><dd id=\"count-errors\">{}</dd></div>\n\
-         <div><dt>Warnings</dt><dd id=\"count-warnings\">{}</dd></div>\n<div><dt>Waived</dt><dd id=\"count-waived\">{}</dd></div>\n\
-         <div><dt>Positions</dt><dd id=\"count-positions\">{}</dd></div>\n<div><dt>Declarations</dt><dd id=\"count-declarations\">{}</dd></div>\n\
-         <div><dt>Activities</dt><dd>{}</dd></div>\n<div><dt>Rules</dt><dd>{}</dd></div>\n",
+        "<p class=\"summary\">{}</p>\n<dl class=\"counts\">\n<div><dt>{}</dt><dd id=\"count-errors\">{}</dd></div>\n\
+         <div><dt>{}</dt><dd id=\"count-warnings\">{}</dd></div>\n<div><dt>{}</dt><dd id=\"count-waived\">{}</dd></div>\n\
+         <div><dt>{}</dt><dd id=\"count-positions\">{}</dd></div>\n<div><dt>{}</dt><dd id=\"count-declarations\">{}</dd></div>\n\
+         <div><dt>{}</dt><dd>{}</dd></div>\n<div><dt>{}</dt><dd>{}</dd></div>\n",
         escape(line),
+        tr(lang, "Errors"),
         summary.errors,
+        tr(lang, "Warnings"),
         summary.warnings,
+        tr(lang, "Waived"),
         summary.waived,
+        tr(lang, "Positions"),
         summary.positions,
+        tr(lang, "Declarations"),
         summary.declarations,
+        tr(lang, "Activities"),
         summary.activities,
+        tr(lang, "Rules"),
         summary.rules
     );
     if let (Some(counts), Some(change)) = (summary.change, change) {
         let _ = write!(
             out,
-            "<div><dt>New since {}</dt><dd>{}</dd></div>\n<div><dt>Existing</dt><dd>{}</dd></div>\n<div><dt>Resolved</dt><dd>{}</dd></div>\n",
+            "<div><dt>{} {}</dt><dd>{}</dd></div>\n<div><dt>{}</dt><dd>{}</dd></div>\n<div><dt>{}</dt><dd>{}</dd></div>\n",
+            tr(lang, "New since"),
             escape(change.base),
             counts.new,
+            tr(lang, "Existing"),
             counts.existing,
+            tr(lang, "Resolved"),
             counts.resolved
         );
     }
     out.push_str("</dl>\n");
     // What the matrix's "met" means, on the page a board reads.
-    out.push_str(
-        "<p class=\"note\" id=\"not-compliance\">No findings does not mean compliant: ropa checks \
-         that the register records what the GDPR asks a record to contain and judges the values it \
-         can judge. It does not check the processing itself, notices, contracts, or whether the \
-         register's own claims (its declarations) are true.</p>\n",
+    let _ = writeln!(
+        out,
+        "<p class=\"note\" id=\"not-compliance\">{}</p>",
+        tr(lang, NOT_COMPLIANCE)
     );
     if let Some(why) = change.and_then(|c| c.base_failed) {
         let _ = writeln!(
@@ -311,6 +539,7 @@ fn filters(
     findings: &[Finding],
     waived: &[WaivedFinding<'_>],
     registers: &[RegisterView<'_>],
+    lang: Lang,
 ) {
     let mut rules: Vec<&str> = findings
         .iter()
@@ -319,18 +548,31 @@ fn filters(
         .collect();
     rules.sort_unstable();
     rules.dedup();
-    out.push_str(
-        "<form id=\"filters\" class=\"filters\" role=\"search\" aria-label=\"Filter the findings\">\n\
-         <fieldset><legend>Show</legend>\n\
-         <label><input type=\"checkbox\" name=\"severity\" value=\"error\" checked> errors</label>\n\
-         <label><input type=\"checkbox\" name=\"severity\" value=\"warning\" checked> warnings</label>\n\
-         <label><input type=\"checkbox\" name=\"severity\" value=\"waived\" checked> waived</label>\n\
-         </fieldset>\n<label>Rule <select name=\"rule\" id=\"filter-rule\"><option value=\"\">all rules</option>\n",
+    let _ = writeln!(
+        out,
+        "<form id=\"filters\" class=\"filters\" role=\"search\" aria-label=\"{}\">\n\
+         <fieldset><legend>{}</legend>\n\
+         <label><input type=\"checkbox\" name=\"severity\" value=\"error\" checked> {}</label>\n\
+         <label><input type=\"checkbox\" name=\"severity\" value=\"warning\" checked> {}</label>\n\
+         <label><input type=\"checkbox\" name=\"severity\" value=\"waived\" checked> {}</label>\n\
+         </fieldset>\n<label>{} <select name=\"rule\" id=\"filter-rule\"><option value=\"\">{}</option>",
+        tr(lang, "Filter the findings"),
+        tr(lang, "Show"),
+        tr(lang, "errors"),
+        tr(lang, "warnings"),
+        tr(lang, "waived"),
+        tr(lang, "Rule"),
+        tr(lang, "all rules"),
     );
     for rule in rules {
         let _ = writeln!(out, "<option value=\"{0}\">{0}</option>", escape(rule));
     }
-    out.push_str("</select></label>\n<label>Activity <select name=\"activity\" id=\"filter-activity\"><option value=\"\">all activities</option>\n");
+    let _ = writeln!(
+        out,
+        "</select></label>\n<label>{} <select name=\"activity\" id=\"filter-activity\"><option value=\"\">{}</option>",
+        tr(lang, "Activity"),
+        tr(lang, "all activities")
+    );
     for view in registers {
         for activity in &view.register.activities {
             let _ = writeln!(
@@ -348,9 +590,12 @@ fn filters(
             );
         }
     }
-    out.push_str(
-        "</select></label>\n<button type=\"reset\">Show all</button>\n\
-         <p id=\"shown\" role=\"status\" aria-live=\"polite\"></p>\n</form>\n",
+    let _ = writeln!(
+        out,
+        "</select></label>\n<button type=\"reset\">{}</button>\n\
+         <p id=\"shown\" role=\"status\" aria-live=\"polite\" data-template=\"{}\"></p>\n</form>",
+        tr(lang, "Show all"),
+        tr(lang, "{count} of {all} findings shown")
     );
 }
 
@@ -362,6 +607,7 @@ struct Shown<'s, 'a> {
     declarations: &'s [&'a Declaration],
 }
 
+#[expect(clippy::too_many_arguments, reason = "one register's part of the page")]
 fn register_section(
     out: &mut String,
     view: &RegisterView<'_>,
@@ -370,6 +616,7 @@ fn register_section(
     areas: &BTreeMap<&str, &str>,
     named: bool,
     sources: &SourceMap,
+    lang: Lang,
 ) {
     let findings = shown.findings;
     let waived = shown.waived;
@@ -391,7 +638,7 @@ fn register_section(
             escape(view.name.unwrap_or("?"))
         );
     }
-    let document = Document::of(register, Lang::Nl, sources);
+    let document = Document::of(register, lang, sources);
     // The matrix: one row per activity, and the organisation's row.
     let mut cells: BTreeMap<(Option<&str>, &str), Cell> = BTreeMap::new();
     for finding in findings {
@@ -414,22 +661,29 @@ fn register_section(
     }
     let _ = write!(
         out,
-        "<section class=\"matrix\" aria-labelledby=\"matrix-{0}\">\n<h2 id=\"matrix-{0}\">Compliance matrix</h2>\n\
-         <p class=\"legend\">Each cell: <span class=\"open-error\">✗ open</span> (an error is open), <span class=\"open-warning\">! open</span> (only warnings), \
-         <span class=\"waived\">◐ waived</span> (findings accepted by a waiver), <span class=\"met\">✓ met</span> (the rules of the area found nothing), \
-         <span class=\"na\">– n/a</span> (nothing of the area is in the activity: no transfer, no special data, no waiver).</p>\n\
-         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Compliance matrix, scrolls sideways\">\n<table class=\"matrix-table\">\n<thead><tr><th scope=\"col\">Activity</th>",
-        anchor(view.name.unwrap_or("register"))
+        "<section class=\"matrix\" aria-labelledby=\"matrix-{0}\">\n<h2 id=\"matrix-{0}\">{1}</h2>\n\
+         <p class=\"legend\">{2}</p>\n\
+         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{3}\">\n<table class=\"matrix-table\">\n<thead><tr><th scope=\"col\">{4}</th>",
+        anchor(view.name.unwrap_or("register")),
+        tr(lang, "Compliance matrix"),
+        tr(lang, MATRIX_LEGEND),
+        tr(lang, "Compliance matrix, scrolls sideways"),
+        tr(lang, "Activity"),
     );
     for (_, heading, article) in columns {
         let _ = write!(
             out,
             "<th scope=\"col\">{}<br><small>{}</small></th>",
-            escape(heading),
+            escape(tr(lang, heading)),
             escape(article)
         );
     }
-    out.push_str("<th scope=\"col\">Open findings</th><th scope=\"col\">Declarations</th></tr></thead>\n<tbody>\n");
+    let _ = writeln!(
+        out,
+        "<th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
+        tr(lang, "Open findings"),
+        tr(lang, "Declarations")
+    );
     let row = |out: &mut String, id: Option<&str>, name: &str, activity: Option<&Activity>| {
         let _ = write!(
             out,
@@ -449,13 +703,13 @@ fn register_section(
                 None => *area == "controller",
             };
             total += cell.open();
-            let (state, text) = cell.state();
+            let (state, text) = cell.state(lang);
             let _ = write!(
                 out,
                 "<td class=\"{state}\" data-area=\"{area}\" data-state=\"{state}\" data-open=\"{}\" data-waived=\"{}\" title=\"{}: {}\">{}</td>",
                 cell.open(),
                 cell.waived,
-                escape(heading),
+                escape(tr(lang, heading)),
                 escape(&text),
                 escape(&text)
             );
@@ -464,7 +718,7 @@ fn register_section(
         let text = match (count, silencing) {
             (0, _) => "–".to_string(),
             (n, 0) => n.to_string(),
-            (n, s) => format!("{n} ({s} silencing)"),
+            (n, s) => format!("{n} ({s} {})", tr(lang, "silencing")),
         };
         let _ = writeln!(
             out,
@@ -473,7 +727,7 @@ fn register_section(
             escape(&text)
         );
     };
-    row(out, None, "Organisation", None);
+    row(out, None, tr(lang, "Organisation"), None);
     for (activity, record) in register.activities.iter().zip(&document.activities) {
         row(out, Some(&record.id), &record.name, Some(activity));
     }
@@ -482,7 +736,8 @@ fn register_section(
     // The records with their findings.
     let _ = writeln!(
         out,
-        "<h2 id=\"findings\">Activities and their findings</h2>"
+        "<h2 id=\"findings\">{}</h2>",
+        tr(lang, "Activities and their findings")
     );
     // Each activity's findings, grouped once (not a scan of every finding per activity).
     let mut by_activity: BTreeMap<Option<&str>, (Vec<&Finding>, Vec<&WaivedFinding<'_>>)> =
@@ -505,17 +760,26 @@ fn register_section(
     let (org_open, org_waived) = on(None);
     let _ = write!(
         out,
-        "<section class=\"activity\" id=\"organisation\" data-activity=\"\">\n<h3>Organisation: {}</h3>\n<div class=\"columns\">\n<dl class=\"record\">",
+        "<section class=\"activity\" id=\"organisation\" data-activity=\"\">\n<h3>{}: {}</h3>\n<div class=\"columns\">\n<dl class=\"record\">",
+        tr(lang, "Organisation"),
         escape(&document.organisation.name)
     );
     field(out, "Id", Some(&document.organisation.id));
-    field(out, "Contact", document.organisation.contact.as_deref());
-    field(out, "DPO", document.organisation.dpo.as_deref());
+    field(
+        out,
+        tr(lang, "Contact"),
+        document.organisation.contact.as_deref(),
+    );
+    field(out, tr(lang, "DPO"), document.organisation.dpo.as_deref());
     if !document.operations.is_empty() {
-        field(out, "Operations", Some(&document.operations.join(", ")));
+        field(
+            out,
+            tr(lang, "Operations"),
+            Some(&document.operations.join(", ")),
+        );
     }
     out.push_str("</dl>\n");
-    finding_list(out, &org_open, &org_waived, sources);
+    finding_list(out, &org_open, &org_waived, sources, lang);
     out.push_str("</div>\n</section>\n");
     for record in &document.activities {
         let (open, covered) = on(Some(&record.id));
@@ -527,32 +791,41 @@ fn register_section(
             escape(&record.name),
             escape(&record.id)
         );
-        record_list(out, record);
-        finding_list(out, &open, &covered, sources);
+        record_list(out, record, lang);
+        finding_list(out, &open, &covered, sources, lang);
         out.push_str("</div>\n</section>\n");
     }
-    waivers_section(out, register, waived);
-    positions_section(out, shown.positioned);
-    declarations_section(out, shown.declarations, sources);
+    waivers_section(out, register, waived, lang);
+    positions_section(out, shown.positioned, lang);
+    declarations_section(out, shown.declarations, sources, lang);
 }
 
-fn positions_section(out: &mut String, positioned: &[&PositionedFinding<'_>]) {
+fn positions_section(out: &mut String, positioned: &[&PositionedFinding<'_>], lang: Lang) {
     if positioned.is_empty() {
         return;
     }
-    out.push_str(
-        "<section class=\"positions\">\n<h2>Standpunten / Positions taken</h2>\n\
-         <p>Findings the organisation answers with a reasoned position: out of the counts, on the record.</p>\n\
-         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Positions taken\">\n<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Activity</th><th scope=\"col\">Target</th>\
-         <th scope=\"col\">Reasoning</th><th scope=\"col\">Approved by</th><th scope=\"col\">Decided</th><th scope=\"col\">Reviewed</th><th scope=\"col\">Reference</th></tr></thead>\n<tbody>\n",
+    let _ = writeln!(
+        out,
+        "<section class=\"positions\">\n<h2>{0}</h2>\n<p>{1}</p>\n\
+         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{0}\">\n<table>\n<thead><tr>{2}</tr></thead>\n<tbody>",
+        tr(lang, "Positions taken"),
+        tr(
+            lang,
+            "Findings the organisation answers with a reasoned position: out of the counts, on the record."
+        ),
+        headings(
+            lang,
+            &["Rule", "Activity", "Target", "Reasoning", "Approved by", "Decided", "Reviewed", "Reference"]
+        ),
     );
     for p in positioned {
         let (f, position) = (p.finding, p.position);
         let _ = writeln!(
             out,
-            "<tr><td><span class=\"badge position\">position</span> <code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><span class=\"badge position\">{}</span> <code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            tr(lang, "position"),
             escape(&f.rule),
-            escape(f.activity.as_deref().unwrap_or("(organisation)")),
+            escape(f.activity.as_deref().unwrap_or(tr(lang, "(organisation)"))),
             escape(f.target.as_deref().unwrap_or("")),
             escape(&position.reasoning.value),
             escape(&position.approved_by.value),
@@ -564,16 +837,22 @@ fn positions_section(out: &mut String, positioned: &[&PositionedFinding<'_>]) {
     out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
-fn declarations_section(out: &mut String, declarations: &[&Declaration], sources: &SourceMap) {
+fn declarations_section(
+    out: &mut String,
+    declarations: &[&Declaration],
+    sources: &SourceMap,
+    lang: Lang,
+) {
     if declarations.is_empty() {
         return;
     }
-    out.push_str(
-        "<section class=\"declarations\">\n<h2>Verklaringen / Declarations</h2>\n\
-         <p>Claims in the register that can keep a rule quiet. ropa cannot tell whether they are true; \
-         <em>silences</em> names the rules that would fire without the claim.</p>\n\
-         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Declarations\">\n<table>\n<thead><tr><th scope=\"col\">Kind</th><th scope=\"col\">Place</th>\
-         <th scope=\"col\">Value or text</th><th scope=\"col\">Silences</th></tr></thead>\n<tbody>\n",
+    let _ = writeln!(
+        out,
+        "<section class=\"declarations\">\n<h2>{0}</h2>\n<p>{1}</p>\n\
+         <div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{0}\">\n<table>\n<thead><tr>{2}</tr></thead>\n<tbody>",
+        tr(lang, "Declarations"),
+        tr(lang, DECLARATIONS_NOTE),
+        headings(lang, &["Kind", "Place", "Value or text", "Silences"]),
     );
     for d in declarations {
         let place = Place::of(d.at, sources);
@@ -586,7 +865,7 @@ fn declarations_section(out: &mut String, declarations: &[&Declaration], sources
         }
         let value = d.value.as_deref().or(d.text.as_deref()).unwrap_or("");
         let silenced = match &d.silenced {
-            None => "<td>not computed</td>".to_string(),
+            None => format!("<td>{}</td>", tr(lang, "not computed")),
             Some(rules) if rules.is_empty() => "<td>–</td>".to_string(),
             Some(rules) => format!(
                 "<td class=\"silencing\">{}</td>",
@@ -629,30 +908,49 @@ fn list_field(out: &mut String, name: &str, values: &[String]) {
 }
 
 /// An activity's record as the annex shows it, and the rest of its Art. 30 elements.
-fn record_list(out: &mut String, record: &Record) {
+fn record_list(out: &mut String, record: &Record, lang: Lang) {
     out.push_str("<dl class=\"record\">");
-    field(out, "Role", Some(&record.role));
-    list_field(out, "Systems", &record.systems);
-    list_field(out, "Operations", &record.operations);
-    list_field(out, "Data subjects", &record.subjects);
-    list_field(out, "Personal data", &record.data);
-    list_field(out, "Purposes", &record.purposes);
-    list_field(out, "Legal basis", &record.legal_basis);
-    if record.subprocessors.is_empty() && record.subprocessors_stated {
-        field(out, "Sub-processors", Some("none"));
+    field(out, tr(lang, "Role"), Some(&record.role));
+    list_field(out, tr(lang, "Systems"), &record.systems);
+    list_field(out, tr(lang, "Operations"), &record.operations);
+    list_field(out, tr(lang, "Data subjects"), &record.subjects);
+    list_field(out, tr(lang, "Personal data"), &record.data);
+    list_field(out, tr(lang, "Purposes"), &record.purposes);
+    list_field(out, tr(lang, "Legal basis"), &record.legal_basis);
+    // A controller's processors, a processor's sub-processors: each with its country.
+    let processors = tr(
+        lang,
+        if record.role_id == "processor" {
+            "Sub-processors"
+        } else {
+            "Processors"
+        },
+    );
+    if record.processors.is_empty() && record.subprocessors_stated {
+        field(out, processors, Some(lang.words().none));
     } else {
-        list_field(out, "Sub-processors", &record.subprocessors);
+        list_field(out, processors, &record.processors);
     }
-    list_field(out, "Controllers", &record.controllers);
-    list_field(out, "Recipients", &record.recipients);
-    list_field(out, "Transfers", &record.transfers);
-    field(out, "Retention", record.retention.as_deref());
+    list_field(out, tr(lang, "Controllers"), &record.controllers);
+    list_field(out, tr(lang, "Recipients"), &record.recipients);
+    list_field(out, tr(lang, "Transfers"), &record.transfers);
     field(
         out,
-        "Security measures",
+        tr(lang, "Retention"),
+        record
+            .retention_words
+            .as_deref()
+            .or(record.retention.as_deref()),
+    );
+    field(
+        out,
+        tr(lang, "Security measures"),
         record.security_measures.as_deref(),
     );
     field(out, "DPIA", record.dpia.as_deref());
+    for lawful in &record.lawfulness {
+        field(out, lawful.name, Some(&lawful.text));
+    }
     out.push_str("</dl>\n");
 }
 
@@ -661,28 +959,35 @@ fn finding_list(
     open: &[&Finding],
     waived: &[&WaivedFinding<'_>],
     sources: &SourceMap,
+    lang: Lang,
 ) {
     let total = open.len() + waived.len();
     let _ = writeln!(
         out,
-        "<div class=\"findings\"><h4>Findings: {} open{}</h4>",
+        "<div class=\"findings\"><h4>{}: {} {}{}</h4>",
+        tr(lang, "Findings"),
         open.len(),
+        tr(lang, "open"),
         if waived.is_empty() {
             String::new()
         } else {
-            format!(", {} waived", waived.len())
+            format!(", {} {}", waived.len(), tr(lang, "waived"))
         }
     );
     if total == 0 {
-        out.push_str("<p class=\"none\">No findings.</p></div>\n");
+        let _ = writeln!(
+            out,
+            "<p class=\"none\">{}</p></div>",
+            tr(lang, "No findings.")
+        );
         return;
     }
     out.push_str("<ol class=\"finding-list\">\n");
     for finding in open {
-        finding_item(out, finding, None, sources);
+        finding_item(out, finding, None, sources, lang);
     }
     for covered in waived {
-        finding_item(out, covered.finding, Some(covered), sources);
+        finding_item(out, covered.finding, Some(covered), sources, lang);
     }
     out.push_str("</ol></div>\n");
 }
@@ -692,24 +997,30 @@ fn finding_item(
     finding: &Finding,
     waiver: Option<&WaivedFinding<'_>>,
     sources: &SourceMap,
+    lang: Lang,
 ) {
     let severity = finding.severity.name();
+    let severity_word = crate::report::human::severity_name(finding.severity, lang);
     let state = if waiver.is_some() { "waived" } else { "open" };
     let _ = write!(
         out,
-        "<li class=\"finding {severity} {state}\" data-severity=\"{severity}\" data-rule=\"{}\" data-activity=\"{}\" data-state=\"{state}\">\n<p class=\"head\"><span class=\"badge {severity}\">{severity}</span>",
+        "<li class=\"finding {severity} {state}\" data-severity=\"{severity}\" data-rule=\"{}\" data-activity=\"{}\" data-state=\"{state}\">\n<p class=\"head\"><span class=\"badge {severity}\">{severity_word}</span>",
         escape(&finding.rule),
         escape(finding.activity.as_deref().unwrap_or(""))
     );
     if waiver.is_some() {
-        out.push_str(" <span class=\"badge waived\">waived</span>");
+        let _ = write!(
+            out,
+            " <span class=\"badge waived\">{}</span>",
+            tr(lang, "waived")
+        );
     }
     if finding.change == Some(Change::New) {
-        out.push_str(" <span class=\"badge new\">new</span>");
+        let _ = write!(out, " <span class=\"badge new\">{}</span>", tr(lang, "new"));
     }
     let _ = write!(out, " <code>{}</code>", escape(&finding.rule));
     if let Some(target) = &finding.target {
-        let _ = write!(out, " on <code>{}</code>", escape(target));
+        let _ = write!(out, " {} <code>{}</code>", tr(lang, "on"), escape(target));
     }
     let _ = write!(
         out,
@@ -722,15 +1033,18 @@ fn finding_item(
         (Some(fix), Some(help)) => {
             let _ = writeln!(
                 out,
-                "<p class=\"help\"><strong>What to do:</strong> {}</p>\n<details class=\"explanation\"><summary>Why</summary><p>{}</p></details>",
+                "<p class=\"help\"><strong>{}</strong> {}</p>\n<details class=\"explanation\"><summary>{}</summary><p>{}</p></details>",
+                tr(lang, "What to do:"),
                 escape_with_code(fix),
+                tr(lang, "Why"),
                 escape_with_code(help)
             );
         }
         (None, Some(text)) | (Some(text), None) => {
             let _ = writeln!(
                 out,
-                "<p class=\"help\"><strong>What to do:</strong> {}</p>",
+                "<p class=\"help\"><strong>{}</strong> {}</p>",
+                tr(lang, "What to do:"),
                 escape_with_code(text)
             );
         }
@@ -743,8 +1057,10 @@ fn finding_item(
         let w = covered.waiver;
         let _ = writeln!(
             out,
-            "<p class=\"waiver\">Waived until {} by {}: {}</p>",
+            "<p class=\"waiver\">{} {} {} {}: {}</p>",
+            tr(lang, "Waived until"),
             escape(&w.expires.value),
+            tr(lang, "by"),
             escape(&w.approved_by.value),
             escape(&w.reason.value)
         );
@@ -791,13 +1107,23 @@ fn snippet(out: &mut String, finding: &Finding, sources: &SourceMap) {
     out.push_str("</code></pre>\n");
 }
 
-fn waivers_section(out: &mut String, register: &Register, waived: &[&WaivedFinding<'_>]) {
+fn waivers_section(
+    out: &mut String,
+    register: &Register,
+    waived: &[&WaivedFinding<'_>],
+    lang: Lang,
+) {
     if register.waivers.is_empty() {
         return;
     }
-    out.push_str(
-        "<section class=\"waivers\">\n<h2>Waivers</h2>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Waivers\">\n<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Activity</th><th scope=\"col\">Target</th>\
-         <th scope=\"col\">Reason</th><th scope=\"col\">Approved by</th><th scope=\"col\">Expires</th><th scope=\"col\">Reference</th><th scope=\"col\">Covers</th></tr></thead>\n<tbody>\n",
+    let _ = writeln!(
+        out,
+        "<section class=\"waivers\">\n<h2>{0}</h2>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{0}\">\n<table>\n<thead><tr>{1}</tr></thead>\n<tbody>",
+        tr(lang, "Waivers"),
+        headings(
+            lang,
+            &["Rule", "Activity", "Target", "Reason", "Approved by", "Expires", "Reference", "Covers"]
+        ),
     );
     for waiver in &register.waivers {
         let covers = waived
@@ -806,7 +1132,7 @@ fn waivers_section(out: &mut String, register: &Register, waived: &[&WaivedFindi
             .count();
         let _ = writeln!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{covers} finding{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{covers} {}</td></tr>",
             escape(&waiver.rule.value),
             escape(&waiver.activity.value),
             escape(waiver.target.as_ref().map_or("", |t| t.value.as_str())),
@@ -814,19 +1140,20 @@ fn waivers_section(out: &mut String, register: &Register, waived: &[&WaivedFindi
             escape(&waiver.approved_by.value),
             escape(&waiver.expires.value),
             escape(waiver.reference.as_ref().map_or("", |r| r.value.as_str())),
-            if covers == 1 { "" } else { "s" }
+            tr(lang, if covers == 1 { "finding" } else { "findings" })
         );
     }
     out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
-fn resolved_section(out: &mut String, change: &ChangeReport<'_>) {
+fn resolved_section(out: &mut String, change: &ChangeReport<'_>, lang: Lang) {
     if change.resolved.is_empty() {
         return;
     }
     let _ = write!(
         out,
-        "<section class=\"resolved\">\n<h2>Resolved since {}</h2>\n<ul>\n",
+        "<section class=\"resolved\">\n<h2>{} {}</h2>\n<ul>\n",
+        tr(lang, "Resolved since"),
         escape(change.base)
     );
     for finding in change.resolved {
@@ -834,7 +1161,12 @@ fn resolved_section(out: &mut String, change: &ChangeReport<'_>) {
             out,
             "<li><code>{}</code> {} {}</li>",
             escape(&finding.rule),
-            escape(finding.activity.as_deref().unwrap_or("(organisation)")),
+            escape(
+                finding
+                    .activity
+                    .as_deref()
+                    .unwrap_or(tr(lang, "(organisation)"))
+            ),
             escape(finding.target.as_deref().unwrap_or(""))
         );
     }
@@ -931,7 +1263,7 @@ const SCRIPT: &str = r#"(function () {
     });
     sections.forEach(function (section) { section.hidden = activity !== "" && section.dataset.activity !== activity; });
     rows.forEach(function (row) { row.hidden = activity !== "" && row.dataset.activity !== activity; });
-    shown.textContent = count + " of " + items.length + " findings shown";
+    shown.textContent = shown.dataset.template.replace("{count}", count).replace("{all}", items.length);
   }
   form.addEventListener("change", apply);
   form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
@@ -971,7 +1303,7 @@ mod tests {
                 waived,
                 applicable,
             }
-            .state()
+            .state(Lang::En)
         };
         assert_eq!(cell(1, 1, 1, true), ("open-error", "✗ 2 open".to_string()));
         assert_eq!(

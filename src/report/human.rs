@@ -10,6 +10,7 @@ use miette::{
 
 use crate::declaration::Declaration;
 use crate::finding::{Change, Finding, Severity, Summary};
+use crate::lang::Lang;
 use crate::problem::Problem;
 use crate::report::{ChangeReport, Covered, PositionedFinding, WaivedFinding};
 use crate::source::{visible, visible_name, FileId, Location, SourceFile, SourceMap};
@@ -21,6 +22,8 @@ pub struct Style {
     pub color: bool,
     /// Line width to wrap at.
     pub width: usize,
+    /// The language of the report's own words (the findings bring their rule's).
+    pub lang: Lang,
 }
 
 /// A file's text under its display name, borrowed for rendering.
@@ -285,25 +288,40 @@ pub fn render_findings(
     let role = |finding: &Finding, activity: &str| {
         roles
             .get(&(finding.register.as_deref(), activity))
-            .map(|r| (*r).to_string())
+            .map(|r| match style.lang {
+                Lang::En => (*r).to_string(),
+                lang => crate::document::words::role(r, lang).to_lowercase(),
+            })
     };
+    let lang = style.lang;
     for finding in findings {
         let key = (finding.at.file, finding.activity.as_deref());
         if group != Some(key) {
             group = Some(key);
             let place = match key.1 {
-                Some(activity) => match role(finding, activity) {
-                    Some(role) => format!("activity {} ({role})", visible_name(activity)),
-                    None => format!("activity {}", visible_name(activity)),
-                },
-                None if finding.rule == crate::gate::RULE_ID => "the gate".to_string(),
-                None => "organisation".to_string(),
+                Some(activity) => {
+                    let noun = lang.pick("activity", "activiteit");
+                    match role(finding, activity) {
+                        Some(role) => format!("{noun} {} ({role})", visible_name(activity)),
+                        None => format!("{noun} {}", visible_name(activity)),
+                    }
+                }
+                None if finding.rule == crate::gate::RULE_ID => {
+                    lang.pick("the gate", "de poort").to_string()
+                }
+                None => lang.pick("organisation", "organisatie").to_string(),
             };
             let name = visible_name(&sources.file(key.0).name);
             let register = finding
                 .register
                 .as_deref()
-                .map(|r| format!("register {} › ", visible_name(r)))
+                .map(|r| {
+                    format!(
+                        "{} {} › ",
+                        lang.pick("register", "register"),
+                        visible_name(r)
+                    )
+                })
                 .unwrap_or_default();
             out.push_str(&format!("── {register}{name} › {place}\n\n"));
         }
@@ -324,7 +342,7 @@ pub fn render_findings(
             near.iter().map(|l| (l.at, l.text.as_str())).collect();
         // Against a base, a finding the change brought says so beside its rule.
         let code = match finding.change {
-            Some(Change::New) => format!("{} (new)", finding.rule),
+            Some(Change::New) => format!("{} ({})", finding.rule, lang.pick("new", "nieuw")),
             _ => finding.rule.clone(),
         };
         let v = view(
@@ -362,24 +380,25 @@ pub fn render_findings(
         }
         out.push('\n');
     }
-    out.push_str(&rule_counts(findings));
-    out.push_str(&positions_list(covered.positioned, sources));
-    out.push_str(&waived_list(covered.waived, sources));
+    out.push_str(&rule_counts(findings, lang));
+    out.push_str(&positions_list(covered.positioned, sources, lang));
+    out.push_str(&waived_list(covered.waived, sources, lang));
     if covered.list_declarations {
-        out.push_str(&declarations_list(covered.declarations, sources));
+        out.push_str(&declarations_list(covered.declarations, sources, lang));
     }
     if let Some(change) = change {
-        out.push_str(&resolved_list(change));
+        out.push_str(&resolved_list(change, lang));
     }
-    out.push_str(&summary_line(summary));
+    out.push_str(&summary_line(summary, lang));
     if !covered.verbose && findings.iter().any(|f| f.help.is_some() && f.fix.is_some()) {
-        out.push_str(
+        out.push_str(lang.pick(
             "ropa: `ropa explain RULE` explains a rule; `--verbose` explains each finding\n",
-        );
+            "ropa: `ropa explain REGEL` legt een regel uit; `--verbose` legt elke bevinding uit\n",
+        ));
     }
-    out.push_str(&declarations_line(summary));
+    out.push_str(&declarations_line(summary, lang));
     if let Some(change) = change {
-        out.push_str(&change_line(change, summary));
+        out.push_str(&change_line(change, summary, lang));
     }
     without_trailing_spaces(&out)
 }
@@ -448,22 +467,30 @@ fn first_line(text: &str) -> String {
 
 /// The findings reasoned positions answer, one line each with the position: always shown,
 /// never counted.
-fn positions_list(positioned: &[PositionedFinding<'_>], sources: &SourceMap) -> String {
+fn positions_list(positioned: &[PositionedFinding<'_>], sources: &SourceMap, lang: Lang) -> String {
     if positioned.is_empty() {
         return String::new();
     }
-    let mut out = String::from("── positions taken\n\n");
+    let mut out = format!(
+        "── {}\n\n",
+        lang.pick("positions taken", "ingenomen standpunten")
+    );
     for p in positioned {
         let f = p.finding;
         let (start, _) = sources.range(f.at);
+        let line = lang.pick(
+            "approved by {who} on {on}, reviewed {reviewed}",
+            "goedgekeurd door {who} op {on}, herzien {reviewed}",
+        );
+        let line = line
+            .replace("{who}", &visible_name(&p.position.approved_by.value))
+            .replace("{on}", &visible_name(&p.position.decided_on.value))
+            .replace("{reviewed}", &visible_name(&p.position.reviewed_on.value));
         out.push_str(&format!(
-            "  {}:{}  {}\n      approved by {} on {}, reviewed {}: {}\n",
+            "  {}:{}  {}\n      {line}: {}\n",
             visible_name(&sources.file(f.at.file).name),
             start.line,
-            what(f),
-            visible_name(&p.position.approved_by.value),
-            visible_name(&p.position.decided_on.value),
-            visible_name(&p.position.reviewed_on.value),
+            what(f, lang),
             first_line(&p.position.reasoning.value)
         ));
     }
@@ -472,11 +499,11 @@ fn positions_list(positioned: &[PositionedFinding<'_>], sources: &SourceMap) -> 
 }
 
 /// The declarations (`--show-declarations`), one line each with what it silences.
-fn declarations_list(declarations: &[Declaration], sources: &SourceMap) -> String {
+fn declarations_list(declarations: &[Declaration], sources: &SourceMap, lang: Lang) -> String {
     if declarations.is_empty() {
         return String::new();
     }
-    let mut out = String::from("── declarations\n\n");
+    let mut out = format!("── {}\n\n", lang.pick("declarations", "verklaringen"));
     for d in declarations {
         let (start, _) = sources.range(d.at);
         let mut line = format!(
@@ -486,10 +513,18 @@ fn declarations_list(declarations: &[Declaration], sources: &SourceMap) -> Strin
             d.kind
         );
         if let Some(activity) = &d.activity {
-            line.push_str(&format!("  activity {}", visible_name(activity)));
+            line.push_str(&format!(
+                "  {} {}",
+                lang.pick("activity", "activiteit"),
+                visible_name(activity)
+            ));
         }
         if let Some(target) = &d.target {
-            line.push_str(&format!("  target {}", visible_name(target)));
+            line.push_str(&format!(
+                "  {} {}",
+                lang.pick("target", "doel"),
+                visible_name(target)
+            ));
         }
         match (&d.value, &d.text) {
             (Some(value), _) => line.push_str(&format!("  {}: {}", d.field, visible_name(value))),
@@ -498,9 +533,15 @@ fn declarations_list(declarations: &[Declaration], sources: &SourceMap) -> Strin
         }
         match &d.silenced {
             Some(rules) if !rules.is_empty() => {
-                line.push_str(&format!("\n      silences {}", rules.join(", ")));
+                line.push_str(&format!(
+                    "\n      {} {}",
+                    lang.pick("silences", "legt stil:"),
+                    rules.join(", ")
+                ));
             }
-            Some(_) => line.push_str("\n      silences no rule"),
+            Some(_) => {
+                line.push_str(lang.pick("\n      silences no rule", "\n      legt geen regel stil"))
+            }
             None => {}
         }
         out.push_str(&line);
@@ -511,39 +552,63 @@ fn declarations_list(declarations: &[Declaration], sources: &SourceMap) -> Strin
 }
 
 /// The closing line about declarations, when the register makes any.
-pub fn declarations_line(summary: &Summary) -> String {
+pub fn declarations_line(summary: &Summary, lang: Lang) -> String {
     if summary.declarations == 0 {
         return String::new();
     }
-    let count = plural(summary.declarations, "declaration", "declarations");
-    match summary.silencing {
-        Some(silencing) => format!(
-            "ropa: {count} (claims that can keep a rule quiet), {silencing} silencing a rule\n"
-        ),
-        None => format!(
-            "ropa: {count} (claims that can keep a rule quiet); --show-declarations lists them and what each silences\n"
-        ),
+    let silencing = summary.silencing;
+    match lang {
+        Lang::En => {
+            let count = plural(summary.declarations, "declaration", "declarations");
+            match silencing {
+                Some(silencing) => format!(
+                    "ropa: {count} (claims that can keep a rule quiet), {silencing} silencing a rule\n"
+                ),
+                None => format!(
+                    "ropa: {count} (claims that can keep a rule quiet); --show-declarations lists them and what each silences\n"
+                ),
+            }
+        }
+        Lang::Nl => {
+            let count = plural(summary.declarations, "verklaring", "verklaringen");
+            match silencing {
+                Some(silencing) => format!(
+                    "ropa: {count} (beweringen die een regel stil kunnen houden), {silencing} houden een regel stil\n"
+                ),
+                None => format!(
+                    "ropa: {count} (beweringen die een regel stil kunnen houden); --show-declarations noemt ze en wat elk stil houdt\n"
+                ),
+            }
+        }
     }
 }
 
 /// A finding as one line of text: its rule, activity and target.
-fn what(f: &Finding) -> String {
+fn what(f: &Finding, lang: Lang) -> String {
     let mut line = visible_name(&f.rule).into_owned();
     if let Some(activity) = &f.activity {
-        line.push_str(&format!("  activity {}", visible_name(activity)));
+        line.push_str(&format!(
+            "  {} {}",
+            lang.pick("activity", "activiteit"),
+            visible_name(activity)
+        ));
     }
     if let Some(target) = &f.target {
-        line.push_str(&format!("  target {}", visible_name(target)));
+        line.push_str(&format!(
+            "  {} {}",
+            lang.pick("target", "doel"),
+            visible_name(target)
+        ));
     }
     line
 }
 
 /// The findings live waivers cover (`--show-waived`), one line each with the waiver.
-fn waived_list(waived: &[WaivedFinding<'_>], sources: &SourceMap) -> String {
+fn waived_list(waived: &[WaivedFinding<'_>], sources: &SourceMap, lang: Lang) -> String {
     if waived.is_empty() {
         return String::new();
     }
-    let mut out = String::from("── waived\n\n");
+    let mut out = format!("── {}\n\n", lang.pick("waived", "met een waiver"));
     for w in waived {
         let f = w.finding;
         let (start, _) = sources.range(f.at);
@@ -551,11 +616,13 @@ fn waived_list(waived: &[WaivedFinding<'_>], sources: &SourceMap) -> String {
             "  {}:{}  {}",
             visible_name(&sources.file(f.at.file).name),
             start.line,
-            what(f)
+            what(f, lang)
         );
         line.push_str(&format!(
-            "\n      until {}, approved by {}: {}\n",
+            "\n      {} {}, {} {}: {}\n",
+            lang.pick("until", "tot"),
             visible_name(&w.waiver.expires.value),
+            lang.pick("approved by", "goedgekeurd door"),
             visible_name(&w.waiver.approved_by.value),
             visible_name(&w.waiver.reason.value)
         ));
@@ -566,37 +633,59 @@ fn waived_list(waived: &[WaivedFinding<'_>], sources: &SourceMap) -> String {
 }
 
 /// The base's findings that are gone, one line each.
-fn resolved_list(change: &ChangeReport<'_>) -> String {
+fn resolved_list(change: &ChangeReport<'_>, lang: Lang) -> String {
     if change.resolved.is_empty() {
         return String::new();
     }
-    let mut out = format!("── resolved since {}\n\n", visible_name(change.base));
+    let mut out = format!(
+        "── {} {}\n\n",
+        lang.pick("resolved since", "opgelost sinds"),
+        visible_name(change.base)
+    );
     for f in change.resolved {
-        out.push_str(&format!("  {:<7}  {}\n", f.severity.name(), what(f)));
+        out.push_str(&format!(
+            "  {:<width$}  {}\n",
+            severity_name(f.severity, lang),
+            what(f, lang),
+            width = lang.pick("warning", "waarschuwing").len(),
+        ));
     }
     out.push('\n');
     out
 }
 
 /// The closing line against a base: what the change did.
-pub fn change_line(change: &ChangeReport<'_>, summary: &Summary) -> String {
+pub fn change_line(change: &ChangeReport<'_>, summary: &Summary, lang: Lang) -> String {
     let base = visible_name(change.base);
-    match (change.base_failed, summary.change) {
-        (Some(why), _) => format!(
+    match (change.base_failed, summary.change, lang) {
+        (Some(why), _, _) => format!(
             "ropa: the base {base} does not load ({}): {}\n",
             visible_name(why),
             crate::report::FAILED_CLOSED
         ),
-        (None, Some(c)) => format!(
+        (None, Some(c), Lang::En) => format!(
             "ropa: against {base}: {} new, {} existing, {} resolved\n",
             c.new, c.existing, c.resolved
         ),
-        (None, None) => String::new(),
+        (None, Some(c), Lang::Nl) => format!(
+            "ropa: tegen {base}: {} nieuw, {} bestaand, {} opgelost\n",
+            c.new, c.existing, c.resolved
+        ),
+        (None, None, _) => String::new(),
+    }
+}
+
+/// A severity's name in a language (`error`/`fout`).
+pub fn severity_name(severity: Severity, lang: Lang) -> &'static str {
+    match (severity, lang) {
+        (_, Lang::En) => severity.name(),
+        (Severity::Error, Lang::Nl) => "fout",
+        (Severity::Warning, Lang::Nl) => "waarschuwing",
     }
 }
 
 /// Findings per rule, most first.
-fn rule_counts(findings: &[Finding]) -> String {
+fn rule_counts(findings: &[Finding], lang: Lang) -> String {
     let mut counts: Vec<(usize, Severity, &str)> = Vec::new();
     for finding in findings {
         match counts.iter_mut().find(|(_, _, rule)| *rule == finding.rule) {
@@ -608,11 +697,15 @@ fn rule_counts(findings: &[Finding]) -> String {
         return String::new();
     }
     counts.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
-    let mut out = String::from("── findings by rule\n\n");
+    let mut out = format!(
+        "── {}\n\n",
+        lang.pick("findings by rule", "bevindingen per regel")
+    );
+    let width = lang.pick("warning", "waarschuwing").len();
     for (count, severity, rule) in counts {
         out.push_str(&format!(
-            "{count:>5}  {:<7}  {}\n",
-            severity.name(),
+            "{count:>5}  {:<width$}  {}\n",
+            severity_name(severity, lang),
             visible_name(rule)
         ));
     }
@@ -626,29 +719,51 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The closing line of a check.
-pub fn summary_line(summary: &Summary) -> String {
+pub fn summary_line(summary: &Summary, lang: Lang) -> String {
+    let nl = lang == Lang::Nl;
+    let word = |n: usize, en: (&str, &str), dutch: (&str, &str)| {
+        let (one, many) = if nl { dutch } else { en };
+        plural(n, one, many)
+    };
     let found = if summary.errors + summary.warnings == 0 {
-        "no findings".to_string()
+        lang.pick("no findings", "geen bevindingen").to_string()
     } else {
         format!(
             "{}, {}",
-            plural(summary.errors, "error", "errors"),
-            plural(summary.warnings, "warning", "warnings")
+            word(summary.errors, ("error", "errors"), ("fout", "fouten")),
+            word(
+                summary.warnings,
+                ("warning", "warnings"),
+                ("waarschuwing", "waarschuwingen")
+            )
         )
     };
     let mut waived = if summary.waived > 0 {
-        format!(", {} waived", summary.waived)
+        format!(
+            ", {} {}",
+            summary.waived,
+            lang.pick("waived", "met een waiver")
+        )
     } else {
         String::new()
     };
     if summary.positions > 0 {
-        waived.push_str(&format!(", {} answered by a position", summary.positions));
+        waived.push_str(&format!(
+            ", {} {}",
+            summary.positions,
+            lang.pick("answered by a position", "beantwoord door een standpunt")
+        ));
     }
     format!(
-        "ropa: {found}{waived} in {} ({}, {})\n",
-        plural(summary.activities, "activity", "activities"),
-        plural(summary.files, "file", "files"),
-        plural(summary.rules, "rule", "rules"),
+        "ropa: {found}{waived} {} {} ({}, {})\n",
+        lang.pick("in", "in"),
+        word(
+            summary.activities,
+            ("activity", "activities"),
+            ("activiteit", "activiteiten")
+        ),
+        word(summary.files, ("file", "files"), ("bestand", "bestanden")),
+        word(summary.rules, ("rule", "rules"), ("regel", "regels")),
     )
 }
 

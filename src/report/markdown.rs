@@ -2,8 +2,9 @@
 //! counts per rule and a table of findings per file.
 
 use crate::finding::{Change, Finding, Summary};
+use crate::lang::Lang;
 use crate::problem::Problem;
-use crate::report::human::summary_line;
+use crate::report::human::{severity_name, summary_line};
 use crate::report::{ChangeReport, Place};
 use crate::source::{visible, visible_name, SourceMap};
 
@@ -83,38 +84,50 @@ fn change_section(
     summary: &Summary,
     sources: &SourceMap,
     budget: &mut Budget,
+    lang: Lang,
 ) -> String {
     let base = cell(change.base);
-    let mut out = match (change.base_failed, summary.change) {
-        (Some(why), _) => format!(
-            "## ropa: the base {base} does not load ({}): {}\n\n",
-            cell(why),
-            crate::report::FAILED_CLOSED
-        ),
-        (None, Some(c)) => format!(
+    let mut out =
+        match (change.base_failed, summary.change, lang) {
+            (Some(why), _, _) => format!(
+                "## ropa: the base {base} does not load ({}): {}\n\n",
+                cell(why),
+                crate::report::FAILED_CLOSED
+            ),
+            (None, Some(c), Lang::En) => format!(
             "## ropa: this change brings {} new {}, resolves {} (against {base}; {} existing)\n\n",
             c.new,
             if c.new == 1 { "finding" } else { "findings" },
             c.resolved,
             c.existing
         ),
-        (None, None) => String::new(),
-    };
+            (None, Some(c), Lang::Nl) => {
+                format!(
+            "## ropa: deze wijziging brengt {} {}, lost {} op (tegen {base}; {} bestaand)\n\n",
+            c.new,
+            if c.new == 1 { "nieuwe bevinding" } else { "nieuwe bevindingen" },
+            c.resolved,
+            c.existing
+        )
+            }
+            (None, None, _) => String::new(),
+        };
     let new: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.change == Some(Change::New))
         .collect();
     if !new.is_empty() {
-        out.push_str(
+        out.push_str(lang.pick(
             "| file | line | activity | target | rule | message |\n|---|---:|---|---|---|---|\n",
-        );
+            "| bestand | regelnr. | activiteit | doel | regel | melding |\n|---|---:|---|---|---|---|\n",
+        ));
         for f in new {
             budget.push(&mut out, row(f, true, sources));
         }
         out.push('\n');
     }
     if !change.resolved.is_empty() {
-        out.push_str("Resolved:\n\n");
+        out.push_str(lang.pick("Resolved:\n\n", "Opgelost:\n\n"));
         for f in change.resolved {
             if budget.spent(&out) {
                 budget.left_out += 1;
@@ -122,10 +135,18 @@ fn change_section(
             }
             let mut line = format!("- `{}`", visible_name(&f.rule));
             if let Some(activity) = &f.activity {
-                line.push_str(&format!(" activity {}", cell(activity)));
+                line.push_str(&format!(
+                    " {} {}",
+                    lang.pick("activity", "activiteit"),
+                    cell(activity)
+                ));
             }
             if let Some(target) = &f.target {
-                line.push_str(&format!(" target {}", cell(target)));
+                line.push_str(&format!(
+                    " {} {}",
+                    lang.pick("target", "doel"),
+                    cell(target)
+                ));
             }
             out.push_str(&line);
             out.push('\n');
@@ -172,8 +193,9 @@ pub fn render_markdown(
     change: Option<&ChangeReport<'_>>,
     summary: &Summary,
     sources: &SourceMap,
+    lang: Lang,
 ) -> String {
-    render_markdown_within(findings, change, summary, sources, LIMIT_BYTES)
+    render_markdown_within(findings, change, summary, sources, LIMIT_BYTES, lang)
 }
 
 /// [`render_markdown`] within `limit` bytes.
@@ -183,6 +205,7 @@ pub fn render_markdown_within(
     summary: &Summary,
     sources: &SourceMap,
     limit: usize,
+    lang: Lang,
 ) -> String {
     // Room for the closing tags and the note, so the whole report stays under `limit`.
     const NOTE_ROOM: usize = 1024;
@@ -199,9 +222,10 @@ pub fn render_markdown_within(
             summary,
             sources,
             &mut budget,
+            lang,
         ));
     }
-    let headline = summary_line(summary);
+    let headline = summary_line(summary, lang);
     let headline = headline.trim_end().trim_start_matches("ropa: ");
     out.push_str(&format!("## ropa: {headline}\n\n"));
     if findings.is_empty() {
@@ -211,11 +235,14 @@ pub fn render_markdown_within(
     for f in findings {
         match counts.iter_mut().find(|(rule, _, _)| *rule == f.rule) {
             Some(entry) => entry.2 += 1,
-            None => counts.push((&f.rule, f.severity.name(), 1)),
+            None => counts.push((&f.rule, severity_name(f.severity, lang), 1)),
         }
     }
     counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
-    out.push_str("| rule | severity | findings |\n|---|---|---:|\n");
+    out.push_str(lang.pick(
+        "| rule | severity | findings |\n|---|---|---:|\n",
+        "| regel | ernst | bevindingen |\n|---|---|---:|\n",
+    ));
     for (rule, severity, count) in counts {
         out.push_str(&format!("| `{rule}` | {severity} | {count} |\n"));
     }
@@ -234,22 +261,33 @@ pub fn render_markdown_within(
             .map(|r| format!("{}: ", cell(r)))
             .unwrap_or_default();
         out.push_str(&format!(
-            "\n<details><summary>{register}<code>{name}</code>: {} findings</summary>\n\n",
-            group.len()
+            "\n<details><summary>{register}<code>{name}</code>: {} {}</summary>\n\n",
+            group.len(),
+            lang.pick("findings", "bevindingen")
         ));
-        out.push_str("| line | activity | target | rule | message |\n|---:|---|---|---|---|\n");
+        out.push_str(lang.pick(
+            "| line | activity | target | rule | message |\n|---:|---|---|---|---|\n",
+            "| regelnr. | activiteit | doel | regel | melding |\n|---:|---|---|---|---|\n",
+        ));
         for f in group {
             budget.push(&mut out, row(f, false, sources));
         }
         out.push_str("\n</details>\n");
     }
     if budget.left_out > 0 {
-        out.push_str(&format!(
-            "\n**{} of {} rows left out** to keep this summary under {} bytes (GitHub's job-summary limit is 1 MiB): new findings and the counts come first. The SARIF, JSON or JUnit report has every finding.\n",
-            budget.left_out,
-            findings.len() + change.map_or(0, |c| c.resolved.len()),
-            LIMIT_BYTES.min(limit),
-        ));
+        let note = lang.pick(
+            "\n**{left} of {all} rows left out** to keep this summary under {limit} bytes (GitHub's job-summary limit is 1 MiB): new findings and the counts come first. The SARIF, JSON or JUnit report has every finding.\n",
+            "\n**{left} van {all} rijen weggelaten** om dit overzicht onder {limit} bytes te houden (GitHub staat voor een job summary hoogstens 1 MiB toe): nieuwe bevindingen en de aantallen komen eerst. Het SARIF-, JSON- of JUnit-rapport heeft elke bevinding.\n",
+        );
+        out.push_str(
+            &note
+                .replace("{left}", &budget.left_out.to_string())
+                .replace(
+                    "{all}",
+                    &(findings.len() + change.map_or(0, |c| c.resolved.len())).to_string(),
+                )
+                .replace("{limit}", &LIMIT_BYTES.min(limit).to_string()),
+        );
     }
     out
 }
@@ -297,9 +335,10 @@ mod tests {
             })
             .collect();
         let summary = Summary::new(&findings, 500, 1, 44);
-        let whole = render_markdown_within(&findings, None, &summary, &sources, usize::MAX);
+        let whole =
+            render_markdown_within(&findings, None, &summary, &sources, usize::MAX, Lang::En);
         assert!(!whole.contains("left out"));
-        let cut = render_markdown_within(&findings, None, &summary, &sources, 10_000);
+        let cut = render_markdown_within(&findings, None, &summary, &sources, 10_000, Lang::En);
         assert!(cut.len() <= 10_000 && cut.len() > 8_000, "{}", cut.len());
         let rows = cut.matches("| `retention-required` | The activity").count();
         assert!(rows > 10 && rows < 500, "{rows}");

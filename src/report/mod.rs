@@ -116,9 +116,11 @@ pub fn render(
         Format::Junit => junit::render_junit(findings, covered, rules, sources),
         Format::Github => github::render_github(findings, change.is_none_or(|c| c.all), sources),
         Format::Gitlab => gitlab::render_gitlab(findings, sources),
-        Format::Markdown => markdown::render_markdown(findings, change, summary, sources),
+        Format::Markdown => {
+            markdown::render_markdown(findings, change, summary, sources, style.lang)
+        }
         Format::Html => html::render_html(
-            findings, change, covered, summary, rules, registers, sources,
+            findings, change, covered, summary, rules, registers, sources, style.lang,
         ),
     }
 }
