@@ -26,6 +26,7 @@ pub mod parallel;
 pub mod pipeline;
 pub mod policy;
 pub mod problem;
+pub mod problem_words;
 #[cfg(feature = "prove")]
 pub mod prove;
 pub mod register;

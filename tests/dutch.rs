@@ -261,3 +261,63 @@ fn ropa_toml_sets_the_language() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown lang `fr`"));
 }
+
+#[test]
+fn a_register_that_does_not_load_is_told_so_in_dutch() {
+    let cases = root().join("tests/cases");
+    let mut seen = 0;
+    for case in [
+        "unknown-key",
+        "unknown-category",
+        "unknown-vocabulary",
+        "wrong-type",
+        "comma-in-flow-mapping",
+        "spreadsheet-given",
+        "invalid-value",
+        "yaml-syntax",
+        "dangling-purpose",
+        "dangling-subprocessor",
+        "duplicate-id",
+        "empty-file",
+        "invalid-utf8",
+        "missing-path",
+    ] {
+        let args = std::fs::read_to_string(cases.join(case).join("args")).expect("args");
+        let args: Vec<&str> = args
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+            .args(&args)
+            .args(["--lang", "nl"])
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "200")
+            .env("ROPA_CACHE", "off")
+            .env_remove("CI")
+            .output()
+            .expect("ropa runs");
+        assert_eq!(out.status.code(), Some(2), "{case}");
+        let told = String::from_utf8_lossy(&out.stderr);
+        assert!(told.contains("ropa: kon niet draaien"), "{case}: {told}");
+        for english in [
+            "unknown ",
+            " is not ",
+            " must be ",
+            "did you mean",
+            "expected ",
+            "could not run",
+            "invalid YAML",
+            "no such file",
+            "defined twice",
+            "read as a key",
+            "or add it under",
+            "delete the file",
+        ] {
+            assert!(!told.contains(english), "{case}: `{english}` in\n{told}");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 14);
+}

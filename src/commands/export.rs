@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::document::dpv::render_dpv;
 use crate::document::ico::{render_sheet_csv, render_xlsx, sheets};
-use crate::document::{open_findings, Document, Lang};
-use crate::pipeline::run_check;
+use crate::document::{open_findings, Document};
 use crate::problem::{Code, Problem};
 use crate::report::human::plural;
 use crate::source::display_name;
@@ -65,18 +64,26 @@ pub fn run(args: &ExportArgs, context: &Context) -> Outcome {
         Err(outcome) => return outcome,
     };
     let today = args.today.clone().unwrap_or_else(today);
-    let checked = match run_check(
+    let settings = crate::pipeline::CheckSettings {
+        lang: context.lang(),
+        ..Default::default()
+    };
+    let checked = match crate::pipeline::run_check_with(
         &unit.inputs,
         &unit.policies,
         &today,
         &Limits::default(),
         &mut sources,
+        None,
+        settings,
     ) {
         Ok(checked) => checked,
         Err(problems) => return fail(&problems, &sources, style),
     };
     let register = &checked.register;
-    let document = Document::of(register, Lang::En, &sources);
+    // The register's values in the language asked for (the ICO template's columns are its
+    // own, in English).
+    let document = Document::of(register, context.lang(), &sources);
     let open = open_findings(&checked.findings);
     let files: Vec<(PathBuf, Vec<u8>)> = match args.format {
         ExportFormat::DpvJsonld => vec![(

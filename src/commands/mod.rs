@@ -393,6 +393,11 @@ pub fn fail_as(
         color: false,
         ..style
     };
+    let problems: Vec<Problem> = problems
+        .iter()
+        .map(|p| crate::problem_words::in_lang(p, style.lang))
+        .collect();
+    let problems = problems.as_slice();
     let texts = delivery.targets.iter().filter_map(|target| {
         let text = match (target.format, &target.file) {
             (Format::Human, None) => None,

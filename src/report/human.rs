@@ -770,10 +770,16 @@ pub fn summary_line(summary: &Summary, lang: Lang) -> String {
 /// Renders the problems that stopped a run, and a closing line.
 pub fn render_problems(problems: &[Problem], sources: &SourceMap, style: Style) -> String {
     let mut out = render_problem_list(problems, sources, style);
-    out.push_str(&format!(
-        "ropa: could not run: {}\n",
-        plural(problems.len(), "problem", "problems")
-    ));
+    out.push_str(&match style.lang {
+        Lang::En => format!(
+            "ropa: could not run: {}\n",
+            plural(problems.len(), "problem", "problems")
+        ),
+        Lang::Nl => format!(
+            "ropa: kon niet draaien: {}\n",
+            plural(problems.len(), "probleem", "problemen")
+        ),
+    });
     out
 }
 
@@ -781,6 +787,7 @@ pub fn render_problems(problems: &[Problem], sources: &SourceMap, style: Style) 
 pub fn render_problem_list(problems: &[Problem], sources: &SourceMap, style: Style) -> String {
     let mut out = String::new();
     for problem in problems {
+        let problem = &crate::problem_words::in_lang(problem, style.lang);
         let secondary: Vec<(Location, &str)> = problem
             .notes
             .iter()
