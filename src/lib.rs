@@ -35,6 +35,7 @@ pub mod rule;
 pub mod sandbox;
 pub mod schema;
 pub mod source;
+pub mod suggestion;
 pub mod taxonomy;
 pub mod testing;
 pub mod vocabulary;

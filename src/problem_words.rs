@@ -34,10 +34,9 @@ fn dutch(text: &str) -> String {
             let mut values = values.into_iter().zip(in_code);
             for (i, part) in nl.split("{}").enumerate() {
                 if i > 0 {
-                    let value =
-                        values
-                            .next()
-                            .map(|(value, code)| if code { value } else { dutch(&value) });
+                    let value = values
+                        .next()
+                        .map(|(value, code)| if code { value } else { dutch(&value) });
                     out.push_str(&value.unwrap_or_default());
                 }
                 out.push_str(part);

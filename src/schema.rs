@@ -185,9 +185,27 @@ const RECORD_TEXTS: [(&str, &str); 13] = [
     ),
 ];
 
+/// An example value of a text record's field, when the field reference gives one.
+pub fn field_example(record: &str, field: &str) -> Option<&'static str> {
+    let (_, example) = field_text(record, field);
+    (!example.is_empty()).then_some(example)
+}
+
 /// What each field of a text record holds, with an example.
 fn record_field(record: &str, field: &str) -> Value {
-    let (description, example): (&str, &str) = match (record, field) {
+    let (description, example) = field_text(record, field);
+    if field == "period" {
+        return period();
+    }
+    if description.is_empty() {
+        return text(field);
+    }
+    json!({ "type": "string", "description": description, "examples": [example] })
+}
+
+/// A text record field's description and example (empty when the reference has none).
+fn field_text(record: &str, field: &str) -> (&'static str, &'static str) {
+    match (record, field) {
         (_, "article") => ("the Art. 9(2) point: 9(2)(a) to 9(2)(j)", "9(2)(h)"),
         ("special_category_condition" | "condition", "ref") => (
             "the law that provides the condition, with its article (points b, g-j)",
@@ -266,14 +284,7 @@ fn record_field(record: &str, field: &str) -> Value {
         ("terminal_access", "third_party") => ("a third party's pixel or SDK: yes or no", "yes"),
         ("terminal_access", "ref") => ("the cookie policy or consent record", "Cookiebeleid v3"),
         _ => ("", ""),
-    };
-    if field == "period" {
-        return period();
     }
-    if description.is_empty() {
-        return text(field);
-    }
-    json!({ "type": "string", "description": description, "examples": [example] })
 }
 
 fn text_record(name: &str) -> Value {

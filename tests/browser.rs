@@ -212,7 +212,12 @@ fn ropa_in(dir: &std::path::Path, args: &[&str], code: i32) {
 fn git(dir: &std::path::Path, args: &[&str]) {
     let out = Command::new("git")
         .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
@@ -264,7 +269,10 @@ fn a_school_boards_dutch_documents_in_chromium() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         ropa_in(&repo, &args, code);
     };
-    run(with(&["check", "--format", "html", "--output"], &[&report]), 1);
+    run(
+        with(&["check", "--format", "html", "--output"], &[&report]),
+        1,
+    );
     run(
         with(&["annex", "--format", "html", "--output"], &[&annex])
             .into_iter()
@@ -273,10 +281,16 @@ fn a_school_boards_dutch_documents_in_chromium() {
         0,
     );
     run(
-        with(&["export", "--format", "dpv-jsonld", "--output"], &[&jsonld]),
+        with(
+            &["export", "--format", "dpv-jsonld", "--output"],
+            &[&jsonld],
+        ),
         0,
     );
-    run(with(&["export", "--format", "ico-xlsx", "--output"], &[&xlsx]), 0);
+    run(
+        with(&["export", "--format", "ico-xlsx", "--output"], &[&xlsx]),
+        0,
+    );
 
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
@@ -296,7 +310,11 @@ fn a_school_boards_dutch_documents_in_chromium() {
         String::from_utf8_lossy(&node.stderr)
     );
     let seen: Value = serde_json::from_slice(&node.stdout).expect("json");
-    assert_eq!(seen["external"], Value::Array(vec![]), "the pages fetched something");
+    assert_eq!(
+        seen["external"],
+        Value::Array(vec![]),
+        "the pages fetched something"
+    );
     assert_eq!(seen["errors"], Value::Array(vec![]), "script errors");
 
     // The report: Dutch, saying what no findings does not mean.
@@ -314,8 +332,17 @@ fn a_school_boards_dutch_documents_in_chromium() {
         .iter()
         .map(text)
         .collect();
-    for heading in ["Activiteit", "Doelen", "Ontvangers", "Bewaartermijn", "Grondslag"] {
-        assert!(headings.iter().any(|h| h == heading), "{heading}: {headings:?}");
+    for heading in [
+        "Activiteit",
+        "Doelen",
+        "Ontvangers",
+        "Bewaartermijn",
+        "Grondslag",
+    ] {
+        assert!(
+            headings.iter().any(|h| h == heading),
+            "{heading}: {headings:?}"
+        );
     }
     assert!(text(&seen["footer"]).contains(&format!("Versie: {commit}")));
     assert!(text(&seen["footer"]).contains("Beoordeeld per 2026-12-05"));
@@ -341,8 +368,14 @@ fn a_school_boards_dutch_documents_in_chromium() {
         vec!["consent_ref: GMR-2024-04".to_string()]
     );
     assert!(field(sick, "Verwerkers")[0].contains("Google LLC (US)"));
-    assert_eq!(field(sick, "Rol"), vec!["verwerkingsverantwoordelijke".to_string()]);
-    assert_eq!(field("schoolfotos", "Bewaartermijn"), vec!["2 jaar".to_string()]);
+    assert_eq!(
+        field(sick, "Rol"),
+        vec!["verwerkingsverantwoordelijke".to_string()]
+    );
+    assert_eq!(
+        field("schoolfotos", "Bewaartermijn"),
+        vec!["2 jaar".to_string()]
+    );
     assert!(field("schoolfotos", "Doorgiften")[0].contains("Retouch Services Pvt Ltd (IN"));
     assert!(field("schoolfotos", "Doorgiftetoets (TIA)")[0].contains("TIA-FOTO-01"));
     // What to do, in Dutch, on every finding.
@@ -351,7 +384,10 @@ fn a_school_boards_dutch_documents_in_chromium() {
         .flat_map(|r| r["help"].as_array().expect("help").iter().map(text))
         .collect();
     assert!(!helps.is_empty());
-    assert!(helps.iter().all(|h| h.starts_with("Wat te doen:")), "{helps:?}");
+    assert!(
+        helps.iter().all(|h| h.starts_with("Wat te doen:")),
+        "{helps:?}"
+    );
 
     // The annex a parent council reads.
     assert_eq!(seen["annexLang"], "nl");
@@ -377,13 +413,23 @@ fn a_school_boards_dutch_documents_in_chromium() {
     let row = |activity: &str| -> Vec<String> {
         rows.iter()
             .find(|r| r["activity"] == activity)
-            .map(|r| r["cells"].as_array().expect("cells").iter().map(text).collect())
+            .map(|r| {
+                r["cells"]
+                    .as_array()
+                    .expect("cells")
+                    .iter()
+                    .map(text)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let photos = row("schoolfotos");
     assert!(photos[2].contains("Leerling"), "{photos:?}");
     assert_eq!(photos[4], "2 jaar");
-    assert!(photos[6].contains("Retouch Services Pvt Ltd (IN)"), "{photos:?}");
+    assert!(
+        photos[6].contains("Retouch Services Pvt Ltd (IN)"),
+        "{photos:?}"
+    );
     assert!(photos[7].contains("modelcontractbepalingen"), "{photos:?}");
     let parents = row("ouderapp");
     assert!(parents[2].contains("Ouder of voogd"), "{parents:?}");
@@ -395,7 +441,12 @@ fn a_school_boards_dutch_documents_in_chromium() {
     let parts = graph["dct:hasPart"].as_array().expect("activities");
     let countries: std::collections::BTreeSet<String> = parts
         .iter()
-        .flat_map(|a| a["dpv:hasThirdCountry"].as_array().cloned().unwrap_or_default())
+        .flat_map(|a| {
+            a["dpv:hasThirdCountry"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
         .map(|c| c.to_string())
         .collect();
     for code in ["US", "IN"] {

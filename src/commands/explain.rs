@@ -11,6 +11,7 @@ use crate::problem::{suggestion, Code, Problem};
 use crate::register::Register;
 use crate::report::rules::render_explain;
 use crate::source::{visible, SourceMap};
+use crate::suggestion;
 use crate::waiver::today;
 use crate::yaml::Limits;
 
@@ -239,13 +240,32 @@ fn explain_fix(
                 firing += 1;
                 // Only what to do, in the register's words: a condition with no plain
                 // reading is left to the rule's own advice below.
+                // Each checked first: applied to a copy of the activity and judged by the
+                // whole pack. One that does not clear the finding is not shown; one that
+                // brings another rule's finding says so.
                 let mut actions: Vec<String> = Vec::new();
                 for c in &conditions {
-                    if let Some(action) = &c.action {
-                        let action = action_in(&with_choices(action), lang);
-                        if !actions.contains(&action) {
-                            actions.push(action);
-                        }
+                    let Some(action) = &c.action else {
+                        continue;
+                    };
+                    let Some(outcome) =
+                        suggestion::check(register, pack, &today, check.subject, &rule.id, action)
+                            .filter(|o| o.clears)
+                    else {
+                        continue;
+                    };
+                    let mut shown = action_in(&with_choices(action), lang);
+                    if !outcome.brings.is_empty() {
+                        let rules: Vec<String> =
+                            outcome.brings.iter().map(|r| format!("`{r}`")).collect();
+                        shown.push_str(&format!(
+                            " ({} {})",
+                            lang.pick("then this fires:", "dan slaat aan:"),
+                            rules.join(", ")
+                        ));
+                    }
+                    if !actions.contains(&shown) {
+                        actions.push(shown);
                     }
                 }
                 if actions.is_empty() {

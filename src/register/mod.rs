@@ -138,7 +138,7 @@ pub const AI_SYSTEM_CHOICES: [&str; 4] = [
 ];
 
 /// A record of optional text fields (see [`TEXT_RECORDS`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TextRecord {
     /// The fields present, in [`TEXT_RECORDS`] order.
     pub fields: Vec<(&'static str, Located<String>)>,
@@ -152,7 +152,7 @@ impl TextRecord {
 }
 
 /// The whole register.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Register {
     /// The organisation that keeps it.
     pub organisation: Organisation,
