@@ -53,6 +53,29 @@ fn a_finding_of_the_shipped_register_takes_at_most_twelve_lines_on_average() {
 }
 
 #[test]
+fn in_dutch_too_a_finding_takes_at_most_twelve_lines_on_average() {
+    let report = human(&[
+        "check",
+        "--lang",
+        "nl",
+        "--color",
+        "never",
+        "--today",
+        "2026-12-05",
+    ]);
+    let findings = report
+        .lines()
+        .filter(|l| l.starts_with("  × ") || l.starts_with("  ⚠ "))
+        .count();
+    assert!(findings >= 70, "{findings} findings");
+    let lines = report.lines().count();
+    assert!(
+        lines <= findings * 12,
+        "{lines} lines for {findings} findings"
+    );
+}
+
+#[test]
 fn no_line_of_the_human_report_ends_in_a_space() {
     for args in [
         &["check", "--color", "never"][..],
