@@ -77,6 +77,10 @@ enum Command {
     /// (XLSX or CSV) or W3C DPV JSON-LD, each activity with its open findings.
     #[command(after_help = commands::export::EXIT_CODES)]
     Export(commands::export::ExportArgs),
+    /// Bring a register the organisation already keeps into ropa's format: the ICO
+    /// documentation templates as filled in (XLSX, ODS, CSV), or ropa's own ICO export.
+    #[command(after_help = commands::import::EXIT_CODES)]
+    Import(commands::import::ImportArgs),
     /// Renders an organisation's annex template in a process of its own (see
     /// `document::annex`): the request on stdin, the answer on stdout.
     #[command(name = "__render-template", hide = true)]
@@ -122,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => commands::schema::run(args, &context),
         Command::Annex(args) => commands::annex::run(args, &context),
         Command::Export(args) => commands::export::run(args, &context),
+        Command::Import(args) => commands::import::run(args, &context),
         Command::RenderTemplate => commands::annex::render_requested(),
     };
     outcome.into()
@@ -243,6 +248,11 @@ fn rebase(command: &mut Command, cwd: &Path) {
             args.paths.iter_mut().for_each(text);
             args.policies.iter_mut().for_each(path);
             path(&mut args.output);
+        }
+        Command::Import(args) => {
+            path(&mut args.source);
+            path(&mut args.output);
+            args.policies.iter_mut().for_each(path);
         }
         Command::RenderTemplate => {}
     }

@@ -19,6 +19,7 @@ pub mod finding;
 pub mod fix;
 pub mod gate;
 pub mod git;
+pub mod import;
 pub mod lang;
 pub mod pack_cache;
 pub mod pack_change;

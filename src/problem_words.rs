@@ -180,8 +180,8 @@ const NOUNS: &[(&str, &str)] = &[
         "het aanhalingsteken dat hier opent, wordt niet gesloten: zet het sluitende aanhalingsteken aan het eind van de tekst",
     ),
     (
-        "ropa reads the register as YAML text files (docs/register.md); a spreadsheet or document cannot be read as one: write its rows as activities in YAML",
-        "ropa leest het register als YAML-tekstbestanden (docs/register.md); een spreadsheet of document kan niet zo worden gelezen: schrijf de rijen als activiteiten in YAML",
+        "ropa reads the register as YAML text files (docs/register.md); a spreadsheet is brought in with `ropa import FILE --output DIR` (the ICO templates; docs/import.md), a document by writing its activities in YAML",
+        "ropa leest het register als YAML-tekstbestanden (docs/register.md); een spreadsheet haalt u binnen met `ropa import BESTAND --output MAP` (de ICO-templates; docs/import.md), een document door de activiteiten in YAML te schrijven",
     ),
     ("the register has no `organisation`", "het register heeft geen `organisation`"),
     ("`organisation` appears twice", "`organisation` staat er twee keer"),

@@ -281,7 +281,7 @@ pub fn read_source(
             format!("{name} is {kind}, not a YAML text file"),
         )
         .help(
-            "ropa reads the register as YAML text files (docs/register.md); a spreadsheet or document cannot be read as one: write its rows as activities in YAML",
+            "ropa reads the register as YAML text files (docs/register.md); a spreadsheet is brought in with `ropa import FILE --output DIR` (the ICO templates; docs/import.md), a document by writing its activities in YAML",
         ));
     }
     match String::from_utf8(bytes) {

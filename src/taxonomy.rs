@@ -82,6 +82,27 @@ impl Taxonomy {
         self.index.contains_key(id)
     }
 
+    /// The id of the category whose Dutch or English label is `label` (compared folded:
+    /// lower case, single spaces), the first in taxonomy order.
+    pub fn id_of_label(&self, label: &str) -> Option<&str> {
+        let fold = |text: &str| {
+            text.to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let wanted = fold(label);
+        self.categories
+            .iter()
+            .find(|c| {
+                [&c.label, &c.label_en]
+                    .into_iter()
+                    .flatten()
+                    .any(|l| fold(&l.value) == wanted)
+            })
+            .map(|c| c.id.value.as_str())
+    }
+
     /// The category with this id.
     pub fn get(&self, id: &str) -> Option<&Category> {
         self.index.get(id).and_then(|&i| self.categories.get(i))

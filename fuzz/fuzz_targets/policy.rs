@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
     let style = Style {
         color: false,
         width: 80,
+        lang: ropa::lang::Lang::En,
     };
     let _ = render_problem_list(&problems, &sources, style);
 });

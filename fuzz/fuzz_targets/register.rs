@@ -34,6 +34,7 @@ fn pack() -> &'static (PolicyPack, SourceMap) {
 const STYLE: Style = Style {
     color: false,
     width: 80,
+    lang: ropa::lang::Lang::En,
 };
 
 fuzz_target!(|data: &[u8]| {

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod explain;
 pub mod export;
 pub mod fmt;
+pub mod import;
 pub mod init;
 pub mod pre_commit;
 pub mod rules;

@@ -349,15 +349,17 @@ impl Facts {
     }
 
     fn processor_row(&self, record: &Record) -> Vec<String> {
+        // The name, then each list under its heading, one value a line (labels hold commas).
         let mut processing = vec![record.name.clone()];
-        if !record.data.is_empty() {
-            processing.push(format!("Personal data: {}", record.data.join(", ")));
-        }
-        if !record.subjects.is_empty() {
-            processing.push(format!("Data subjects: {}", record.subjects.join(", ")));
-        }
-        if !record.purposes.is_empty() {
-            processing.push(format!("Purposes: {}", record.purposes.join("; ")));
+        for (heading, values) in [
+            ("Personal data:", &record.data),
+            ("Data subjects:", &record.subjects),
+            ("Purposes:", &record.purposes),
+        ] {
+            if !values.is_empty() {
+                processing.push(heading.to_string());
+                processing.extend(values.iter().map(|v| format!("- {v}")));
+            }
         }
         vec![
             record.controllers.join("\n"),

@@ -1,0 +1,264 @@
+//! `ropa import`: brings a register an organisation already keeps (the ICO documentation
+//! templates as people fill them in, or ropa's own ICO export) into ropa's format: a mapping
+//! report first, then the register files, written all or nothing into a new folder and
+//! loaded by ropa before they are kept.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::import::{ico, normalise::Synonyms, table, write};
+use crate::problem::{Code, Problem};
+use crate::source::{display_name, SourceMap};
+use crate::yaml::Limits;
+
+use super::{eea, emit_outcome, fail, load_pack_or_fail, Context, Outcome};
+
+/// The exit-code table of `ropa import`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  the source was read: the register was written, or (a dry run) the mapping shown
+  2  the source cannot be read, its layout is not one ropa knows, or the register it would
+     give does not load (nothing is written)";
+
+/// The largest source read.
+const MAX_SOURCE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The layouts `ropa import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// The ICO documentation templates (or ropa's `export --format ico-xlsx`) as a workbook
+    /// (XLSX or ODS).
+    IcoXlsx,
+    /// One sheet of the ICO templates as CSV (or ropa's `export --format ico-csv`).
+    IcoCsv,
+}
+
+impl ImportFormat {
+    fn name(self) -> &'static str {
+        match self {
+            ImportFormat::IcoXlsx => "ico-xlsx",
+            ImportFormat::IcoCsv => "ico-csv",
+        }
+    }
+}
+
+/// Arguments of `ropa import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The file to import: a workbook (.xlsx, .ods) or a CSV file.
+    pub source: PathBuf,
+    /// The source's layout [default: from the file: a workbook is ico-xlsx, a .csv ico-csv].
+    #[arg(long = "from", value_enum)]
+    pub from: Option<ImportFormat>,
+    /// The register folder to write; it must not exist (an import never writes over files).
+    #[arg(short, long, value_name = "DIR", default_value = "register")]
+    pub output: PathBuf,
+    /// Show the mapping and write nothing (the default when the output folder exists).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Folder with the schema, the taxonomy and the rules [default: from ropa.toml, else
+    /// policies]: its taxonomy and `import.yaml` name the categories.
+    #[arg(long)]
+    pub policies: Option<PathBuf>,
+}
+
+/// Runs `ropa import`.
+pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
+    let style = context.style;
+    let policies = context.policies(args.policies.as_deref());
+    let mut sources = SourceMap::new();
+    let pack = match load_pack_or_fail(&policies, &mut sources, style) {
+        Ok(pack) => pack,
+        Err(outcome) => return outcome,
+    };
+    let synonyms = match std::fs::read_to_string(policies.join("import.yaml")) {
+        Ok(text) => match Synonyms::parse(&text) {
+            Ok(synonyms) => synonyms,
+            Err(err) => {
+                let problem = Problem::general(
+                    Code::InvalidValue,
+                    format!("{}/import.yaml: {err}", display_name(&policies)),
+                );
+                return fail(&[problem], &sources, style);
+            }
+        },
+        Err(_) => Synonyms::default(),
+    };
+    let name = display_name(&args.source);
+    let bytes = match read_bytes(&args.source) {
+        Ok(bytes) => bytes,
+        Err(problem) => return fail(&[problem], &sources, style),
+    };
+    let format = args.from.unwrap_or_else(|| {
+        let csv = args
+            .source
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if csv {
+            ImportFormat::IcoCsv
+        } else {
+            ImportFormat::IcoXlsx
+        }
+    });
+    let tables = match format {
+        ImportFormat::IcoXlsx => table::workbook(&name, &bytes),
+        ImportFormat::IcoCsv => match String::from_utf8(bytes) {
+            Ok(text) => {
+                let stem = args
+                    .source
+                    .file_stem()
+                    .map_or_else(|| "csv".to_string(), |s| s.to_string_lossy().into_owned());
+                table::csv(&stem, &text).map(|t| vec![t])
+            }
+            Err(_) => Err(
+                Problem::general(Code::InvalidUtf8, format!("{name} is not UTF-8 text"))
+                    .help("save the CSV as UTF-8, or import the workbook itself"),
+            ),
+        },
+    };
+    let tables = match tables {
+        Ok(tables) => tables,
+        Err(problem) => return fail(&[problem], &sources, style),
+    };
+    if !ico::recognises(&tables) {
+        let problem = Problem::general(
+            Code::InvalidValue,
+            format!("{name} is not laid out as the ICO documentation templates"),
+        )
+        .help(
+            "ropa finds the header row by the templates' column headings (`Business function`, \
+             `Purpose of processing`, `Categories of individuals`, ...): at least three of them \
+             in one row",
+        );
+        return fail(&[problem], &sources, style);
+    }
+    let ico_context = ico::Context {
+        data: &pack.data_categories,
+        subjects: &pack.subject_categories,
+        synonyms: &synonyms,
+        eea: eea(&pack),
+    };
+    let imported = ico::read(&tables, &ico_context, format.name());
+    let mut out = write::report(&imported, &name);
+    let files = write::files(&imported, &name);
+    // The register it gives must load: checked in a folder of its own before anything is
+    // kept.
+    let exists = args.output.exists();
+    let staging = staging_dir(&args.output);
+    if let Err(problem) = write_folder(&staging, &files) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return fail(&[problem], &sources, style);
+    }
+    let mut scratch = SourceMap::new();
+    let loaded = crate::pipeline::load_all(
+        &[staging.to_string_lossy().into_owned()],
+        &policies,
+        &Limits::default(),
+        &mut scratch,
+    );
+    if let Err(problems) = loaded {
+        let _ = std::fs::remove_dir_all(&staging);
+        let mut shown = vec![Problem::general(
+            Code::InvalidValue,
+            format!("the register imported from {name} does not load; nothing is written"),
+        )];
+        shown.extend(problems);
+        return fail(&shown, &scratch, style);
+    }
+    if args.dry_run || exists {
+        let _ = std::fs::remove_dir_all(&staging);
+        let why = if exists && !args.dry_run {
+            format!(
+                "{} exists: an import never writes over a register (give a new folder with \
+                 --output)",
+                display_name(&args.output)
+            )
+        } else {
+            "--dry-run".to_string()
+        };
+        out.push_str(&format!("\nropa import: nothing written ({why})\n"));
+        return emit_outcome(&out);
+    }
+    if let Err(err) = std::fs::rename(&staging, &args.output) {
+        let _ = std::fs::remove_dir_all(&staging);
+        let problem = Problem::general(
+            Code::Io,
+            format!("cannot write {}: {err}", display_name(&args.output)),
+        )
+        .help("nothing was written");
+        return fail(&[problem], &sources, style);
+    }
+    let written: Vec<String> = files
+        .iter()
+        .map(|(file, _)| display_name(&args.output.join(file)))
+        .collect();
+    out.push_str(&format!(
+        "\nropa import: wrote {}; `ropa check {}` says what the source lacked\n",
+        written.join(", "),
+        display_name(&args.output)
+    ));
+    emit_outcome(&out)
+}
+
+/// A folder beside `output` to write the register into first.
+fn staging_dir(output: &Path) -> PathBuf {
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let name = output
+        .file_name()
+        .map_or_else(|| "register".into(), |n| n.to_string_lossy().into_owned());
+    parent.join(format!(".{name}.import-{}", std::process::id()))
+}
+
+/// Writes the files into a new folder.
+fn write_folder(dir: &Path, files: &[(&'static str, String)]) -> Result<(), Problem> {
+    let io = |err: std::io::Error| {
+        Problem::general(
+            Code::Io,
+            format!("cannot write {}: {err}", display_name(dir)),
+        )
+        .help("nothing was written")
+    };
+    std::fs::create_dir(dir).map_err(io)?;
+    for (name, text) in files {
+        crate::files::write_atomically(&dir.join(name), text).map_err(io)?;
+    }
+    Ok(())
+}
+
+/// The source's bytes: a regular file within the size limit.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Problem> {
+    let name = display_name(path);
+    let io = |err: std::io::Error| Problem::general(Code::Io, format!("cannot read {name}: {err}"));
+    let kind = std::fs::metadata(path).map_err(io)?;
+    if !kind.is_file() {
+        return Err(Problem::general(
+            Code::NotARegularFile,
+            format!("{name} is not a regular file"),
+        ));
+    }
+    if kind.len() > MAX_SOURCE_BYTES {
+        return Err(Problem::general(
+            Code::FileTooLarge,
+            format!(
+                "{name} is {} bytes; ropa imports at most {MAX_SOURCE_BYTES}",
+                kind.len()
+            ),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(Problem::general(
+            Code::FileTooLarge,
+            format!("{name} grew past {MAX_SOURCE_BYTES} bytes while being read"),
+        ));
+    }
+    Ok(bytes)
+}
