@@ -23,10 +23,17 @@ pub fn in_lang(problem: &Problem, lang: Lang) -> Problem {
 
 /// The Dutch of a phrasing, or the text as it is.
 fn dutch(text: &str) -> String {
-    if let Some((_, nl)) = NOUNS.iter().find(|(en, _)| *en == text) {
+    translated(text, PHRASES, NOUNS)
+}
+
+/// `text` in the language of `phrases` and `nouns` (English beside it): a whole text or noun
+/// of `nouns`, else the first phrasing of `phrases` it has the shape of, its values put in
+/// (a value in code as written, any other itself translated); else `text` as it is.
+pub fn translated(text: &str, phrases: &[(&str, &str)], nouns: &[(&str, &str)]) -> String {
+    if let Some((_, nl)) = nouns.iter().find(|(en, _)| *en == text) {
         return (*nl).to_string();
     }
-    for (en, nl) in PHRASES {
+    for (en, nl) in phrases {
         if let Some(values) = matched(en, text) {
             // A value in code (`{}`) is an id, a key or a word of the register: as written.
             let in_code: Vec<bool> = en.split("{}").map(|part| part.ends_with('`')).collect();

@@ -82,6 +82,20 @@ impl Taxonomy {
         self.index.contains_key(id)
     }
 
+    /// The id of the category whose W3C DPV class is `class` (`pd:Name`; compared by local
+    /// name, whatever the prefix or namespace).
+    pub fn id_of_dpv(&self, class: &str) -> Option<&str> {
+        let local = |term: &str| {
+            let term = term.rsplit('#').next().unwrap_or(term);
+            term.rsplit(':').next().unwrap_or(term).to_string()
+        };
+        let wanted = local(class);
+        self.categories
+            .iter()
+            .find(|c| c.dpv.as_ref().is_some_and(|d| local(&d.value) == wanted))
+            .map(|c| c.id.value.as_str())
+    }
+
     /// The id of the category whose Dutch or English label is `label` (compared folded:
     /// lower case, single spaces), the first in taxonomy order.
     pub fn id_of_label(&self, label: &str) -> Option<&str> {

@@ -75,15 +75,18 @@ fn category_name(
     taxonomy: &ropa::taxonomy::Taxonomy,
     pack: &ropa::taxonomy::Taxonomy,
     id: &str,
+    ico: bool,
 ) -> String {
-    if pack.contains(id) {
+    if pack.contains(id) || !ico {
         id.to_string()
     } else {
         format!("own: {}", taxonomy.label(id, false).to_lowercase())
     }
 }
 
-fn kept(register: &Register, eea: &BTreeSet<String>) -> BTreeMap<String, Kept> {
+/// What a round trip keeps; `ico`: through the ICO layout (a processor's record without a
+/// basis or retention, the register's own categories by label), else through DPV.
+fn kept(register: &Register, eea: &BTreeSet<String>, ico: bool) -> BTreeMap<String, Kept> {
     register
         .activities
         .iter()
@@ -101,13 +104,20 @@ fn kept(register: &Register, eea: &BTreeSet<String>) -> BTreeMap<String, Kept> {
                     countries.insert(country.value.clone());
                 }
             }
+            if let ropa::register::Recipients::Listed(listed) = &a.recipients {
+                countries.extend(
+                    listed
+                        .iter()
+                        .filter_map(|r| r.country.as_ref().map(|c| c.value.clone())),
+                );
+            }
             countries.retain(|c| !eea.contains(c));
             (
                 a.id.value.clone(),
                 (
                     // A processor's record (Art. 30(2)) has no legal basis: its sheet carries
                     // none.
-                    if a.effective_role() == "processor" {
+                    if ico && a.effective_role() == "processor" {
                         BTreeSet::new()
                     } else {
                         a.legal_basis.iter().map(|b| b.value.clone()).collect()
@@ -115,19 +125,26 @@ fn kept(register: &Register, eea: &BTreeSet<String>) -> BTreeMap<String, Kept> {
                     a.data
                         .iter()
                         .map(|d| {
-                            category_name(&register.data_categories, &PACK.0, &d.category.value)
+                            category_name(
+                                &register.data_categories,
+                                &PACK.0,
+                                &d.category.value,
+                                ico,
+                            )
                         })
                         .collect(),
                     a.data_subjects
                         .iter()
-                        .map(|s| category_name(&register.subject_categories, &PACK.1, &s.value))
+                        .map(|s| {
+                            category_name(&register.subject_categories, &PACK.1, &s.value, ico)
+                        })
                         .collect(),
                     // Nor does a processor's record carry a retention period.
                     a.records
                         .get("retention")
                         .and_then(|r| r.get("period"))
                         .map(|p| p.value.clone())
-                        .filter(|_| a.effective_role() != "processor"),
+                        .filter(|_| !ico || a.effective_role() != "processor"),
                     countries,
                 ),
             )
@@ -177,7 +194,9 @@ fn registers_exported_to_the_ico_layout_come_back_the_same() {
         ("full", root().join("tests/fixtures/full")),
     ] {
         let dir = temp(&format!("round-trip-{name}"));
-        let original = kept(&load(&register), &eea);
+        let loaded = load(&register);
+        let original = kept(&loaded, &eea, true);
+        let original_dpv = kept(&loaded, &eea, false);
         let register = register.display().to_string();
         let policies = policies();
         // The workbook.
@@ -201,9 +220,34 @@ fn registers_exported_to_the_ico_layout_come_back_the_same() {
         );
         assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out));
         assert_eq!(
-            kept(&load(&dir.join("xlsx")), &eea),
+            kept(&load(&dir.join("xlsx")), &eea, true),
             original,
             "{name}: xlsx"
+        );
+        // DPV JSON-LD.
+        let out = ropa(
+            &dir,
+            &[
+                "export",
+                &register,
+                "--policies",
+                &policies,
+                "--format",
+                "dpv-jsonld",
+                "-o",
+                "r.jsonld",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out));
+        let out = ropa(
+            &dir,
+            &["import", "r.jsonld", "--policies", &policies, "-o", "dpv"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out));
+        assert_eq!(
+            kept(&load(&dir.join("dpv")), &eea, false),
+            original_dpv,
+            "{name}: dpv"
         );
         // The two CSV files, each imported on its own.
         let out = ropa(
@@ -235,7 +279,7 @@ fn registers_exported_to_the_ico_layout_come_back_the_same() {
                 &["import", &file, "--policies", &policies, "-o", sheet],
             );
             assert_eq!(out.status.code(), Some(0), "{name} {sheet}: {}", text(&out));
-            back.extend(kept(&load(&dir.join(sheet)), &eea));
+            back.extend(kept(&load(&dir.join(sheet)), &eea, true));
         }
         assert_eq!(back, original, "{name}: csv");
     }
@@ -406,6 +450,34 @@ fn an_ico_template_filled_in_by_a_person_imports_loads_and_checks() {
     );
     assert!(report.contains("Privacy Shield"), "{report}");
     assert!(report.contains("nothing written (--dry-run)"), "{report}");
+    // In Dutch: the report's words and the notes.
+    let dutch = ropa(
+        &dir,
+        &[
+            "import",
+            "register.xlsx",
+            "--policies",
+            &policies,
+            "-o",
+            "reg",
+            "--dry-run",
+            "--lang",
+            "nl",
+        ],
+    );
+    let dutch = text(&dutch);
+    assert!(
+        dutch.contains("na te kijken") && dutch.contains("niets geschreven"),
+        "{dutch}"
+    );
+    assert!(
+        dutch.contains("geldt niet meer als doorgifte-instrument"),
+        "{dutch}"
+    );
+    assert!(
+        !dutch.contains("to review") && !dutch.contains("no longer holds"),
+        "{dutch}"
+    );
     assert!(!dir.join("reg").exists());
 
     let out = ropa(
@@ -608,8 +680,8 @@ fn damaged_workbooks_and_csv_files_give_problems_never_a_panic() {
         }
         if let Ok(tables) = table::workbook("damaged.xlsx", &bytes) {
             let imported = ico::read(&tables, &context, "ico-xlsx");
-            let _ = write::report(&imported, "damaged.xlsx");
-            let _ = write::files(&imported, "damaged.xlsx");
+            let _ = write::report(&imported, "damaged.xlsx", ropa::lang::Lang::Nl);
+            let _ = write::files(&imported, "damaged.xlsx", ropa::lang::Lang::En);
             read += 1;
         }
         let text = String::from_utf8_lossy(&bytes);
@@ -617,9 +689,225 @@ fn damaged_workbooks_and_csv_files_give_problems_never_a_panic() {
             let _ = ico::read(&[table], &context, "ico-csv");
         }
     }
+    // The AVG register export and DPV JSON-LD, damaged the same way.
+    avg_export(&dir.join("export.zip"));
+    let export = std::fs::read(dir.join("export.zip")).expect("read");
+    let avg_context = ropa::import::avg::Context {
+        data: &pack.data_categories,
+        subjects: &pack.subject_categories,
+        synonyms: &synonyms,
+        eea: &[],
+    };
+    let dpv_context = ropa::import::dpv::Context {
+        data: &pack.data_categories,
+        subjects: &pack.subject_categories,
+        synonyms: &synonyms,
+        eea: &[],
+    };
+    let out = ropa(
+        &dir,
+        &[
+            "export",
+            &root().join("register").display().to_string(),
+            "--policies",
+            &policies(),
+            "--format",
+            "dpv-jsonld",
+            "-o",
+            "r.jsonld",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let jsonld = std::fs::read(dir.join("r.jsonld")).expect("read");
+    for _ in 0..200 {
+        let mut zip = export.clone();
+        let mut json = jsonld.clone();
+        for _ in 0..(1 + next() % 8) {
+            let at = next() % zip.len();
+            zip[at] = u8::try_from(next() % 256).unwrap_or(0);
+            let at = next() % json.len();
+            json[at] = u8::try_from(next() % 256).unwrap_or(0);
+        }
+        if let Ok(imported) = ropa::import::avg::read("damaged.zip", &zip, &avg_context) {
+            let _ = write::files(&imported, "damaged.zip", ropa::lang::Lang::En);
+        }
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&json) {
+            if let Ok(imported) = ropa::import::dpv::read("damaged.jsonld", &value, &dpv_context) {
+                let _ = write::files(&imported, "damaged.jsonld", ropa::lang::Lang::En);
+            }
+        }
+    }
     // Some damage leaves the workbook readable, most not: both paths were taken.
     assert!(
         read > 0 && read < 300,
         "{read} of 300 damaged workbooks read"
     );
+}
+
+/// An export of the central government's AVG register, as its application writes it: a ZIP of
+/// JSON files (each with a UTF-8 BOM) in a folder per register.
+fn avg_export(path: &Path) {
+    use std::io::Write;
+    let controller = serde_json::json!([
+        {
+            "Status": "Vastgesteld", "Id": "8c1d-01", "Naam": "Subsidieverlening",
+            "Nummer": "VWS-0012", "Versie": 3, "Dienst": "Directie Subsidies",
+            "Verantwoordelijken": [{ "Naam": "Minister van VWS" }],
+            "Doelen": [
+                { "Id": "d1", "Doel": "Subsidieaanvragen beoordelen", "Rechtsgrond": "Taak van algemeen belang:Kaderwet VWS-subsidies art. 3" },
+                { "Id": "d2", "Doel": "Uitbetalen", "Rechtsgrond": "Wettelijke verplichting: Awb art. 4:21" },
+                { "Id": "d3", "Doel": "Nieuwsbrief sturen", "Rechtsgrond": "Toestemming betrokkene" }
+            ],
+            "Betrokkenen": [
+                {
+                    "Id": "b1", "Omschrijving": "Aanvragers",
+                    "Gezondheid": "ja", "RasOfEtniciteit": null, "Strafrechtelijk": "nee",
+                    "Gegevens": [
+                        { "Id": "g1", "Omschrijving": "Naam", "Bewaartermijn": "7 jaar" },
+                        { "Id": "g2", "Omschrijving": "IBAN", "Bewaartermijn": "7 jaar" }
+                    ]
+                }
+            ],
+            "Verwerkers": [{ "Id": "v1", "Naam": "Cloud Partner Inc.", "Land": "Verenigde Staten" }],
+            "Ontvangers": [{ "Id": "o1", "Omschrijving": "Belastingdienst" }],
+            "Systemen": [{ "Id": "s1", "Omschrijving": "Subsidiesysteem" }],
+            "Beveiliging": { "HasBeveiliging": "ja", "Maatregelen": ["Vastgesteld beveiligingsbeleid dat ook is geïmplementeerd", "Versleuteling"] },
+            "Besluitvorming": { "HasBesluitvorming": "nee" },
+            "Doorgifte": { "BuitenEu": "ja", "BuitenEuOmschrijving": "Verenigde Staten", "BuitenEuPassendBeschermingsniveauOmschrijving": "Privacy Shield" }
+        },
+        { "Status": "Vervallen", "Id": "8c1d-02", "Naam": "Oude regeling", "Doelen": [] }
+    ]);
+    let processor = serde_json::json!([
+        {
+            "Status": "Vastgesteld", "Id": "p-01", "Naam": "Salarisverwerking voor agentschappen",
+            "Verantwoordelijken": [{ "Naam": "Agentschap X" }],
+            "Doelen": [{ "Id": "d1", "Doel": "Salarissen berekenen", "Rechtsgrond": "Uitvoering overeenkomst" }],
+            "Beveiliging": { "Maatregelen": ["BIO"] }
+        }
+    ]);
+    let wpg = serde_json::json!([
+        {
+            "Status": "Vastgesteld", "Id": "w-01", "Naam": "Opsporing fraude",
+            "Betrokkenen": { "Verdachten": "ja", "Slachtoffers": "nee", "Veroordeelden": "ja", "Derden": null },
+            "Doelen": [{ "Id": "d1", "Omschrijving": "Fraude opsporen", "Artikel8": "ja", "Artikel13Lid1": "ja" }]
+        }
+    ]);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create"));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, value) in [
+        ("AVG Verantwoordelijke Verwerkingen/VWS.json", controller),
+        ("AVG Verwerker Verwerkingen/VWS.json", processor),
+        ("WPG Verantwoordelijke Verwerkingen/VWS.json", wpg),
+    ] {
+        zip.start_file(name, options).expect("entry");
+        zip.write_all("\u{feff}".as_bytes()).expect("bom");
+        zip.write_all(value.to_string().as_bytes()).expect("write");
+    }
+    zip.finish().expect("finish");
+}
+
+#[test]
+fn the_central_governments_avg_register_export_imports_loads_and_checks() {
+    let dir = temp("avg");
+    avg_export(&dir.join("export.zip"));
+    let policies = policies();
+    let out = ropa(
+        &dir,
+        &["import", "export.zip", "--policies", &policies, "-o", "reg"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = text(&out);
+    assert!(
+        report.contains("(avg-register-json): 3 activities"),
+        "{report}"
+    );
+    assert!(
+        report.contains("records left out") && report.contains("Status: Vervallen"),
+        "{report}"
+    );
+    assert!(report.contains("Doelen[].Rechtsgrond"), "{report}");
+    let activities = std::fs::read_to_string(dir.join("reg/activiteiten.yaml")).expect("written");
+    assert!(
+        activities.contains(
+            "# from AVG Verantwoordelijke Verwerkingen/VWS.json#[0].Doelen[0].Rechtsgrond"
+        ),
+        "{activities}"
+    );
+    let register = load(&dir.join("reg"));
+    assert!(register.organisation.public_authority.is_some());
+    assert_eq!(register.organisation.name.value, "Minister van VWS");
+    let by_id: BTreeMap<&str, &ropa::register::Activity> = register
+        .activities
+        .iter()
+        .map(|a| (a.id.value.as_str(), a))
+        .collect();
+    assert_eq!(by_id.len(), 3, "{:?}", by_id.keys());
+    let grants = by_id["subsidieverlening"];
+    // The basis on each purpose: three bases, each serving its own purpose, with its statute.
+    let bases: Vec<&str> = grants
+        .legal_basis
+        .iter()
+        .map(|b| b.value.as_str())
+        .collect();
+    assert_eq!(bases, ["public_task", "legal_obligation", "consent"]);
+    assert_eq!(
+        grants.legal_basis_terms[0]
+            .reference
+            .as_ref()
+            .map(|r| r.value.as_str()),
+        Some("Kaderwet VWS-subsidies art. 3")
+    );
+    assert_eq!(grants.legal_basis_terms[2].purposes.len(), 1);
+    // The flags: health yes, criminal no, ethnicity unknown (not no, not yes).
+    let categories: Vec<&str> = grants
+        .data
+        .iter()
+        .map(|d| d.category.value.as_str())
+        .collect();
+    assert!(
+        categories.contains(&"health") && categories.contains(&"iban"),
+        "{categories:?}"
+    );
+    assert!(
+        !categories.contains(&"criminal_data") && !categories.contains(&"racial_ethnic_origin")
+    );
+    // One retention for all items: the activity's period and the text.
+    assert_eq!(
+        grants
+            .records
+            .get("retention")
+            .and_then(|r| r.get("period"))
+            .map(|p| p.value.as_str()),
+        Some("P7Y")
+    );
+    // The processor by name and country; the US transfer kept without the Privacy Shield.
+    assert!(grants
+        .subprocessors
+        .iter()
+        .any(|s| s.value == "cloud-partner-inc"));
+    assert_eq!(
+        grants.transfers[0]
+            .country
+            .as_ref()
+            .map(|c| c.value.as_str()),
+        Some("US")
+    );
+    assert!(grants.transfers[0].mechanism.is_none());
+    assert!(activities.contains("no longer holds as a transfer tool"));
+    assert_eq!(
+        by_id["salarisverwerking-voor-agentschappen"].effective_role(),
+        "processor"
+    );
+    let fraud = by_id["opsporing-fraude"];
+    assert!(fraud.legal_basis_terms.iter().any(|t| t
+        .reference
+        .as_ref()
+        .is_some_and(|r| r.value == "Wpg art. 8")));
+    assert!(activities.contains("x-wpg: \"ja\""));
+    let check = ropa(
+        &dir,
+        &["check", "reg", "--policies", &policies, "--format", "json"],
+    );
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check));
 }

@@ -1,13 +1,14 @@
 //! Fuzzes `ropa import`'s readers: arbitrary bytes as a workbook (its ZIP checked against
 //! the budgets first) and as a CSV file, each table read as the ICO templates with the
-//! shipped taxonomy; the mapping report and the register files rendered.
+//! shipped taxonomy; as an AVG register export (a ZIP of JSON) and as DPV JSON-LD; the
+//! mapping report and the register files rendered.
 #![no_main]
 
 use std::path::Path;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use ropa::import::{ico, normalise::Synonyms, table, write};
+use ropa::import::{avg, dpv, ico, normalise::Synonyms, table, write};
 use ropa::policy::{load_policies, PolicyPack};
 use ropa::source::SourceMap;
 
@@ -39,6 +40,26 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let imported = ico::read(&tables, &context, "fuzz");
-    let _ = write::report(&imported, "fuzz");
-    let _ = write::files(&imported, "fuzz");
+    let avg_context = avg::Context {
+        data: &pack.data_categories,
+        subjects: &pack.subject_categories,
+        synonyms: &synonyms,
+        eea: &[],
+    };
+    if let Ok(avg) = avg::read("fuzz.zip", data, &avg_context) {
+        let _ = write::files(&avg, "fuzz.zip", ropa::lang::Lang::En);
+    }
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
+        let dpv_context = dpv::Context {
+            data: &pack.data_categories,
+            subjects: &pack.subject_categories,
+            synonyms: &synonyms,
+            eea: &[],
+        };
+        if let Ok(read) = dpv::read("fuzz.jsonld", &value, &dpv_context) {
+            let _ = write::files(&read, "fuzz.jsonld", ropa::lang::Lang::En);
+        }
+    }
+    let _ = write::report(&imported, "fuzz", ropa::lang::Lang::En);
+    let _ = write::files(&imported, "fuzz", ropa::lang::Lang::Nl);
 });

@@ -31,6 +31,12 @@ pub enum ImportFormat {
     IcoXlsx,
     /// One sheet of the ICO templates as CSV (or ropa's `export --format ico-csv`).
     IcoCsv,
+    /// The Dutch central government's AVG register export: a ZIP of JSON files per
+    /// register (a controller's, a processor's, under the Wpg).
+    AvgRegisterJson,
+    /// W3C DPV JSON-LD: ropa's own `export --format dpv-jsonld`, or DPV in the older
+    /// namespaces.
+    DpvJsonld,
 }
 
 impl ImportFormat {
@@ -38,6 +44,8 @@ impl ImportFormat {
         match self {
             ImportFormat::IcoXlsx => "ico-xlsx",
             ImportFormat::IcoCsv => "ico-csv",
+            ImportFormat::AvgRegisterJson => "avg-register-json",
+            ImportFormat::DpvJsonld => "dpv-jsonld",
         }
     }
 }
@@ -94,53 +102,40 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
             .source
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let json = bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'{' || *b == b'[');
         if csv {
             ImportFormat::IcoCsv
+        } else if json {
+            ImportFormat::DpvJsonld
+        } else if crate::import::avg::recognises(&bytes) {
+            ImportFormat::AvgRegisterJson
         } else {
             ImportFormat::IcoXlsx
         }
     });
-    let tables = match format {
-        ImportFormat::IcoXlsx => table::workbook(&name, &bytes),
-        ImportFormat::IcoCsv => match String::from_utf8(bytes) {
-            Ok(text) => {
-                let stem = args
-                    .source
-                    .file_stem()
-                    .map_or_else(|| "csv".to_string(), |s| s.to_string_lossy().into_owned());
-                table::csv(&stem, &text).map(|t| vec![t])
-            }
-            Err(_) => Err(
-                Problem::general(Code::InvalidUtf8, format!("{name} is not UTF-8 text"))
-                    .help("save the CSV as UTF-8, or import the workbook itself"),
-            ),
-        },
+    let read = if format == ImportFormat::AvgRegisterJson {
+        let context = crate::import::avg::Context {
+            data: &pack.data_categories,
+            subjects: &pack.subject_categories,
+            synonyms: &synonyms,
+            eea: eea(&pack),
+        };
+        crate::import::avg::read(&name, &bytes, &context)
+    } else if format == ImportFormat::DpvJsonld {
+        read_dpv(&name, &bytes, &pack, &synonyms)
+    } else {
+        read_ico(&name, &args.source, bytes, format, &pack, &synonyms)
     };
-    let tables = match tables {
-        Ok(tables) => tables,
+    let imported = match read {
+        Ok(imported) => imported,
         Err(problem) => return fail(&[problem], &sources, style),
     };
-    if !ico::recognises(&tables) {
-        let problem = Problem::general(
-            Code::InvalidValue,
-            format!("{name} is not laid out as the ICO documentation templates"),
-        )
-        .help(
-            "ropa finds the header row by the templates' column headings (`Business function`, \
-             `Purpose of processing`, `Categories of individuals`, ...): at least three of them \
-             in one row",
-        );
-        return fail(&[problem], &sources, style);
-    }
-    let ico_context = ico::Context {
-        data: &pack.data_categories,
-        subjects: &pack.subject_categories,
-        synonyms: &synonyms,
-        eea: eea(&pack),
-    };
-    let imported = ico::read(&tables, &ico_context, format.name());
-    let mut out = write::report(&imported, &name);
-    let files = write::files(&imported, &name);
+    let lang = context.lang();
+    let mut out = write::report(&imported, &name, lang);
+    let files = write::files(&imported, &name, lang);
     // The register it gives must load: checked in a folder of its own before anything is
     // kept.
     let exists = args.output.exists();
@@ -168,15 +163,24 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
     if args.dry_run || exists {
         let _ = std::fs::remove_dir_all(&staging);
         let why = if exists && !args.dry_run {
-            format!(
-                "{} exists: an import never writes over a register (give a new folder with \
-                 --output)",
-                display_name(&args.output)
-            )
+            let folder = display_name(&args.output);
+            match lang {
+                crate::lang::Lang::En => format!(
+                    "{folder} exists: an import never writes over a register (give a new folder \
+                     with --output)"
+                ),
+                crate::lang::Lang::Nl => format!(
+                    "{folder} bestaat: een import schrijft nooit over een register heen (geef een \
+                     nieuwe map met --output)"
+                ),
+            }
         } else {
             "--dry-run".to_string()
         };
-        out.push_str(&format!("\nropa import: nothing written ({why})\n"));
+        out.push_str(&match lang {
+            crate::lang::Lang::En => format!("\nropa import: nothing written ({why})\n"),
+            crate::lang::Lang::Nl => format!("\nropa import: niets geschreven ({why})\n"),
+        });
         return emit_outcome(&out);
     }
     if let Err(err) = std::fs::rename(&staging, &args.output) {
@@ -192,11 +196,18 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
         .iter()
         .map(|(file, _)| display_name(&args.output.join(file)))
         .collect();
-    out.push_str(&format!(
-        "\nropa import: wrote {}; `ropa check {}` says what the source lacked\n",
-        written.join(", "),
-        display_name(&args.output)
-    ));
+    out.push_str(&match lang {
+        crate::lang::Lang::En => format!(
+            "\nropa import: wrote {}; `ropa check {}` says what the source lacked\n",
+            written.join(", "),
+            display_name(&args.output)
+        ),
+        crate::lang::Lang::Nl => format!(
+            "\nropa import: {} geschreven; `ropa check {}` zegt wat de bron miste\n",
+            written.join(", "),
+            display_name(&args.output)
+        ),
+    });
     emit_outcome(&out)
 }
 
@@ -261,4 +272,74 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Problem> {
         ));
     }
     Ok(bytes)
+}
+
+/// Reads a workbook or CSV file laid out as the ICO templates.
+fn read_ico(
+    name: &str,
+    source: &Path,
+    bytes: Vec<u8>,
+    format: ImportFormat,
+    pack: &crate::policy::PolicyPack,
+    synonyms: &Synonyms,
+) -> Result<crate::import::Imported, Problem> {
+    let tables = match format {
+        ImportFormat::IcoCsv => {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Problem::general(Code::InvalidUtf8, format!("{name} is not UTF-8 text"))
+                    .help("save the CSV as UTF-8, or import the workbook itself")
+            })?;
+            let stem = source
+                .file_stem()
+                .map_or_else(|| "csv".to_string(), |s| s.to_string_lossy().into_owned());
+            vec![table::csv(&stem, &text)?]
+        }
+        _ => table::workbook(name, &bytes)?,
+    };
+    if !ico::recognises(&tables) {
+        return Err(Problem::general(
+            Code::InvalidValue,
+            format!("{name} is not laid out as the ICO documentation templates"),
+        )
+        .help(
+            "ropa finds the header row by the templates' column headings (`Business function`, \
+             `Purpose of processing`, `Categories of individuals`, ...): at least three of them \
+             in one row; the AVG register export is a ZIP of JSON files (`--from avg-register-json`)",
+        ));
+    }
+    let context = ico::Context {
+        data: &pack.data_categories,
+        subjects: &pack.subject_categories,
+        synonyms,
+        eea: eea(pack),
+    };
+    Ok(ico::read(&tables, &context, format.name()))
+}
+
+/// Reads a DPV JSON-LD document.
+fn read_dpv(
+    name: &str,
+    bytes: &[u8],
+    pack: &crate::policy::PolicyPack,
+    synonyms: &Synonyms,
+) -> Result<crate::import::Imported, Problem> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Problem::general(Code::InvalidUtf8, format!("{name} is not UTF-8 text")))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Problem::general(Code::InvalidValue, format!("{name} is not JSON: {e}")))?;
+    if !crate::import::dpv::recognises(&value) {
+        return Err(Problem::general(
+            Code::InvalidValue,
+            format!("{name} holds no dpv:PersonalDataHandling"),
+        )
+        .help("ropa reads DPV JSON-LD whose activities are `dpv:PersonalDataHandling` nodes (under `dct:hasPart` or `@graph`)"));
+    }
+    let context = crate::import::dpv::Context {
+        data: &pack.data_categories,
+        subjects: &pack.subject_categories,
+        synonyms,
+        eea: eea(pack),
+    };
+    crate::import::dpv::read(name, &value, &context)
 }

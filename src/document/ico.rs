@@ -194,6 +194,13 @@ impl Facts {
                 transfer.mechanism.as_ref().map(|m| m.value.as_str()),
             );
         }
+        // A recipient in a third country receives the data there: its country is one the
+        // data goes to.
+        if let crate::register::Recipients::Listed(listed) = &activity.recipients {
+            for recipient in listed {
+                add(recipient.country.as_ref().map(|c| c.value.as_str()), None);
+            }
+        }
         let mut contracts = Vec::new();
         for id in &activity.subprocessors {
             if let Some(sub) = register.subprocessor(&id.value) {

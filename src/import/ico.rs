@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::normalise::{self, Safeguard, Synonyms, YesNo};
 use super::table::{column_letters, Table};
-use super::{Activity, Basis, Column, Imported, Item, OwnCategory, Sourced, Transfer, Unresolved};
+use super::{Activity, Basis, Column, Imported, Item, Sourced, Transfer, Unresolved};
 use crate::taxonomy::Taxonomy;
 
 /// What a column holds.
@@ -507,6 +507,7 @@ impl Reading<'_, '_> {
                                     Basis {
                                         basis: b.basis,
                                         reference: b.reference,
+                                        purposes: Vec::new(),
                                     },
                                     at,
                                 ));
@@ -637,8 +638,7 @@ impl Reading<'_, '_> {
         outcome
     }
 
-    /// The category a word means, or one of the register's own (under a safe parent, with a
-    /// note to review it).
+    /// The category a word means, or one of the register's own (see [`super::category`]).
     fn category(
         &mut self,
         data: bool,
@@ -652,39 +652,20 @@ impl Reading<'_, '_> {
         } else {
             (self.context.subjects, &self.context.synonyms.subjects)
         };
-        if let Some(id) = normalise::category(word, taxonomy, synonyms) {
+        let (id, known) = super::category(
+            &mut self.own,
+            self.imported,
+            (taxonomy, synonyms),
+            data,
+            word,
+            at,
+            &mut activity.review,
+        );
+        if known {
             outcome.normalised += 1;
-            return id;
-        }
-        outcome.text += 1;
-        let key = (data, normalise::folded(word));
-        if let Some(id) = self.own.get(&key) {
-            return id.clone();
-        }
-        let mut id = normalise::snake_id(word);
-        while taxonomy.contains(&id) || self.own.values().any(|v| *v == id) {
-            id.push_str("_eigen");
-        }
-        let parent = if data {
-            "personal_data"
         } else {
-            "data_subject"
-        };
-        activity.review.push(format!(
-            "`{word}` ({at}) is in no list: defined as the register's own category `{id}` under `{parent}`; give it the parent it belongs under"
-        ));
-        let own = OwnCategory {
-            id: id.clone(),
-            label: word.to_string(),
-            parent,
-            at: at.to_string(),
-        };
-        if data {
-            self.imported.data_categories.push(own);
-        } else {
-            self.imported.subject_categories.push(own);
+            outcome.text += 1;
         }
-        self.own.insert(key, id.clone());
         id
     }
 

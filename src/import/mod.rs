@@ -4,6 +4,8 @@
 //! written as register files with each value's source beside it ([`write`]), or shown as a
 //! mapping report.
 
+pub mod avg;
+pub mod dpv;
 pub mod ico;
 pub mod normalise;
 pub mod table;
@@ -37,6 +39,9 @@ pub struct Organisation {
     pub contact: Option<Sourced<String>>,
     /// Its DPO as written (`name, contact`), or none designated.
     pub dpo: Option<Sourced<String>>,
+    /// Whether the source's format says it is a public body (the central government's AVG
+    /// register), and where.
+    pub public_authority: Option<Sourced<()>>,
 }
 
 /// One data item.
@@ -55,6 +60,22 @@ pub struct Basis {
     pub basis: &'static str,
     /// The statute, when the source names one.
     pub reference: Option<String>,
+    /// The purposes it serves (indices into the activity's purposes), when the source puts
+    /// the basis on each purpose; empty: all of them.
+    pub purposes: Vec<usize>,
+}
+
+/// A processor the organisation engages, named in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Processor {
+    /// Its id (kebab-case from its name).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its country, ISO alpha-2, when the source names one ropa reads.
+    pub country: Option<String>,
+    /// Where it was read.
+    pub at: String,
 }
 
 /// One transfer outside the EEA.
@@ -89,6 +110,8 @@ pub struct Activity {
     pub data: Vec<Sourced<Item>>,
     /// Categories of recipients, in the source's words.
     pub recipients: Vec<Sourced<String>>,
+    /// A recipient's country (by its index in `recipients`), when the source gives one.
+    pub recipient_countries: std::collections::BTreeMap<usize, String>,
     /// Transfers outside the EEA.
     pub transfers: Vec<Sourced<Transfer>>,
     /// Retention: the ISO period (only for one unconditional duration) and the text.
@@ -107,6 +130,8 @@ pub struct Activity {
     pub systems: Vec<Sourced<String>>,
     /// The controllers on whose behalf a processor acts (`name, contact`).
     pub controllers: Vec<Sourced<String>>,
+    /// The processors it uses, by id (see [`Imported::processors`]).
+    pub processors: Vec<Sourced<String>>,
     /// `profiling: yes|no` when the source says so.
     pub profiling: Option<Sourced<&'static str>>,
     /// `automated_decision: no` when the source says there are none.
@@ -125,8 +150,9 @@ pub struct OwnCategory {
     pub id: String,
     /// The source's word.
     pub label: String,
-    /// The safe parent: `personal_data` or `data_subject`.
-    pub parent: &'static str,
+    /// Its parent: what the source's class says, else the safe `personal_data` or
+    /// `data_subject`.
+    pub parent: String,
     /// Where the word was first read.
     pub at: String,
 }
@@ -172,8 +198,62 @@ pub struct Imported {
     pub data_categories: Vec<OwnCategory>,
     /// Subject categories of the register's own.
     pub subject_categories: Vec<OwnCategory>,
+    /// The processors the activities use.
+    pub processors: Vec<Processor>,
+    /// Records left out, and why (`Status: Vervallen`).
+    pub skipped: Vec<Unresolved>,
     /// Per source column or field, what it did.
     pub columns: Vec<Column>,
     /// The values not read.
     pub unresolved: Vec<Unresolved>,
+}
+
+/// The category a word means (the taxonomy's id or label, or a synonym), and `true`; or one
+/// of the register's own, made once per word under a safe parent (`personal_data`,
+/// `data_subject`, never `ordinary`) with a note to review it, and `false`. `own` holds the
+/// register's own categories made so far, by (data?, folded word).
+pub fn category(
+    own: &mut std::collections::BTreeMap<(bool, String), String>,
+    imported: &mut Imported,
+    (taxonomy, synonyms): (
+        &crate::taxonomy::Taxonomy,
+        &std::collections::BTreeMap<String, String>,
+    ),
+    data: bool,
+    word: &str,
+    at: &str,
+    review: &mut Vec<String>,
+) -> (String, bool) {
+    if let Some(id) = normalise::category(word, taxonomy, synonyms) {
+        return (id, true);
+    }
+    let key = (data, normalise::folded(word));
+    if let Some(id) = own.get(&key) {
+        return (id.clone(), false);
+    }
+    let mut id = normalise::snake_id(word);
+    while taxonomy.contains(&id) || own.values().any(|v| *v == id) {
+        id.push_str("_eigen");
+    }
+    let parent = if data {
+        "personal_data"
+    } else {
+        "data_subject"
+    };
+    review.push(format!(
+        "`{word}` ({at}) is in no list: defined as the register's own category `{id}` under `{parent}`; give it the parent it belongs under"
+    ));
+    let category = OwnCategory {
+        id: id.clone(),
+        label: word.to_string(),
+        parent: parent.to_string(),
+        at: at.to_string(),
+    };
+    if data {
+        imported.data_categories.push(category);
+    } else {
+        imported.subject_categories.push(category);
+    }
+    own.insert(key, id.clone());
+    (id, false)
 }

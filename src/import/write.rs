@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{Activity, Imported, OwnCategory, Sourced};
+use crate::lang::Lang;
 
 /// The organisation's file.
 pub const ORGANISATION_FILE: &str = "organisatie.yaml";
@@ -44,7 +45,7 @@ fn from<T>(value: &Sourced<T>) -> String {
 }
 
 /// The register files: (file name, text), in writing order.
-pub fn files(imported: &Imported, source: &str) -> Vec<(&'static str, String)> {
+pub fn files(imported: &Imported, source: &str, lang: Lang) -> Vec<(&'static str, String)> {
     let head = format!(
         "# Imported by `ropa import` from {} ({}). Each value's source cell is in the comment\n\
          # beside it; a `review:` comment says what a person must look at. `ropa check` says\n\
@@ -54,7 +55,7 @@ pub fn files(imported: &Imported, source: &str) -> Vec<(&'static str, String)> {
     );
     vec![
         (ORGANISATION_FILE, organisation(imported, &head)),
-        (ACTIVITIES_FILE, activities(imported, &head)),
+        (ACTIVITIES_FILE, activities(imported, &head, lang)),
     ]
 }
 
@@ -99,6 +100,24 @@ fn organisation(imported: &Imported, head: &str) -> String {
             }
         }
     }
+    if let Some(public) = &org.public_authority {
+        let _ = writeln!(
+            out,
+            "  public_authority: \"yes\"  # the source is a public body's register ({})",
+            comment(&public.at)
+        );
+    }
+    if !imported.processors.is_empty() {
+        out.push_str("processors:\n");
+        for p in &imported.processors {
+            let _ = writeln!(out, "  - id: {}  # from {}", p.id, comment(&p.at));
+            let _ = writeln!(out, "    name: {}", quoted(&p.name));
+            out.push_str("    kind: named\n");
+            if let Some(country) = &p.country {
+                let _ = writeln!(out, "    country: {}", quoted(country));
+            }
+        }
+    }
     own_categories(&mut out, "data_categories", &imported.data_categories);
     own_categories(&mut out, "subject_categories", &imported.subject_categories);
     out
@@ -122,7 +141,7 @@ fn own_categories(out: &mut String, key: &str, categories: &[OwnCategory]) {
     }
 }
 
-fn activities(imported: &Imported, head: &str) -> String {
+fn activities(imported: &Imported, head: &str, lang: Lang) -> String {
     let mut out = head.to_string();
     if imported.activities.is_empty() {
         out.push_str("activities: []\n");
@@ -130,12 +149,12 @@ fn activities(imported: &Imported, head: &str) -> String {
     }
     out.push_str("activities:\n");
     for activity in &imported.activities {
-        activity_yaml(&mut out, activity);
+        activity_yaml(&mut out, activity, lang);
     }
     out
 }
 
-fn activity_yaml(out: &mut String, a: &Activity) {
+fn activity_yaml(out: &mut String, a: &Activity, lang: Lang) {
     let _ = writeln!(out, "  - id: {}  # from {}", a.id, comment(&a.at));
     let mut line = |key: &str, value: Option<&Sourced<String>>| {
         if let Some(value) = value {
@@ -147,22 +166,10 @@ fn activity_yaml(out: &mut String, a: &Activity) {
     if let Some(role) = &a.role {
         let _ = writeln!(out, "    role: {}{}", role.value, from(role));
     }
+    let ids = purpose_ids(a);
     if !a.purposes.is_empty() {
         out.push_str("    purposes:\n");
-        let mut ids: Vec<String> = Vec::new();
-        for purpose in &a.purposes {
-            let mut id: String = super::normalise::kebab_id(&purpose.value)
-                .chars()
-                .take(40)
-                .collect();
-            id = id.trim_end_matches('-').to_string();
-            let base = id.clone();
-            let mut n = 1;
-            while ids.contains(&id) {
-                n += 1;
-                id = format!("{base}-{n}");
-            }
-            ids.push(id.clone());
+        for (purpose, id) in a.purposes.iter().zip(&ids) {
             let _ = writeln!(
                 out,
                 "      - {{ id: {id}, text: {} }}{}",
@@ -174,19 +181,23 @@ fn activity_yaml(out: &mut String, a: &Activity) {
     if !a.legal_basis.is_empty() {
         out.push_str("    legal_basis:\n");
         for basis in &a.legal_basis {
-            match &basis.value.reference {
-                Some(reference) => {
-                    let _ = writeln!(
-                        out,
-                        "      - {{ basis: {}, ref: {} }}{}",
-                        basis.value.basis,
-                        quoted(reference),
-                        from(basis)
-                    );
-                }
-                None => {
-                    let _ = writeln!(out, "      - {}{}", basis.value.basis, from(basis));
-                }
+            let purposes: Vec<&str> = basis
+                .value
+                .purposes
+                .iter()
+                .filter_map(|i| ids.get(*i).map(String::as_str))
+                .collect();
+            let mut parts = vec![format!("basis: {}", basis.value.basis)];
+            if let Some(reference) = &basis.value.reference {
+                parts.push(format!("ref: {}", quoted(reference)));
+            }
+            if !purposes.is_empty() {
+                parts.push(format!("purposes: [{}]", purposes.join(", ")));
+            }
+            if parts.len() == 1 {
+                let _ = writeln!(out, "      - {}{}", basis.value.basis, from(basis));
+            } else {
+                let _ = writeln!(out, "      - {{ {} }}{}", parts.join(", "), from(basis));
             }
         }
     }
@@ -212,10 +223,15 @@ fn activity_yaml(out: &mut String, a: &Activity) {
     }
     if !a.recipients.is_empty() {
         out.push_str("    recipients:\n");
-        for recipient in &a.recipients {
+        for (i, recipient) in a.recipients.iter().enumerate() {
+            let country = a
+                .recipient_countries
+                .get(&i)
+                .map(|c| format!(", country: {}", quoted(c)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "      - {{ category: {} }}{}",
+                "      - {{ category: {}{country} }}{}",
                 quoted(&recipient.value),
                 from(recipient)
             );
@@ -274,6 +290,12 @@ fn activity_yaml(out: &mut String, a: &Activity) {
             let _ = writeln!(out, "      - {}{}", quoted(&system.value), from(system));
         }
     }
+    if !a.processors.is_empty() {
+        out.push_str("    processors:\n");
+        for processor in &a.processors {
+            let _ = writeln!(out, "      - {}{}", processor.value, from(processor));
+        }
+    }
     if !a.controllers.is_empty() {
         out.push_str("    controllers:\n");
         for controller in &a.controllers {
@@ -323,16 +345,81 @@ fn activity_yaml(out: &mut String, a: &Activity) {
         }
     }
     for note in &a.review {
-        let _ = writeln!(out, "    # review: {}", comment(note));
+        let _ = writeln!(out, "    # review: {}", comment(&said(note, lang)));
+    }
+}
+
+/// Each purpose's id: kebab-case from its text (at most 40 characters), numbered when two
+/// are the same.
+fn purpose_ids(a: &Activity) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for purpose in &a.purposes {
+        let id: String = super::normalise::kebab_id(&purpose.value)
+            .chars()
+            .take(40)
+            .collect();
+        let base = id.trim_end_matches('-').to_string();
+        let mut id = base.clone();
+        let mut n = 1;
+        while ids.contains(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+/// The report's and the review notes' words in Dutch, by their English.
+const DUTCH: &[(&str, &str)] = &[
+    ("ropa import: {} ({}): {} activity, {} category of the register's own", "ropa import: {} ({}): {} activiteit, {} eigen categorie van het register"),
+    ("ropa import: {} ({}): {} activity, {} categories of the register's own", "ropa import: {} ({}): {} activiteit, {} eigen categorieën van het register"),
+    ("ropa import: {} ({}): {} activities, {} category of the register's own", "ropa import: {} ({}): {} activiteiten, {} eigen categorie van het register"),
+    ("ropa import: {} ({}): {} activities, {} categories of the register's own", "ropa import: {} ({}): {} activiteiten, {} eigen categorieën van het register"),
+    ("columns no field takes (their text is kept as `x-` fields): {}", "kolommen die geen veld opneemt (hun tekst blijft bewaard als `x-`-velden): {}"),
+    ("values not read:", "niet gelezen waarden:"),
+    ("records left out:", "weggelaten records:"),
+    ("to review (also as comments in the files):", "na te kijken (ook als opmerkingen in de bestanden):"),
+    ("`{}` ({}) is in no list: defined as the register's own category `{}` under `{}`; give it the parent it belongs under", "`{}` ({}) staat in geen lijst: gedefinieerd als eigen categorie `{}` van het register onder `{}`; geef haar de ouder waar zij onder hoort"),
+    ("`{}` ({}) is the register's own category: placed under `{}`; check its parent", "`{}` ({}) is een eigen categorie van het register: onder `{}` geplaatst; controleer haar ouder"),
+    ("`{}` ({}) no longer holds as a transfer tool (the Privacy Shield was annulled in 2020): kept as text", "`{}` ({}) geldt niet meer als doorgifte-instrument (het Privacy Shield is in 2020 vernietigd): als tekst bewaard"),
+    ("`{}` ({}) no longer holds as a transfer tool: kept as text", "`{}` ({}) geldt niet meer als doorgifte-instrument: als tekst bewaard"),
+    ("its id `{}` was taken by an earlier activity: renamed `{}`", "haar id `{}` was al in gebruik bij een eerdere activiteit: hernoemd tot `{}`"),
+    ("several transfer tools in {}: give each transfer its own", "meerdere doorgifte-instrumenten in {}: geef elke doorgifte haar eigen"),
+    ("automated decisions or profiling ({}): say which with `automated_decision` and `profiling`", "geautomatiseerde besluiten of profilering ({}): zeg welke met `automated_decision` en `profiling`"),
+    ("automated decisions ({}): record the Art. 22 exception and safeguards with `automated_decision`", "geautomatiseerde besluiten ({}): leg de uitzondering en waarborgen uit art. 22 vast met `automated_decision`"),
+    ("a transfer outside the EU ({}) without a country ropa reads: add it under `transfers`", "een doorgifte buiten de EU ({}) zonder land dat ropa leest: voeg haar toe onder `transfers`"),
+    ("the data items have different retention terms (kept in the criterion): give the activity its period, or split it", "de gegevens hebben verschillende bewaartermijnen (bewaard in het criterium): geef de activiteit haar termijn, of splits haar"),
+    ("processed under the Wpg (the Police Data Act), not the GDPR: ropa's rules judge it as a GDPR record", "verwerkt onder de Wpg (Wet politiegegevens), niet de AVG: de regels van ropa beoordelen haar als een AVG-vastlegging"),
+    ("not one Art. 6(1) basis", "geen enkele grondslag uit art. 6 lid 1"),
+    ("not a country ropa knows by that name", "geen land dat ropa onder die naam kent"),
+    ("not a transfer tool ropa knows", "geen doorgifte-instrument dat ropa kent"),
+    ("not an Art. 9(2) point", "geen punt van art. 9 lid 2"),
+    ("Status: Vervallen", "Status: Vervallen"),
+    ("(not imported)", "(niet ingelezen)"),
+];
+
+/// The report's header in `lang`.
+fn head_words(lang: Lang) -> [&'static str; 6] {
+    match lang {
+        Lang::En => ["column", "field", "read", "words", "text", "unmapped"],
+        Lang::Nl => ["kolom", "veld", "gelezen", "woorden", "tekst", "niet"],
+    }
+}
+
+/// A line of the report or a review note in `lang`.
+pub fn said(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => text.to_string(),
+        Lang::Nl => crate::problem_words::translated(text, DUTCH, &[]),
     }
 }
 
 /// The mapping report.
-pub fn report(imported: &Imported, source: &str) -> String {
+pub fn report(imported: &Imported, source: &str, lang: Lang) -> String {
     let mut out = String::new();
     let own = imported.data_categories.len() + imported.subject_categories.len();
-    let _ = writeln!(
-        out,
+    let head = format!(
         "ropa import: {} ({}): {} {}, {} {} of the register's own",
         comment(source),
         imported.format,
@@ -345,6 +432,8 @@ pub fn report(imported: &Imported, source: &str) -> String {
         own,
         if own == 1 { "category" } else { "categories" }
     );
+    let _ = writeln!(out, "{}", said(&head, lang));
+    let words = head_words(lang);
     if !imported.columns.is_empty() {
         let width = imported
             .columns
@@ -355,16 +444,16 @@ pub fn report(imported: &Imported, source: &str) -> String {
             .min(70);
         let _ = writeln!(
             out,
-            "\n  {:<width$}  {:<34}  {:>5}  {:>5}  {:>5}  {:>8}",
-            "column", "field", "read", "words", "text", "unmapped"
+            "\n  {:<width$}  {:<34}  {:>7}  {:>7}  {:>5}  {:>8}",
+            words[0], words[1], words[2], words[3], words[4], words[5]
         );
         for column in &imported.columns {
             let name: String = column.name.chars().take(width).collect();
             let _ = writeln!(
                 out,
-                "  {:<width$}  {:<34}  {:>5}  {:>5}  {:>5}  {:>8}",
+                "  {:<width$}  {:<34}  {:>7}  {:>7}  {:>5}  {:>8}",
                 comment(&name),
-                column.field.unwrap_or("(not imported)"),
+                said(column.field.unwrap_or("(not imported)"), lang),
                 column.read,
                 column.normalised,
                 column.text,
@@ -378,22 +467,34 @@ pub fn report(imported: &Imported, source: &str) -> String {
             .map(|c| c.name.as_str())
             .collect();
         if !unmapped.is_empty() {
+            let line = format!(
+                "columns no field takes (their text is kept as `x-` fields): {}",
+                comment(&unmapped.join("; "))
+            );
+            let _ = writeln!(out, "\n  {}", said(&line, lang));
+        }
+    }
+    if !imported.skipped.is_empty() {
+        let _ = writeln!(out, "\n  {}", said("records left out:", lang));
+        for u in &imported.skipped {
             let _ = writeln!(
                 out,
-                "\n  columns no field takes (their text is kept as `x-` fields): {}",
-                comment(&unmapped.join("; "))
+                "    {}  {}: {}",
+                comment(&u.at),
+                quoted(&u.text),
+                said(&u.why, lang)
             );
         }
     }
     if !imported.unresolved.is_empty() {
-        out.push_str("\n  values not read:\n");
+        let _ = writeln!(out, "\n  {}", said("values not read:", lang));
         for u in &imported.unresolved {
             let _ = writeln!(
                 out,
                 "    {}  {}: {}",
                 comment(&u.at),
                 quoted(&u.text),
-                u.why
+                said(&u.why, lang)
             );
         }
     }
@@ -403,9 +504,13 @@ pub fn report(imported: &Imported, source: &str) -> String {
         .flat_map(|a| a.review.iter().map(move |r| (a.id.as_str(), r.as_str())))
         .collect();
     if !reviews.is_empty() {
-        out.push_str("\n  to review (also as comments in the files):\n");
+        let _ = writeln!(
+            out,
+            "\n  {}",
+            said("to review (also as comments in the files):", lang)
+        );
         for (id, note) in reviews {
-            let _ = writeln!(out, "    {id}: {}", comment(note));
+            let _ = writeln!(out, "    {id}: {}", comment(&said(note, lang)));
         }
     }
     out
