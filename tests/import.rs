@@ -911,3 +911,114 @@ fn the_central_governments_avg_register_export_imports_loads_and_checks() {
     );
     assert_eq!(check.status.code(), Some(1), "{}", text(&check));
 }
+
+#[test]
+fn a_spreadsheet_of_its_own_layout_imports_with_a_mapping_file() {
+    let dir = temp("mapped");
+    // A municipality's register in the IBD model's columns, a title above, a remarks column.
+    std::fs::write(
+        dir.join("var.csv"),
+        "Register van verwerkingen Gemeente Voorbeeld\n\
+         \n\
+         ID,Hoofdproces,Naam verwerking,Doeleinde,Grondslag,Betrokkenen,Persoonsgegevens,Bewaartermijn,Ontvangers,Opmerking\n\
+         1,Burgerzaken,Huwelijk voltrekken,Huwelijk registreren,Wettelijke verplichting: BW 1:16,Inwoners,Naam; Geboortedatum; BSN,permanent bewaren,\"Rijksdienst voor Identiteitsgegevens\",zie dossier\n\
+         2,Belastingen,WOZ-beschikking,\"WOZ-waarde vaststellen; bezwaar behandelen\",Publieke taak (Wet WOZ art. 22),Eigenaren,Naam; Adres,7 jaar,Belastingdienst,\n",
+    )
+    .expect("write");
+    let policies = policies();
+    // The template: every heading, a guessed field or an x- key of its own.
+    let template = ropa(
+        &dir,
+        &[
+            "import",
+            "var.csv",
+            "--policies",
+            &policies,
+            "--map-template",
+        ],
+    );
+    assert_eq!(template.status.code(), Some(0), "{}", text(&template));
+    let template = String::from_utf8_lossy(&template.stdout).into_owned();
+    for line in [
+        "header-row = 3",
+        "\"Naam verwerking\" = \"name\"",
+        "\"Doeleinde\" = \"purposes\"",
+        "\"Grondslag\" = \"legal_basis\"",
+        "\"Hoofdproces\" = \"x-hoofdproces\"",
+    ] {
+        assert!(template.contains(line), "{line} in\n{template}");
+    }
+    // The person checks it and leaves the remarks out.
+    let mapping = template.replace("\"Opmerking\" = \"x-opmerking\"", "\"Opmerking\" = \"\"");
+    std::fs::write(dir.join("map.toml"), mapping).expect("write");
+    let out = ropa(
+        &dir,
+        &[
+            "import",
+            "var.csv",
+            "--policies",
+            &policies,
+            "--map",
+            "map.toml",
+            "-o",
+            "reg",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = text(&out);
+    assert!(
+        report.contains("var: Opmerking (J)") && report.contains("(not imported)"),
+        "{report}"
+    );
+    let register = load(&dir.join("reg"));
+    let wedding = &register.activities[0];
+    assert_eq!(
+        wedding.name.as_ref().map(|n| n.value.as_str()),
+        Some("Huwelijk voltrekken")
+    );
+    assert_eq!(wedding.legal_basis[0].value, "legal_obligation");
+    assert_eq!(
+        wedding.legal_basis_terms[0]
+            .reference
+            .as_ref()
+            .map(|r| r.value.as_str()),
+        Some("BW 1:16")
+    );
+    let data: Vec<&str> = wedding
+        .data
+        .iter()
+        .map(|d| d.category.value.as_str())
+        .collect();
+    assert_eq!(data, ["name", "date_of_birth", "bsn"]);
+    let activities = std::fs::read_to_string(dir.join("reg/activiteiten.yaml")).expect("read");
+    assert!(
+        activities.contains("x-hoofdproces: \"Burgerzaken\"  # from var!B4"),
+        "{activities}"
+    );
+    assert!(!activities.contains("zie dossier"));
+    let tax = &register.activities[1];
+    assert_eq!(tax.purposes.len(), 2);
+    assert_eq!(tax.legal_basis[0].value, "public_task");
+    // A field the mapping misspells is refused at once, with the right one.
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[columns]\n\"Doeleinde\" = \"purpose\"\n",
+    )
+    .expect("write");
+    let out = ropa(
+        &dir,
+        &[
+            "import",
+            "var.csv",
+            "--policies",
+            &policies,
+            "--map",
+            "bad.toml",
+            "-o",
+            "x",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("unknown field `purpose`") && text(&out).contains("purposes"));
+    assert!(!dir.join("x").exists());
+}

@@ -64,6 +64,14 @@ pub struct ImportArgs {
     /// Show the mapping and write nothing (the default when the output folder exists).
     #[arg(long)]
     pub dry_run: bool,
+    /// A mapping file (TOML) for a spreadsheet laid out any other way: which column is which
+    /// field, which sheet, which header row (docs/import.md).
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Print a mapping file for SOURCE's headings, each with a guessed field, and import
+    /// nothing.
+    #[arg(long, conflicts_with = "map")]
+    pub map_template: bool,
     /// Folder with the schema, the taxonomy and the rules [default: from ropa.toml, else
     /// policies]: its taxonomy and `import.yaml` name the categories.
     #[arg(long)]
@@ -116,6 +124,61 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
             ImportFormat::IcoXlsx
         }
     });
+    // A spreadsheet of its own layout: its mapping file, or a template to start one.
+    if args.map_template || args.map.is_some() {
+        let tables = match spreadsheet(&name, &args.source, bytes) {
+            Ok(tables) => tables,
+            Err(problem) => return fail(&[problem], &sources, style),
+        };
+        if args.map_template {
+            return match crate::import::mapping::template(&tables, &name) {
+                Some(text) => emit_outcome(&text),
+                None => {
+                    let problem = Problem::general(
+                        Code::InvalidValue,
+                        format!("{name} has no row of headings (two cells or more) in its first 40 rows"),
+                    );
+                    fail(&[problem], &sources, style)
+                }
+            };
+        }
+        let Some(map) = &args.map else {
+            return Outcome::Failed;
+        };
+        let mapping = match std::fs::read_to_string(map) {
+            Ok(text) => match crate::import::mapping::Mapping::parse(&display_name(map), &text) {
+                Ok(mapping) => mapping,
+                Err(problems) => return fail(&problems, &sources, style),
+            },
+            Err(err) => {
+                let problem = Problem::general(
+                    Code::Io,
+                    format!("cannot read {}: {err}", display_name(map)),
+                );
+                return fail(&[problem], &sources, style);
+            }
+        };
+        if !tables.iter().any(|t| {
+            mapping.sheet.as_ref().is_none_or(|s| *s == t.sheet) && mapping.header_row(t).is_some()
+        }) {
+            let problem = Problem::general(
+                Code::InvalidValue,
+                format!("{name}: no sheet holds the headings the mapping names"),
+            )
+            .help(
+                "check `sheet`, `header-row` and the headings in [columns] (compared in any case)",
+            );
+            return fail(&[problem], &sources, style);
+        }
+        let ico_context = ico::Context {
+            data: &pack.data_categories,
+            subjects: &pack.subject_categories,
+            synonyms: &synonyms,
+            eea: eea(&pack),
+        };
+        let imported = ico::read_mapped(&tables, &ico_context, &mapping);
+        return write_out(args, context, imported, &name, &policies, &sources);
+    }
     let read = if format == ImportFormat::AvgRegisterJson {
         let context = crate::import::avg::Context {
             data: &pack.data_categories,
@@ -133,21 +196,35 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
         Ok(imported) => imported,
         Err(problem) => return fail(&[problem], &sources, style),
     };
+    write_out(args, context, imported, &name, &policies, &sources)
+}
+
+/// Shows the mapping report and writes the register it gives (all or nothing, into a new
+/// folder, after loading it), or (a dry run) writes nothing.
+fn write_out(
+    args: &ImportArgs,
+    context: &Context,
+    imported: crate::import::Imported,
+    name: &str,
+    policies: &Path,
+    sources: &SourceMap,
+) -> Outcome {
+    let style = context.style;
     let lang = context.lang();
-    let mut out = write::report(&imported, &name, lang);
-    let files = write::files(&imported, &name, lang);
+    let mut out = write::report(&imported, name, lang);
+    let files = write::files(&imported, name, lang);
     // The register it gives must load: checked in a folder of its own before anything is
     // kept.
     let exists = args.output.exists();
     let staging = staging_dir(&args.output);
     if let Err(problem) = write_folder(&staging, &files) {
         let _ = std::fs::remove_dir_all(&staging);
-        return fail(&[problem], &sources, style);
+        return fail(&[problem], sources, style);
     }
     let mut scratch = SourceMap::new();
     let loaded = crate::pipeline::load_all(
         &[staging.to_string_lossy().into_owned()],
-        &policies,
+        policies,
         &Limits::default(),
         &mut scratch,
     );
@@ -190,7 +267,7 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
             format!("cannot write {}: {err}", display_name(&args.output)),
         )
         .help("nothing was written");
-        return fail(&[problem], &sources, style);
+        return fail(&[problem], sources, style);
     }
     let written: Vec<String> = files
         .iter()
@@ -272,6 +349,24 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Problem> {
         ));
     }
     Ok(bytes)
+}
+
+/// The tables of a workbook or (by its extension) a CSV file.
+fn spreadsheet(name: &str, source: &Path, bytes: Vec<u8>) -> Result<Vec<table::Table>, Problem> {
+    let csv = source
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !csv {
+        return table::workbook(name, &bytes);
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Problem::general(Code::InvalidUtf8, format!("{name} is not UTF-8 text"))
+            .help("save the CSV as UTF-8, or import the workbook itself")
+    })?;
+    let stem = source
+        .file_stem()
+        .map_or_else(|| "csv".to_string(), |s| s.to_string_lossy().into_owned());
+    Ok(vec![table::csv(&stem, &text)?])
 }
 
 /// Reads a workbook or CSV file laid out as the ICO templates.

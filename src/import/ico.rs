@@ -12,7 +12,7 @@ use crate::taxonomy::Taxonomy;
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+pub(super) enum Field {
     Name,
     Purposes,
     JointController,
@@ -41,6 +41,11 @@ enum Field {
     OpenFindings,
     /// A column no field takes, kept as `x-ico-...` text.
     Extra(&'static str),
+    /// A column a mapping file sends to an `x-` key of its own (by its index in the
+    /// mapping's keys).
+    Own(usize),
+    /// A column a mapping file leaves out (`""`): not read, not kept.
+    Skip,
 }
 
 impl Field {
@@ -71,8 +76,9 @@ impl Field {
             Field::Processing => "name, data, data_subjects, purposes",
             Field::Subprocessors => "x-ico-subprocessors",
             Field::ActivityId => "id",
-            Field::OpenFindings => return None,
+            Field::OpenFindings | Field::Skip => return None,
             Field::Extra(key) => key,
+            Field::Own(_) => "x- (the mapping's key)",
         })
     }
 }
@@ -120,7 +126,7 @@ const HEADINGS: [(&str, Field); 36] = [
 
 /// A heading folded for matching: lower case, single spaces, "(if applicable)", "(if
 /// possible)" and a trailing `?` or `*` left out.
-fn heading_key(text: &str) -> String {
+pub(super) fn heading_key(text: &str) -> String {
     let f = normalise::folded(text);
     let f = f
         .replace("(if applicable)", "")
@@ -132,7 +138,7 @@ fn heading_key(text: &str) -> String {
         .to_string()
 }
 
-fn field_of(heading: &str) -> Option<Field> {
+pub(super) fn field_of(heading: &str) -> Option<Field> {
     let key = heading_key(heading);
     if key.is_empty() {
         return None;
@@ -192,6 +198,7 @@ pub fn read(tables: &[Table], context: &Context<'_>, format: &'static str) -> Im
     let mut reader = Reading {
         context,
         imported: &mut imported,
+        mapping: None,
         own: BTreeMap::new(),
     };
     for table in tables {
@@ -199,7 +206,40 @@ pub fn read(tables: &[Table], context: &Context<'_>, format: &'static str) -> Im
             reader.table(table, header);
         }
     }
-    // Ids unique: a second activity of the same name gets its number.
+    unique_ids(&mut imported);
+    imported
+}
+
+/// Reads the tables with a mapping file's columns (see [`super::mapping`]).
+pub fn read_mapped(
+    tables: &[Table],
+    context: &Context<'_>,
+    mapping: &super::mapping::Mapping,
+) -> Imported {
+    let mut imported = Imported {
+        format: "mapped",
+        ..Imported::default()
+    };
+    let mut reader = Reading {
+        context,
+        imported: &mut imported,
+        mapping: Some(mapping),
+        own: BTreeMap::new(),
+    };
+    for table in tables {
+        if mapping.sheet.as_ref().is_some_and(|s| *s != table.sheet) {
+            continue;
+        }
+        if let Some(header) = mapping.header_row(table) {
+            reader.table(table, header);
+        }
+    }
+    unique_ids(&mut imported);
+    imported
+}
+
+/// Ids unique: a second activity of the same id gets its number.
+fn unique_ids(imported: &mut Imported) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for activity in &mut imported.activities {
         let count = seen.entry(activity.id.clone()).or_insert(0);
@@ -212,17 +252,26 @@ pub fn read(tables: &[Table], context: &Context<'_>, format: &'static str) -> Im
             activity.id = format!("{}-{count}", activity.id);
         }
     }
-    imported
 }
 
 struct Reading<'c, 'i> {
     context: &'c Context<'c>,
     imported: &'i mut Imported,
+    /// A mapping file's columns, when one is given (else the ICO templates' headings).
+    mapping: Option<&'c super::mapping::Mapping>,
     /// Own categories by (data?, folded word).
     own: BTreeMap<(bool, String), String>,
 }
 
 impl Reading<'_, '_> {
+    /// What a column holds: the mapping file's field for its heading, else the templates'.
+    fn field(&self, heading: &str) -> Option<Field> {
+        match self.mapping {
+            Some(mapping) => mapping.field(heading),
+            None => field_of(heading),
+        }
+    }
+
     fn table(&mut self, table: &Table, header: usize) {
         // The contact block above the header: label in one cell, value in the next.
         for row in 0..header {
@@ -259,13 +308,13 @@ impl Reading<'_, '_> {
                 row.iter()
                     .enumerate()
                     .filter(|(_, h)| !h.is_empty())
-                    .map(|(c, h)| (c, field_of(h).unwrap_or(Field::Extra("")), h.clone()))
+                    .map(|(c, h)| (c, self.field(h).unwrap_or(Field::Extra("")), h.clone()))
                     .collect()
             })
             .unwrap_or_default();
         let start = self.imported.columns.len();
         for (column, field, heading) in &headings {
-            let known = field_of(heading).is_some();
+            let known = self.field(heading).is_some();
             self.imported.columns.push(Column {
                 name: format!("{}: {heading} ({})", table.sheet, column_letters(*column)),
                 field: if known { field.target() } else { None },
@@ -293,7 +342,7 @@ impl Reading<'_, '_> {
                     continue;
                 }
                 let at = table.place(row, *column);
-                let known = field_of(heading).is_some();
+                let known = self.field(heading).is_some();
                 let outcome = if known {
                     self.cell(&mut activity, *field, cell, &at)
                 } else {
@@ -631,7 +680,16 @@ impl Reading<'_, '_> {
                 activity.extra.push((key.to_string(), text(cell)));
                 outcome.text += 1;
             }
-            Field::OpenFindings => {
+            Field::Own(index) => {
+                let key = self
+                    .mapping
+                    .and_then(|m| m.own_keys.get(index))
+                    .cloned()
+                    .unwrap_or_else(|| "x-column".to_string());
+                activity.extra.push((key, text(cell)));
+                outcome.text += 1;
+            }
+            Field::OpenFindings | Field::Skip => {
                 outcome.unmapped += 1;
             }
         }

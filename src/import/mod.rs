@@ -7,6 +7,7 @@
 pub mod avg;
 pub mod dpv;
 pub mod ico;
+pub mod mapping;
 pub mod normalise;
 pub mod table;
 pub mod write;

@@ -212,6 +212,26 @@ pub fn csv(sheet: &str, text: &str) -> Result<Table, Problem> {
             .iter()
             .map(|c| c.replace("\r\n", "\n").trim().to_string())
             .collect();
+        // A row keeps its line's number (blank lines are not records), so a cell's place is
+        // the line a person finds it on.
+        // (The reader's position may be where the blank lines before the record start.)
+        let line = record.position().map_or(rows.len(), |p| {
+            let start = usize::try_from(p.byte()).unwrap_or(0);
+            let blank = text.get(start..).map_or(0, |rest| {
+                rest.len() - rest.trim_start_matches(['\n', '\r']).len()
+            });
+            text.get(..start + blank)
+                .map_or(rows.len(), |before| before.matches('\n').count())
+        });
+        if line > MAX_ROWS {
+            return Err(Problem::general(
+                Code::FileTooLarge,
+                format!("{sheet}: ropa imports at most {MAX_ROWS} rows"),
+            ));
+        }
+        while rows.len() < line {
+            rows.push(Vec::new());
+        }
         if row.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
             return Err(Problem::general(
                 Code::FileTooLarge,
@@ -239,6 +259,13 @@ mod tests {
         assert_eq!(column_letters(25), "Z");
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(29), "AD");
+    }
+
+    #[test]
+    fn a_csv_row_keeps_its_line_number() {
+        let table = csv("t", "Titel\n\nID,Naam\n1,a\n").expect("csv");
+        assert_eq!(table.cell(2, 1), "Naam", "{:?}", table.rows);
+        assert_eq!(table.place(3, 1), "t!B4");
     }
 
     #[test]

@@ -376,7 +376,7 @@ const DUTCH: &[(&str, &str)] = &[
     ("ropa import: {} ({}): {} activity, {} categories of the register's own", "ropa import: {} ({}): {} activiteit, {} eigen categorieën van het register"),
     ("ropa import: {} ({}): {} activities, {} category of the register's own", "ropa import: {} ({}): {} activiteiten, {} eigen categorie van het register"),
     ("ropa import: {} ({}): {} activities, {} categories of the register's own", "ropa import: {} ({}): {} activiteiten, {} eigen categorieën van het register"),
-    ("columns no field takes (their text is kept as `x-` fields): {}", "kolommen die geen veld opneemt (hun tekst blijft bewaard als `x-`-velden): {}"),
+    ("columns no field takes: {}", "kolommen die geen veld opneemt: {}"),
     ("values not read:", "niet gelezen waarden:"),
     ("records left out:", "weggelaten records:"),
     ("to review (also as comments in the files):", "na te kijken (ook als opmerkingen in de bestanden):"),
@@ -467,10 +467,7 @@ pub fn report(imported: &Imported, source: &str, lang: Lang) -> String {
             .map(|c| c.name.as_str())
             .collect();
         if !unmapped.is_empty() {
-            let line = format!(
-                "columns no field takes (their text is kept as `x-` fields): {}",
-                comment(&unmapped.join("; "))
-            );
+            let line = format!("columns no field takes: {}", comment(&unmapped.join("; ")));
             let _ = writeln!(out, "\n  {}", said(&line, lang));
         }
     }
