@@ -613,7 +613,32 @@ fn an_ico_template_filled_in_by_a_person_imports_loads_and_checks() {
         ],
     );
     assert_eq!(again.status.code(), Some(0));
-    assert!(text(&again).contains("reg exists"), "{}", text(&again));
+    // The same source into the folder it wrote: nothing changed, nothing written.
+    assert!(
+        text(&again).contains("against reg: 0 added (-), 0 changed (-), 0 removed (-)"),
+        "{}",
+        text(&again)
+    );
+    assert!(text(&again).contains("nothing written (`--update`"));
+    // A folder of another register is never written over.
+    std::fs::create_dir_all(dir.join("other")).expect("mkdir");
+    let other = ropa(
+        &dir,
+        &[
+            "import",
+            "register.xlsx",
+            "--policies",
+            &policies,
+            "-o",
+            "other",
+        ],
+    );
+    assert_eq!(other.status.code(), Some(0));
+    assert!(text(&other).contains("other exists"), "{}", text(&other));
+    assert!(std::fs::read_dir(dir.join("other"))
+        .expect("dir")
+        .next()
+        .is_none());
 }
 
 #[test]
@@ -1021,4 +1046,94 @@ fn a_spreadsheet_of_its_own_layout_imports_with_a_mapping_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("unknown field `purpose`") && text(&out).contains("purposes"));
     assert!(!dir.join("x").exists());
+}
+
+#[test]
+fn importing_the_same_source_again_shows_and_writes_the_changes_by_the_sources_key() {
+    let dir = temp("again");
+    avg_export(&dir.join("export.zip"));
+    let policies = policies();
+    let out = ropa(
+        &dir,
+        &["import", "export.zip", "--policies", &policies, "-o", "reg"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The next export: the grants record renamed (same Id), the Wpg record gone.
+    let again = dir.join("again");
+    std::fs::create_dir_all(&again).expect("mkdir");
+    avg_export(&again.join("export.zip"));
+    let bytes = std::fs::read(again.join("export.zip")).expect("read");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut changed =
+        zip::ZipWriter::new(std::fs::File::create(dir.join("next.zip")).expect("create"));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..archive.len() {
+        use std::io::{Read, Write};
+        let mut entry = archive.by_index(i).expect("entry");
+        let name = entry.name().expect("name").to_string();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).expect("read");
+        if name.starts_with("WPG") {
+            continue;
+        }
+        changed.start_file(name, options).expect("start");
+        changed
+            .write_all(
+                text.replace(
+                    "\"Naam\":\"Subsidieverlening\"",
+                    "\"Naam\":\"Subsidies verlenen\"",
+                )
+                .as_bytes(),
+            )
+            .expect("write");
+    }
+    changed.finish().expect("finish");
+    let dry = ropa(
+        &dir,
+        &["import", "next.zip", "--policies", &policies, "-o", "reg"],
+    );
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry));
+    let shown = text(&dry);
+    assert!(
+        shown.contains("0 added (-), 1 changed (subsidieverlening), 1 removed (opsporing-fraude)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("+    name: \"Subsidies verlenen\""),
+        "{shown}"
+    );
+    assert!(shown.contains("nothing written (`--update`"), "{shown}");
+    let before = std::fs::read_to_string(dir.join("reg/activiteiten.yaml")).expect("read");
+    assert!(before.contains("Opsporing fraude"));
+    let update = ropa(
+        &dir,
+        &[
+            "import",
+            "next.zip",
+            "--policies",
+            &policies,
+            "-o",
+            "reg",
+            "--update",
+        ],
+    );
+    assert_eq!(update.status.code(), Some(0), "{}", text(&update));
+    let register = load(&dir.join("reg"));
+    let ids: Vec<&str> = register
+        .activities
+        .iter()
+        .map(|a| a.id.value.as_str())
+        .collect();
+    // The renamed record keeps its id: the source's key matched it.
+    assert_eq!(
+        ids,
+        ["subsidieverlening", "salarisverwerking-voor-agentschappen"]
+    );
+    assert_eq!(
+        register.activities[0]
+            .name
+            .as_ref()
+            .map(|n| n.value.as_str()),
+        Some("Subsidies verlenen")
+    );
 }

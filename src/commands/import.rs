@@ -68,6 +68,10 @@ pub struct ImportArgs {
     /// field, which sheet, which header row (docs/import.md).
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
+    /// Into a folder an earlier import wrote: write the new import over its files (the
+    /// activities matched by the source's key; without it, the changes are only shown).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub update: bool,
     /// Print a mapping file for SOURCE's headings, each with a guessed field, and import
     /// nothing.
     #[arg(long, conflicts_with = "map")]
@@ -204,13 +208,21 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
 fn write_out(
     args: &ImportArgs,
     context: &Context,
-    imported: crate::import::Imported,
+    mut imported: crate::import::Imported,
     name: &str,
     policies: &Path,
     sources: &SourceMap,
 ) -> Outcome {
     let style = context.style;
     let lang = context.lang();
+    // An earlier import's folder: its activities keep their ids (by the source's key), and
+    // the changes are shown.
+    let earlier = std::fs::read_to_string(args.output.join(write::ACTIVITIES_FILE))
+        .ok()
+        .map(|text| crate::import::update::blocks(&text));
+    if let Some(old) = &earlier {
+        crate::import::update::keep_ids(&mut imported, old);
+    }
     let mut out = write::report(&imported, name, lang);
     let files = write::files(&imported, name, lang);
     // The register it gives must load: checked in a folder of its own before anything is
@@ -236,6 +248,68 @@ fn write_out(
         )];
         shown.extend(problems);
         return fail(&shown, &scratch, style);
+    }
+    if let (Some(old), true) = (&earlier, exists) {
+        let _ = std::fs::remove_dir_all(&staging);
+        let new_text = files
+            .iter()
+            .find(|(f, _)| *f == write::ACTIVITIES_FILE)
+            .map_or("", |(_, t)| t.as_str());
+        let new = crate::import::update::blocks(new_text);
+        let (added, changed, removed) = crate::import::update::changes(old, &new);
+        let list = |ids: &[String]| {
+            if ids.is_empty() {
+                "-".to_string()
+            } else {
+                ids.join(", ")
+            }
+        };
+        out.push_str(&format!(
+            "\nropa import: against {}: {} added ({}), {} changed ({}), {} removed ({})\n",
+            display_name(&args.output),
+            added.len(),
+            list(&added),
+            changed.len(),
+            list(&changed),
+            removed.len(),
+            list(&removed)
+        ));
+        for (file, text) in &files {
+            let path = args.output.join(file);
+            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            if current != *text {
+                let diff = similar::TextDiff::from_lines(current.as_str(), text.as_str());
+                out.push_str(
+                    &diff
+                        .unified_diff()
+                        .context_radius(1)
+                        .header(&display_name(&path), "the new import")
+                        .to_string(),
+                );
+            }
+        }
+        if !args.update {
+            out.push_str(&format!(
+                "\nropa import: nothing written (`--update` writes these changes into {})\n",
+                display_name(&args.output)
+            ));
+            return emit_outcome(&out);
+        }
+        for (file, text) in &files {
+            let path = args.output.join(file);
+            if let Err(err) = crate::files::write_atomically(&path, text) {
+                let problem = Problem::general(
+                    Code::Io,
+                    format!("cannot write {}: {err}", display_name(&path)),
+                );
+                return fail(&[problem], sources, style);
+            }
+        }
+        out.push_str(&format!(
+            "\nropa import: updated {}\n",
+            display_name(&args.output)
+        ));
+        return emit_outcome(&out);
     }
     if args.dry_run || exists {
         let _ = std::fs::remove_dir_all(&staging);

@@ -10,6 +10,7 @@ pub mod ico;
 pub mod mapping;
 pub mod normalise;
 pub mod table;
+pub mod update;
 pub mod write;
 
 /// A value and where in the source it was read (`Controller!E12`).
