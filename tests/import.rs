@@ -1024,6 +1024,11 @@ fn a_spreadsheet_of_its_own_layout_imports_with_a_mapping_file() {
     let tax = &register.activities[1];
     assert_eq!(tax.purposes.len(), 2);
     assert_eq!(tax.legal_basis[0].value, "public_task");
+    let check = ropa(
+        &dir,
+        &["check", "reg", "--policies", &policies, "--format", "json"],
+    );
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check));
     // A field the mapping misspells is refused at once, with the right one.
     std::fs::write(
         dir.join("bad.toml"),

@@ -198,15 +198,7 @@ pub fn read(name: &str, bytes: &[u8], context: &Context<'_>) -> Result<Imported,
             imported.activities.push(activity);
         }
     }
-    // Ids unique.
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for activity in &mut imported.activities {
-        let count = seen.entry(activity.id.clone()).or_insert(0);
-        *count += 1;
-        if *count > 1 {
-            activity.id = format!("{}-{count}", activity.id);
-        }
-    }
+    super::ico::unique_ids(&mut imported);
     imported.columns = reading
         .counts
         .into_iter()

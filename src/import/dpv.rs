@@ -446,14 +446,6 @@ pub fn read(name: &str, value: &Value, context: &Context<'_>) -> Result<Imported
             unmapped: 0,
         })
         .collect();
-    // Ids unique.
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for activity in &mut imported.activities {
-        let n = seen.entry(activity.id.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            activity.id = format!("{}-{n}", activity.id);
-        }
-    }
+    super::ico::unique_ids(&mut imported);
     Ok(imported)
 }

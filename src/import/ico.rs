@@ -239,7 +239,7 @@ pub fn read_mapped(
 }
 
 /// Ids unique: a second activity of the same id gets its number.
-fn unique_ids(imported: &mut Imported) {
+pub(super) fn unique_ids(imported: &mut Imported) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for activity in &mut imported.activities {
         let count = seen.entry(activity.id.clone()).or_insert(0);
