@@ -524,7 +524,7 @@ pub fn annotation<'a>(policy: &'a Policy, key: &str) -> Option<&'a str> {
 /// every problem to `problems`. Text nested deeper than `max_depth`, or with no code, is
 /// refused before Cedar parses it. Validation against the schema is the pack's, once every
 /// file is parsed.
-fn load_policy_file(
+pub fn load_policy_file(
     file: FileId,
     sources: &SourceMap,
     max_depth: usize,

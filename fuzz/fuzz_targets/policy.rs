@@ -33,15 +33,16 @@ fuzz_target!(|data: &[u8]| {
     let mut rules = Vec::new();
     let mut policies = Vec::new();
     let mut problems = Vec::new();
-    load_policy_file(
+    let set = load_policy_file(
         file,
         &sources,
         ropa::yaml::Limits::default().max_policy_depth,
-        Some(validator()),
         &mut rules,
         &mut policies,
         &mut problems,
     );
+    // Strict validation against the shipped schema, as the pack's loader does.
+    let _ = validator().validate(&set, cedar_policy::ValidationMode::Strict);
     let style = Style {
         color: false,
         width: 80,

@@ -52,14 +52,14 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let rule_ids: Vec<&str> = pack.rules.iter().map(|r| r.id.as_str()).collect();
+    let rule_names = pack.rule_names();
     let mut problems = Vec::new();
     let register = assemble(
         &[(file, &root)],
         &sources,
         pack.data_categories.clone(),
         pack.subject_categories.clone(),
-        &rule_ids,
+        &rule_names,
         true,
         &mut problems,
     );
@@ -71,10 +71,12 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     match judge(&register, pack, &Judging::plain("2026-11-28")) {
-        Ok((findings, _waived)) => {
+        Ok(judged) => {
+            let findings = judged.findings;
             let summary = Summary::new(&findings, register.activities.len(), 1, pack.rules.len());
-            let _ = render_findings(&findings, None, &[], &summary, &sources, STYLE);
-            let _ = render_json(&findings, None, &[], &summary, &sources);
+            let covered = ropa::report::Covered::default();
+            let _ = render_findings(&findings, None, &covered, &summary, &[], &sources, STYLE);
+            let _ = render_json(&findings, None, &covered, &summary, &sources);
         }
         Err(problems) => {
             // Only a rule failing is a bug; an entity problem a loaded register must not have.
