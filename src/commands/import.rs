@@ -264,16 +264,22 @@ fn write_out(
                 ids.join(", ")
             }
         };
-        out.push_str(&format!(
-            "\nropa import: against {}: {} added ({}), {} changed ({}), {} removed ({})\n",
-            display_name(&args.output),
-            added.len(),
-            list(&added),
-            changed.len(),
-            list(&changed),
-            removed.len(),
-            list(&removed)
-        ));
+        let counts = [
+            (added.len(), list(&added)),
+            (changed.len(), list(&changed)),
+            (removed.len(), list(&removed)),
+        ];
+        let [(a, al), (c, cl), (r, rl)] = &counts;
+        out.push_str(&match lang {
+            crate::lang::Lang::En => format!(
+                "\nropa import: against {}: {a} added ({al}), {c} changed ({cl}), {r} removed ({rl})\n",
+                display_name(&args.output),
+            ),
+            crate::lang::Lang::Nl => format!(
+                "\nropa import: tegen {}: {a} toegevoegd ({al}), {c} gewijzigd ({cl}), {r} verwijderd ({rl})\n",
+                display_name(&args.output),
+            ),
+        });
         for (file, text) in &files {
             let path = args.output.join(file);
             let current = std::fs::read_to_string(&path).unwrap_or_default();
@@ -289,10 +295,16 @@ fn write_out(
             }
         }
         if !args.update {
-            out.push_str(&format!(
-                "\nropa import: nothing written (`--update` writes these changes into {})\n",
-                display_name(&args.output)
-            ));
+            out.push_str(&match lang {
+                crate::lang::Lang::En => format!(
+                    "\nropa import: nothing written (`--update` writes these changes into {})\n",
+                    display_name(&args.output)
+                ),
+                crate::lang::Lang::Nl => format!(
+                    "\nropa import: niets geschreven (`--update` schrijft deze wijzigingen in {})\n",
+                    display_name(&args.output)
+                ),
+            });
             return emit_outcome(&out);
         }
         for (file, text) in &files {
@@ -306,7 +318,8 @@ fn write_out(
             }
         }
         out.push_str(&format!(
-            "\nropa import: updated {}\n",
+            "\nropa import: {} {}\n",
+            lang.pick("updated", "bijgewerkt:"),
             display_name(&args.output)
         ));
         return emit_outcome(&out);
