@@ -124,30 +124,56 @@ pub fn render_sarif_problems(problems: &[Problem], sources: &SourceMap) -> Strin
 /// The SARIF log around one run's rules and results; a run that could not check says so
 /// in an unsuccessful invocation.
 fn sarif_log(rules: Vec<Value>, results: Vec<Value>, succeeded: bool) -> String {
-    let mut run = serde_json::Map::new();
-    let driver = json!({ "name": "ropa", "version": env!("CARGO_PKG_VERSION"), "rules": rules });
-    run.insert("tool".to_string(), json!({ "driver": driver }));
-    if !succeeded {
-        run.insert(
-            "invocations".to_string(),
-            json!([{ "executionSuccessful": false }]),
-        );
-    }
-    run.insert("columnKind".to_string(), json!("unicodeCodePoints"));
-    run.insert("results".to_string(), Value::Array(results));
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&sarif_run(rules, results, succeeded, None))
+        .unwrap_or_default();
     text.push('\n');
     text
 }
 
+/// [`sarif_log`] as a value, with a warning notification when results were left out.
+fn sarif_run(
+    rules: Vec<Value>,
+    results: Vec<Value>,
+    succeeded: bool,
+    notice: Option<String>,
+) -> Value {
+    let mut run = serde_json::Map::new();
+    let driver = json!({ "name": "ropa", "version": env!("CARGO_PKG_VERSION"), "rules": rules });
+    run.insert("tool".to_string(), json!({ "driver": driver }));
+    match (succeeded, notice) {
+        (false, _) => {
+            run.insert(
+                "invocations".to_string(),
+                json!([{ "executionSuccessful": false }]),
+            );
+        }
+        (true, Some(notice)) => {
+            run.insert(
+                "invocations".to_string(),
+                json!([{
+                    "executionSuccessful": true,
+                    "toolExecutionNotifications": [{
+                        "level": "warning",
+                        "message": { "text": notice },
+                    }],
+                }]),
+            );
+        }
+        (true, None) => {}
+    }
+    run.insert("columnKind".to_string(), json!("unicodeCodePoints"));
+    run.insert("results".to_string(), Value::Array(results));
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    })
+}
+
 /// Renders the findings as a SARIF 2.1.0 log with one run. Against a base, each result has
-/// its `baselineState` (`new` or `unchanged`), and the base's findings that are gone follow
-/// as results in state `absent` (with no location: their places are in the base).
+/// its `baselineState` (`new` or `unchanged`); the base's findings that are gone are counted
+/// in the run's `properties.resolvedSinceBase`, not listed (every result has a location).
+/// The results stay within code scanning's limits (see [`within_limits`]).
 pub fn render_sarif(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
@@ -188,30 +214,111 @@ pub fn render_sarif(
         }
         results.push(result);
     }
-    if let Some(change) = change {
-        let gone = fingerprints(change.resolved);
-        for (finding, print) in change.resolved.iter().zip(&gone) {
-            let mut result = json!({
-                "ruleId": finding.rule,
-                "level": level(finding.severity),
-                "message": { "text": format!("{} ({})", finding.message, finding.label) },
-                "partialFingerprints": { "ropaFinding/v1": print },
-                "baselineState": "absent",
-                "properties": {
-                    "activity": finding.activity,
-                    "target": finding.target,
-                },
-            });
-            if let (Some(map), Some(index)) = (
-                result.as_object_mut(),
-                rules.iter().position(|r| r.id == finding.rule),
-            ) {
-                map.insert("ruleIndex".to_string(), json!(index));
-            }
-            results.push(result);
+    // The base's findings that are gone are not results: code scanning closes an alert
+    // itself when a later analysis no longer reports it, and rejects a result without a
+    // location. How many there are is said in the run's properties.
+    let resolved = change.map(|c| c.resolved.len());
+    let entries: Vec<Value> = rules.iter().map(rule_entry).collect();
+    let render = |results: Vec<Value>, notice: Option<String>| {
+        let mut log = sarif_run(entries.clone(), results, true, notice);
+        let run = log
+            .get_mut("runs")
+            .and_then(|runs| runs.get_mut(0))
+            .and_then(Value::as_object_mut);
+        if let (Some(resolved), Some(run)) = (resolved, run) {
+            run.insert(
+                "properties".to_string(),
+                json!({ "resolvedSinceBase": resolved }),
+            );
+        }
+        let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+        text.push('\n');
+        text
+    };
+    // Within the limits as it is (its text no larger than the compressed limit): as it is,
+    // with no compressing to measure.
+    if results.len() <= MAX_RESULTS {
+        let text = render(results.clone(), None);
+        if text.len() <= MAX_GZIP_BYTES {
+            return text;
         }
     }
-    sarif_log(rules.iter().map(rule_entry).collect(), results, true)
+    let (results, notice) = within_limits(results, MAX_RESULTS, MAX_GZIP_BYTES);
+    render(results, notice)
+}
+
+/// The most results a run may have for GitHub code scanning to accept it.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// The largest gzip-compressed SARIF file GitHub code scanning accepts.
+pub const MAX_GZIP_BYTES: usize = 10 * 1024 * 1024;
+
+/// The results within `max_results` and, compressed with gzip, `max_gzip` bytes: the new
+/// findings first, then the others in report order, the suppressed last; and the notice of
+/// how many were left out, when any were.
+pub fn within_limits(
+    results: Vec<Value>,
+    max_results: usize,
+    max_gzip: usize,
+) -> (Vec<Value>, Option<String>) {
+    let total = results.len();
+    let fits = |kept: &[Value]| {
+        kept.len() <= max_results && gzip_len(&Value::Array(kept.to_vec())) <= max_gzip
+    };
+    if fits(&results) {
+        return (results, None);
+    }
+    // Priority: new, then the rest, suppressed last; the kept ones stay in report order.
+    let rank = |r: &Value| {
+        if r.get("suppressions").is_some() {
+            2
+        } else if r["baselineState"] == "new" {
+            0
+        } else {
+            1
+        }
+    };
+    let mut order: Vec<usize> = (0..total).collect();
+    order.sort_by_key(|&i| results.get(i).map_or(3, rank));
+    let keep = |n: usize| -> Vec<Value> {
+        let mut chosen: Vec<usize> = order.iter().copied().take(n).collect();
+        chosen.sort_unstable();
+        chosen
+            .into_iter()
+            .filter_map(|i| results.get(i).cloned())
+            .collect()
+    };
+    // The most that fit: at most the count limit, then halved until the size fits, then
+    // grown back by bisection.
+    let (mut low, mut high) = (0, total.min(max_results));
+    while low < high {
+        let middle = (low + high).div_ceil(2);
+        if fits(&keep(middle)) {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    let kept = keep(low);
+    let notice = format!(
+        "{} of {total} results left out to stay within code scanning's limits ({max_results} \
+         results a run, {} MB compressed): new findings first, then the others in report order; \
+         the JSON report has every finding",
+        total - kept.len(),
+        max_gzip / (1024 * 1024)
+    );
+    (kept, Some(notice))
+}
+
+/// The size of a JSON value compressed with gzip.
+fn gzip_len(value: &Value) -> usize {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let text = serde_json::to_vec(value).unwrap_or_default();
+    if encoder.write_all(&text).is_err() {
+        return usize::MAX;
+    }
+    encoder.finish().map_or(usize::MAX, |bytes| bytes.len())
 }
 
 /// One finding as a SARIF result.
@@ -268,7 +375,48 @@ fn baseline_state(change: Change) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::uri;
+    #![allow(clippy::indexing_slicing, reason = "test code")]
+    use super::*;
+
+    fn results(n: usize, new_every: usize) -> Vec<Value> {
+        (0..n)
+            .map(|i| {
+                json!({
+                    "ruleId": format!("rule-{}", i % 7),
+                    "message": { "text": format!("finding {i} of a register, with its words {}", i * 31 % 997) },
+                    "baselineState": if i % new_every == 0 { "new" } else { "unchanged" },
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn past_code_scannings_limits_results_are_left_out_new_ones_last_and_said() {
+        let (kept, notice) = within_limits(results(100, 10), MAX_RESULTS, MAX_GZIP_BYTES);
+        assert_eq!(kept.len(), 100);
+        assert!(notice.is_none());
+        // The count limit.
+        let (kept, notice) = within_limits(results(30_000, 1000), MAX_RESULTS, MAX_GZIP_BYTES);
+        assert_eq!(kept.len(), MAX_RESULTS);
+        assert!(notice.is_some_and(|n| n.starts_with("5000 of 30000 results left out")));
+        // The size limit: fewer kept, every new one among them, in report order.
+        let all = results(2_000, 100);
+        let (kept, notice) = within_limits(all.clone(), MAX_RESULTS, 4_000);
+        assert!(kept.len() < 2_000 && !kept.is_empty(), "{}", kept.len());
+        assert!(gzip_len(&Value::Array(kept.clone())) <= 4_000);
+        let new = all.iter().filter(|r| r["baselineState"] == "new").count();
+        assert_eq!(
+            kept.iter().filter(|r| r["baselineState"] == "new").count(),
+            new
+        );
+        let numbers: Vec<usize> = kept
+            .iter()
+            .filter_map(|r| r["message"]["text"].as_str())
+            .filter_map(|t| t.split(' ').nth(1).and_then(|n| n.parse().ok()))
+            .collect();
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]), "report order kept");
+        assert!(notice.is_some());
+    }
 
     #[test]
     fn uris_keep_slashes_and_encode_the_rest() {
