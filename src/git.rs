@@ -100,12 +100,10 @@ pub fn resolve(rev: &str) -> Result<String, Problem> {
 
 fn resolve_now(rev: &str) -> Result<String, Problem> {
     let inside = git(&["rev-parse", "--is-inside-work-tree"], None);
-    if inside.map(text).as_deref() != Ok("true") {
-        return Err(Problem::general(
-            Code::Io,
-            format!("cannot read the base `{rev}`: this is not inside a git repository"),
-        )
-        .help("run ropa inside the repository, or compare with a folder: `--base-dir DIR`"));
+    match inside.map(text) {
+        Ok(answer) if answer == "true" => {}
+        Ok(_) => return Err(not_a_repository(rev, None)),
+        Err(error) => return Err(not_a_repository(rev, Some(&error))),
     }
     let spec = format!("{rev}^{{commit}}");
     // Not `--quiet`: git warns of a name that several refs answer to (a tag `origin/main`
@@ -131,6 +129,46 @@ fn resolve_now(rev: &str) -> Result<String, Problem> {
 }
 
 /// The problem of a revision name that several refs answer to, with their full names.
+/// Why git cannot read the base: git is not installed, git refuses the repository (owned by
+/// another user: "dubious ownership"), or this is no repository; git's own words kept.
+fn not_a_repository(rev: &str, error: Option<&str>) -> Problem {
+    let error = error.unwrap_or("");
+    if error.starts_with("cannot run git") {
+        return Problem::general(
+            Code::Io,
+            format!("cannot read the base `{rev}`: git not found ({error})"),
+        )
+        .help(
+            "install git where ropa runs (a Debian or Ubuntu image: `apt-get install -y git`; \
+             Alpine: `apk add git`), or compare with a folder: `--base-dir DIR`",
+        );
+    }
+    if error.contains("dubious ownership") {
+        let first = error.lines().next().unwrap_or(error);
+        return Problem::general(
+            Code::Io,
+            format!("cannot read the base `{rev}`: git refuses this repository: {first}"),
+        )
+        .help(
+            "the checkout belongs to another user than the one ropa runs as (a container, a \
+             CI runner): trust it with `git config --global --add safe.directory \"$PWD\"` \
+             before ropa runs",
+        );
+    }
+    let mut problem = Problem::general(
+        Code::Io,
+        format!("cannot read the base `{rev}`: this is not inside a git repository"),
+    )
+    .help("run ropa inside the repository, or compare with a folder: `--base-dir DIR`");
+    if !error.is_empty() {
+        problem = problem.help(format!(
+            "git says: {}; run ropa inside the repository, or compare with a folder: `--base-dir DIR`",
+            error.lines().next().unwrap_or(error)
+        ));
+    }
+    problem
+}
+
 fn ambiguous(rev: &str) -> Problem {
     let candidates = [
         format!("refs/{rev}"),
@@ -418,4 +456,43 @@ pub fn last_change(paths: &[String]) -> Option<crate::document::RegisterVersion>
         date: date.to_string(),
         modified,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn git_missing_or_refusing_the_repository_is_said_with_its_fix() {
+        let missing = super::not_a_repository(
+            "HEAD",
+            Some("cannot run git: No such file or directory (os error 2)"),
+        );
+        assert!(
+            missing.message.contains("git not found"),
+            "{}",
+            missing.message
+        );
+        assert!(missing
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("apt-get install -y git")));
+        let refused = super::not_a_repository(
+            "HEAD",
+            Some("fatal: detected dubious ownership in repository at '/builds/x'\nTo add an exception ..."),
+        );
+        assert!(
+            refused.message.contains("detected dubious ownership"),
+            "{}",
+            refused.message
+        );
+        assert!(refused
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("safe.directory")));
+        let outside = super::not_a_repository("HEAD", Some("fatal: not a git repository"));
+        assert!(outside.message.contains("not inside a git repository"));
+        assert!(outside
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("fatal: not a git repository")));
+    }
 }

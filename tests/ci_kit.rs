@@ -208,6 +208,20 @@ fn the_gitlab_example_gates_merge_requests_and_always_writes_its_reports() {
         );
     }
     assert!(script[0].contains("--fail-on-new"));
+    // The base: the merge base GitLab computes, with the target branch's head as fallback.
+    assert!(
+        script[0]
+            .contains("${CI_MERGE_REQUEST_DIFF_BASE_SHA:-$CI_MERGE_REQUEST_TARGET_BRANCH_SHA}"),
+        "{}",
+        script[0]
+    );
+    // git is installed and trusts the checkout; the archive is checked against a pinned sum
+    // on every run, cached or not.
+    let before = serde_json::to_string(&job["before_script"]).expect("before_script");
+    assert!(before.contains("install -y -qq git"), "{before}");
+    assert!(before.contains("safe.directory"), "{before}");
+    assert!(before.contains("$ROPA_SHA256  $archive"), "{before}");
+    assert!(gitlab["variables"]["ROPA_SHA256"].is_string());
 }
 
 /// The targets the release workflow builds.
