@@ -326,3 +326,76 @@ fn the_install_script_installs_a_release_binary_and_refuses_a_bad_checksum() {
     assert!(!again.join("bin/ropa").exists());
     let _ = std::fs::remove_dir_all(&releases);
 }
+
+/// The Action's choice of base, run by bash in a repository laid out as GitHub checks a pull
+/// request out: the merge of the pull request into its base, whose base moved on since the
+/// event's `base.sha`.
+#[test]
+fn the_actions_base_for_a_pull_request_is_its_base_as_it_is_now() {
+    let action = yaml("action.yml");
+    let steps = action["runs"]["steps"].as_array().expect("steps");
+    let script = steps
+        .iter()
+        .find(|s| s["name"] == "Judge the change")
+        .and_then(|s| s["run"].as_str())
+        .expect("the judging step");
+    let start = script
+        .find("BASE=\"$INPUT_BASE\"")
+        .expect("the base choice");
+    let end = script
+        .find("# A new branch's push")
+        .expect("after the choice");
+    let choice = &script[start..end];
+    let repo = temp("action-base");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    git(&["init", "-q"]);
+    std::fs::write(repo.join("a"), "1").expect("write");
+    git(&["add", "a"]);
+    git(&["commit", "-q", "-m", "one"]);
+    let stale = git(&["rev-parse", "HEAD"]);
+    git(&["checkout", "-q", "-b", "feature"]);
+    std::fs::write(repo.join("b"), "1").expect("write");
+    git(&["add", "b"]);
+    git(&["commit", "-q", "-m", "the change"]);
+    git(&["checkout", "-q", "main"]);
+    std::fs::write(repo.join("c"), "1").expect("write");
+    git(&["add", "c"]);
+    git(&["commit", "-q", "-m", "main moved on"]);
+    let now = git(&["rev-parse", "HEAD"]);
+    // GitHub's checkout: the merge of the pull request into its base.
+    git(&["merge", "-q", "--no-ff", "-m", "merge", "feature"]);
+    let run = |event: &str| {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!("set -e\n{choice}\necho \"$BASE\""))
+            .current_dir(&repo)
+            .env("INPUT_BASE", "")
+            .env("EVENT", event)
+            .env("PR_BASE", &stale)
+            .env("QUEUE_BASE", "queue-base")
+            .env("BEFORE", "before")
+            .env("GITHUB_BASE_REF", "main")
+            .output()
+            .expect("bash");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(run("pull_request"), now, "not the stale base.sha {stale}");
+    assert_eq!(run("merge_group"), "queue-base");
+    assert_eq!(run("push"), "before");
+}
