@@ -376,8 +376,21 @@ pub fn compare(
     base: &Base,
     base_findings: Result<Vec<Finding>, Vec<Problem>>,
     findings: &mut [Finding],
+    renamed: &[(String, String)],
 ) -> ChangeView {
     let label = base.label();
+    // A base finding on an activity renamed since (`previous_ids`) is the renamed one's.
+    let base_findings = base_findings.map(|mut base| {
+        for finding in &mut base {
+            if let Some((_, new)) = renamed
+                .iter()
+                .find(|(old, _)| finding.activity.as_deref() == Some(old.as_str()))
+            {
+                finding.activity = Some(new.clone());
+            }
+        }
+        base
+    });
     match base_findings {
         Ok(base_findings) => ChangeView {
             base: label,

@@ -355,7 +355,16 @@ pub fn run_check_with(
             let pack_change = crate::pack_change::judge_with_base_pack(
                 base, inputs, policies, &pack, &now, sources, limits,
             );
-            let mut view = compare(base, base_findings, &mut findings);
+            let renamed: Vec<(String, String)> = register
+                .activities
+                .iter()
+                .flat_map(|a| {
+                    a.previous_ids
+                        .iter()
+                        .map(move |old| (old.value.clone(), a.id.value.clone()))
+                })
+                .collect();
+            let mut view = compare(base, base_findings, &mut findings, &renamed);
             if let Some(facts) = base_facts {
                 view.waivers = facts.waivers;
                 view.positions = facts.positions;

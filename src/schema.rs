@@ -552,6 +552,13 @@ pub fn register_schema(data: &Taxonomy, subjects: &Taxonomy) -> Value {
             text("who reviews an automated outcome, on what, able to change it"),
         ),
         (
+            "previous_ids",
+            list_of(
+                text("an id the activity had before"),
+                "ids the activity had before: a check against a base counts its findings there as the same",
+            ),
+        ),
+        (
             "ai_system",
             json!({
                 "description": "the AI system the activity uses (AI Act), or `no`",

@@ -365,6 +365,9 @@ pub struct Activity {
     pub ai_system: Option<AiSystem>,
     /// The Art. 26 arrangement between joint controllers.
     pub joint_arrangement: Option<JointArrangement>,
+    /// The ids the activity had before (`previous_ids`): against a base, its findings there
+    /// under an old id are its own, not resolved and new again.
+    pub previous_ids: Vec<Located<String>>,
     /// Where each field was written.
     pub fields: FieldSpans,
 }

@@ -690,6 +690,7 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         .node("automated_decision")
         .and_then(|n| read_automated_decision(rec.reader, n));
     let human_involvement = rec.text("human_involvement");
+    let previous_ids = rec.text_list("previous_ids");
     let ai_system = rec
         .node("ai_system")
         .and_then(|n| read_ai_system(rec.reader, n));
@@ -755,6 +756,7 @@ fn read_activity(reader: &mut Reader<'_>, node: &Node) -> Option<Activity> {
         human_involvement,
         ai_system,
         joint_arrangement,
+        previous_ids,
         fields,
     })
 }
