@@ -399,3 +399,52 @@ fn the_actions_base_for_a_pull_request_is_its_base_as_it_is_now() {
     assert_eq!(run("merge_group"), "queue-base");
     assert_eq!(run("push"), "before");
 }
+
+/// The Action refuses `args` that narrow the gate unless `allow-narrowing` is true.
+#[test]
+fn the_action_refuses_args_that_narrow_the_gate() {
+    let action = yaml("action.yml");
+    let steps = action["runs"]["steps"].as_array().expect("steps");
+    let step = steps
+        .iter()
+        .find(|s| s["name"] == "Judge the change")
+        .expect("the judging step");
+    let script = step["run"].as_str().expect("run");
+    // The pack records stay in the runner's temporary folder.
+    assert!(script.contains("export ROPA_CACHE_DIR=\"$RUNNER_TEMP/ropa-cache\""));
+    let start = script.find("read -r -a extra").expect("the arguments");
+    let end = script.find("set +e").expect("after the check");
+    let check = &script[start..end];
+    let run = |args: &str, allow: &str| {
+        Command::new("bash")
+            .arg("-c")
+            .arg(format!("set -e\n{check}\necho accepted"))
+            .env("ARGS", args)
+            .env("ALLOW_NARROWING", allow)
+            .output()
+            .expect("bash")
+    };
+    for narrowing in [
+        "--fail-on never",
+        "--fail-on=never",
+        "--rule organisation-identity-required",
+        "--activity cloud-computing",
+        "--no-fail-on-new",
+    ] {
+        let out = run(narrowing, "false");
+        assert_eq!(out.status.code(), Some(2), "{narrowing}: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stdout)
+            .contains("::error title=ropa::args narrow the gate"));
+        assert!(
+            run(narrowing, "true").status.success(),
+            "{narrowing} allowed"
+        );
+    }
+    for fine in ["", "--fail-on warning", "--today 2026-12-05"] {
+        let out = run(fine, "false");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("accepted"),
+            "{fine}: {out:?}"
+        );
+    }
+}
