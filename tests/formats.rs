@@ -493,6 +493,20 @@ fn against_a_base_sarif_github_and_markdown_say_what_the_change_did() {
         );
     }
 
+    // JUnit: only the change's finding fails; the base's are skipped cases, on the record.
+    let junit = with_base("junit", &[]);
+    let doc = roxmltree::Document::parse(&junit).expect("JUnit XML");
+    let top = doc.root_element();
+    assert_eq!(top.attribute("failures"), Some("1"), "{}", &junit[..300]);
+    assert_eq!(top.attribute("skipped"), Some("75"));
+    assert!(junit.contains("existing before this change"));
+    // GitLab Code Quality: the base's findings are `info`, the new one keeps its severity.
+    let quality = json(&with_base("gitlab", &[]));
+    let issues = quality.as_array().expect("issues");
+    let info = issues.iter().filter(|i| i["severity"] == "info").count();
+    assert_eq!(info, 75);
+    assert_eq!(issues.len() - info, 1);
+
     let annotations = with_base("github", &[]);
     assert_eq!(annotations.lines().count(), 1, "{annotations}");
     assert!(

@@ -76,9 +76,11 @@ pub fn render_gitlab(findings: &[Finding], sources: &SourceMap) -> String {
                 },
                 check_name: &finding.rule,
                 fingerprint: print,
-                severity: match finding.severity {
-                    Severity::Error => "major",
-                    Severity::Warning => "minor",
+                // A finding the base had too is `info`: on the record, not the change's.
+                severity: match (finding.change, finding.severity) {
+                    (Some(crate::finding::Change::Existing), _) => "info",
+                    (_, Severity::Error) => "major",
+                    (_, Severity::Warning) => "minor",
                 },
                 location: IssueLocation {
                     path: place.file,

@@ -102,6 +102,23 @@ pub fn render_junit(
             (p.finding, why)
         }))
         .collect();
+    // Against a base, a finding the base had too is a skipped case: on the record, not the
+    // change's to fix (only the new ones fail).
+    let mut waived = waived;
+    let findings: Vec<&Finding> = {
+        let mut failing = Vec::new();
+        for finding in findings {
+            if finding.change == Some(Change::Existing) {
+                waived.push((
+                    finding,
+                    "existing before this change: not the change's to fix".to_string(),
+                ));
+            } else {
+                failing.push(finding);
+            }
+        }
+        failing
+    };
     let waived_of = |rule: &str| -> Vec<&(&Finding, String)> {
         waived.iter().filter(|w| w.0.rule == rule).collect()
     };
@@ -118,7 +135,11 @@ pub fn render_junit(
         waived.len()
     ));
     for rule in rules {
-        let own: Vec<&Finding> = findings.iter().filter(|f| f.rule == rule.id).collect();
+        let own: Vec<&Finding> = findings
+            .iter()
+            .copied()
+            .filter(|f| f.rule == rule.id)
+            .collect();
         let own_waived = waived_of(&rule.id);
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n",
