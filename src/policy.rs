@@ -107,6 +107,15 @@ impl PolicyPack {
 }
 
 impl PolicyPack {
+    /// The EEA's countries in the pack's regions (empty when the pack names no `EEA`).
+    pub fn eea(&self) -> &[String] {
+        self.vocabulary
+            .regions
+            .iter()
+            .find(|r| r.id == "EEA")
+            .map_or(&[], |r| r.countries.as_slice())
+    }
+
     /// Makes every rule speak `lang` (see [`Rule::localize`]).
     pub fn localize(&mut self, lang: crate::lang::Lang) {
         self.lang = lang;

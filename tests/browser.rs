@@ -208,23 +208,6 @@ fn ropa_in(dir: &std::path::Path, args: &[&str], code: i32) {
     assert_eq!(out.status.code(), Some(code), "{args:?}: {out:?}");
 }
 
-/// Runs git in `dir` with a fixed identity; it must succeed.
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
 /// A school board (a public authority and controller, pupils, parents and staff, processors
 /// in the US and India) reads its register in Dutch: the HTML report with what makes each
 /// activity lawful, the annex a parent council gets, the JSON-LD and the workbook. The pages
@@ -240,9 +223,9 @@ fn a_school_boards_dutch_documents_in_chromium() {
         &repo.join("register"),
     );
     common::copy_dir(&root().join("policies"), &repo.join("policies"));
-    git(&repo, &["init", "-q"]);
-    git(&repo, &["add", "register", "policies"]);
-    git(&repo, &["commit", "-q", "-m", "register"]);
+    common::git(&repo, &["init", "-q"]);
+    common::git(&repo, &["add", "register", "policies"]);
+    common::git(&repo, &["commit", "-q", "-m", "register"]);
     let commit = Command::new("git")
         .args(["log", "-1", "--format=%h"])
         .current_dir(&repo)

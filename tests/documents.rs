@@ -726,23 +726,6 @@ fn every_dpv_term_the_export_writes_is_defined_by_dpv_2_3() {
     assert!(missing.is_empty(), "{missing:?}");
 }
 
-/// Runs git in `dir`, quietly, with a fixed identity; it must succeed.
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-}
-
 #[test]
 fn the_annex_names_the_commit_its_register_was_last_changed_in() {
     let dir = temp("annex-version");
@@ -761,9 +744,9 @@ fn the_annex_names_the_commit_its_register_was_last_changed_in() {
     // Outside git: no version.
     let outside = ropa(&["annex", "--no-config", "--policies", policies], &dir);
     assert!(!stdout(&outside).contains("Versie:"), "{outside:?}");
-    git(&dir, &["init", "-q"]);
-    git(&dir, &["add", "register"]);
-    git(&dir, &["commit", "-q", "-m", "register"]);
+    common::git(&dir, &["init", "-q"]);
+    common::git(&dir, &["add", "register"]);
+    common::git(&dir, &["commit", "-q", "-m", "register"]);
     let head = Command::new("git")
         .args(["log", "-1", "--format=%h %cs"])
         .current_dir(&dir)
@@ -822,8 +805,8 @@ fn the_annex_names_the_commit_its_register_was_last_changed_in() {
         "the register changed: {check:?}"
     );
     std::fs::write(&annex, stdout(&now)).expect("write");
-    git(&dir, &["add", "register"]);
-    git(&dir, &["commit", "-q", "-m", "rename"]);
+    common::git(&dir, &["add", "register"]);
+    common::git(&dir, &["commit", "-q", "-m", "rename"]);
     let check = ropa(
         &[
             "annex",

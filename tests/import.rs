@@ -681,12 +681,7 @@ fn damaged_workbooks_and_csv_files_give_problems_never_a_panic() {
         ropa::policy::load_policies(&root().join("policies"), &mut sources, &Limits::default())
             .expect("pack");
     let synonyms = Synonyms::default();
-    let context = ico::Context {
-        data: &pack.data_categories,
-        subjects: &pack.subject_categories,
-        synonyms: &synonyms,
-        eea: &[],
-    };
+    let context = ropa::import::Context::of(&pack, &synonyms);
     // A fixed sequence of byte changes (a linear congruential generator): the same run every
     // time.
     let mut state: u64 = 0x5eed;
@@ -717,18 +712,6 @@ fn damaged_workbooks_and_csv_files_give_problems_never_a_panic() {
     // The AVG register export and DPV JSON-LD, damaged the same way.
     avg_export(&dir.join("export.zip"));
     let export = std::fs::read(dir.join("export.zip")).expect("read");
-    let avg_context = ropa::import::avg::Context {
-        data: &pack.data_categories,
-        subjects: &pack.subject_categories,
-        synonyms: &synonyms,
-        eea: &[],
-    };
-    let dpv_context = ropa::import::dpv::Context {
-        data: &pack.data_categories,
-        subjects: &pack.subject_categories,
-        synonyms: &synonyms,
-        eea: &[],
-    };
     let out = ropa(
         &dir,
         &[
@@ -753,11 +736,11 @@ fn damaged_workbooks_and_csv_files_give_problems_never_a_panic() {
             let at = next() % json.len();
             json[at] = u8::try_from(next() % 256).unwrap_or(0);
         }
-        if let Ok(imported) = ropa::import::avg::read("damaged.zip", &zip, &avg_context) {
+        if let Ok(imported) = ropa::import::avg::read("damaged.zip", &zip, &context) {
             let _ = write::files(&imported, "damaged.zip", ropa::lang::Lang::En);
         }
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&json) {
-            if let Ok(imported) = ropa::import::dpv::read("damaged.jsonld", &value, &dpv_context) {
+            if let Ok(imported) = ropa::import::dpv::read("damaged.jsonld", &value, &context) {
                 let _ = write::files(&imported, "damaged.jsonld", ropa::lang::Lang::En);
             }
         }

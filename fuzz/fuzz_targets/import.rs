@@ -27,12 +27,7 @@ fn pack() -> &'static PolicyPack {
 fuzz_target!(|data: &[u8]| {
     let pack = pack();
     let synonyms = Synonyms::default();
-    let context = ico::Context {
-        data: &pack.data_categories,
-        subjects: &pack.subject_categories,
-        synonyms: &synonyms,
-        eea: &[],
-    };
+    let context = ropa::import::Context::of(pack, &synonyms);
     let mut tables = table::workbook("fuzz.xlsx", data).unwrap_or_default();
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(csv) = table::csv("fuzz", text) {
@@ -40,23 +35,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let imported = ico::read(&tables, &context, "fuzz");
-    let avg_context = avg::Context {
-        data: &pack.data_categories,
-        subjects: &pack.subject_categories,
-        synonyms: &synonyms,
-        eea: &[],
-    };
-    if let Ok(avg) = avg::read("fuzz.zip", data, &avg_context) {
+    if let Ok(avg) = avg::read("fuzz.zip", data, &context) {
         let _ = write::files(&avg, "fuzz.zip", ropa::lang::Lang::En);
     }
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
-        let dpv_context = dpv::Context {
-            data: &pack.data_categories,
-            subjects: &pack.subject_categories,
-            synonyms: &synonyms,
-            eea: &[],
-        };
-        if let Ok(read) = dpv::read("fuzz.jsonld", &value, &dpv_context) {
+        if let Ok(read) = dpv::read("fuzz.jsonld", &value, &context) {
             let _ = write::files(&read, "fuzz.jsonld", ropa::lang::Lang::En);
         }
     }

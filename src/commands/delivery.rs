@@ -175,11 +175,7 @@ pub struct ReportView<'a> {
 
 /// The EEA's countries in a pack's regions (empty when the pack names no `EEA`).
 pub fn eea(pack: &PolicyPack) -> &[String] {
-    pack.vocabulary
-        .regions
-        .iter()
-        .find(|r| r.id == "EEA")
-        .map_or(&[], |r| r.countries.as_slice())
+    pack.eea()
 }
 
 impl<'a> ReportView<'a> {

@@ -6,12 +6,12 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::import::{ico, normalise::Synonyms, table, write};
+use crate::import::{ico, normalise::Synonyms, table, write, Context as Reading};
 use crate::problem::{Code, Problem};
 use crate::source::{display_name, SourceMap};
 use crate::yaml::Limits;
 
-use super::{eea, emit_outcome, fail, load_pack_or_fail, Context, Outcome};
+use super::{emit_outcome, fail, load_pack_or_fail, Context, Outcome};
 
 /// The exit-code table of `ropa import`.
 pub const EXIT_CODES: &str = "\
@@ -104,6 +104,7 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
         },
         Err(_) => Synonyms::default(),
     };
+    let reading = Reading::of(&pack, &synonyms);
     let name = display_name(&args.source);
     let bytes = match read_bytes(&args.source) {
         Ok(bytes) => bytes,
@@ -130,7 +131,11 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
     });
     // A spreadsheet of its own layout: its mapping file, or a template to start one.
     if args.map_template || args.map.is_some() {
-        let tables = match spreadsheet(&name, &args.source, bytes) {
+        let csv = args
+            .source
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let tables = match spreadsheet(&name, &args.source, bytes, csv) {
             Ok(tables) => tables,
             Err(problem) => return fail(&[problem], &sources, style),
         };
@@ -174,27 +179,15 @@ pub fn run(args: &ImportArgs, context: &Context) -> Outcome {
             );
             return fail(&[problem], &sources, style);
         }
-        let ico_context = ico::Context {
-            data: &pack.data_categories,
-            subjects: &pack.subject_categories,
-            synonyms: &synonyms,
-            eea: eea(&pack),
-        };
-        let imported = ico::read_mapped(&tables, &ico_context, &mapping);
+        let imported = ico::read_mapped(&tables, &reading, &mapping);
         return write_out(args, context, imported, &name, &policies, &sources);
     }
     let read = if format == ImportFormat::AvgRegisterJson {
-        let context = crate::import::avg::Context {
-            data: &pack.data_categories,
-            subjects: &pack.subject_categories,
-            synonyms: &synonyms,
-            eea: eea(&pack),
-        };
-        crate::import::avg::read(&name, &bytes, &context)
+        crate::import::avg::read(&name, &bytes, &reading)
     } else if format == ImportFormat::DpvJsonld {
-        read_dpv(&name, &bytes, &pack, &synonyms)
+        read_dpv(&name, &bytes, &reading)
     } else {
-        read_ico(&name, &args.source, bytes, format, &pack, &synonyms)
+        read_ico(&name, &args.source, bytes, format, &reading)
     };
     let imported = match read {
         Ok(imported) => imported,
@@ -438,11 +431,13 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, Problem> {
     Ok(bytes)
 }
 
-/// The tables of a workbook or (by its extension) a CSV file.
-fn spreadsheet(name: &str, source: &Path, bytes: Vec<u8>) -> Result<Vec<table::Table>, Problem> {
-    let csv = source
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+/// The tables of a workbook or a CSV file.
+fn spreadsheet(
+    name: &str,
+    source: &Path,
+    bytes: Vec<u8>,
+    csv: bool,
+) -> Result<Vec<table::Table>, Problem> {
     if !csv {
         return table::workbook(name, &bytes);
     }
@@ -462,22 +457,9 @@ fn read_ico(
     source: &Path,
     bytes: Vec<u8>,
     format: ImportFormat,
-    pack: &crate::policy::PolicyPack,
-    synonyms: &Synonyms,
+    reading: &Reading<'_>,
 ) -> Result<crate::import::Imported, Problem> {
-    let tables = match format {
-        ImportFormat::IcoCsv => {
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Problem::general(Code::InvalidUtf8, format!("{name} is not UTF-8 text"))
-                    .help("save the CSV as UTF-8, or import the workbook itself")
-            })?;
-            let stem = source
-                .file_stem()
-                .map_or_else(|| "csv".to_string(), |s| s.to_string_lossy().into_owned());
-            vec![table::csv(&stem, &text)?]
-        }
-        _ => table::workbook(name, &bytes)?,
-    };
+    let tables = spreadsheet(name, source, bytes, format == ImportFormat::IcoCsv)?;
     if !ico::recognises(&tables) {
         return Err(Problem::general(
             Code::InvalidValue,
@@ -489,21 +471,14 @@ fn read_ico(
              in one row; the AVG register export is a ZIP of JSON files (`--from avg-register-json`)",
         ));
     }
-    let context = ico::Context {
-        data: &pack.data_categories,
-        subjects: &pack.subject_categories,
-        synonyms,
-        eea: eea(pack),
-    };
-    Ok(ico::read(&tables, &context, format.name()))
+    Ok(ico::read(&tables, reading, format.name()))
 }
 
 /// Reads a DPV JSON-LD document.
 fn read_dpv(
     name: &str,
     bytes: &[u8],
-    pack: &crate::policy::PolicyPack,
-    synonyms: &Synonyms,
+    reading: &Reading<'_>,
 ) -> Result<crate::import::Imported, Problem> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| Problem::general(Code::InvalidUtf8, format!("{name} is not UTF-8 text")))?;
@@ -517,11 +492,5 @@ fn read_dpv(
         )
         .help("ropa reads DPV JSON-LD whose activities are `dpv:PersonalDataHandling` nodes (under `dct:hasPart` or `@graph`)"));
     }
-    let context = crate::import::dpv::Context {
-        data: &pack.data_categories,
-        subjects: &pack.subject_categories,
-        synonyms,
-        eea: eea(pack),
-    };
-    crate::import::dpv::read(name, &value, &context)
+    crate::import::dpv::read(name, &value, reading)
 }

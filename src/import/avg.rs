@@ -11,10 +11,9 @@ use std::io::{Cursor, Read};
 
 use serde_json::Value;
 
-use super::normalise::{self, Safeguard, Synonyms};
-use super::{Activity, Basis, Imported, Item, Processor, Sourced, Transfer, Unresolved};
+use super::normalise::{self, Safeguard};
+use super::{Activity, Basis, Context, Imported, Item, Processor, Sourced, Transfer, Unresolved};
 use crate::problem::{Code, Problem};
-use crate::taxonomy::Taxonomy;
 
 /// The most JSON files an export may hold.
 const MAX_FILES: usize = 500;
@@ -150,18 +149,6 @@ fn files(name: &str, bytes: &[u8]) -> Result<Vec<(String, Kind, Value)>, Problem
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
-}
-
-/// What the reading needs besides the export.
-pub struct Context<'a> {
-    /// The data taxonomy.
-    pub data: &'a Taxonomy,
-    /// The subject taxonomy.
-    pub subjects: &'a Taxonomy,
-    /// The pack's synonyms.
-    pub synonyms: &'a Synonyms,
-    /// The EEA's countries.
-    pub eea: &'a [String],
 }
 
 /// Reads the export.
@@ -530,21 +517,13 @@ impl Reading<'_> {
                 match normalise::legal_basis(&spaced) {
                     Some(b) => {
                         self.count("Doelen[].Rechtsgrond", Some("legal_basis"), Took::Word);
-                        match activity
-                            .legal_basis
-                            .iter_mut()
-                            .find(|x| x.value.basis == b.basis && x.value.reference == b.reference)
-                        {
-                            Some(existing) => existing.value.purposes.push(index),
-                            None => activity.legal_basis.push(Sourced::at(
-                                Basis {
-                                    basis: b.basis,
-                                    reference: b.reference,
-                                    purposes: vec![index],
-                                },
-                                &format!("{place}.Rechtsgrond"),
-                            )),
-                        }
+                        serves(
+                            activity,
+                            b.basis,
+                            b.reference,
+                            index,
+                            &format!("{place}.Rechtsgrond"),
+                        );
                     }
                     None => {
                         self.count("Doelen[].Rechtsgrond", Some("legal_basis"), Took::Not);
@@ -561,18 +540,7 @@ impl Reading<'_> {
                 }
             }
         }
-        // A basis that serves every purpose needs no list.
-        let all = activity.purposes.len();
-        for basis in &mut activity.legal_basis {
-            let mut purposes = basis.value.purposes.clone();
-            purposes.sort_unstable();
-            purposes.dedup();
-            basis.value.purposes = if purposes.len() == all {
-                Vec::new()
-            } else {
-                purposes
-            };
-        }
+        every_purpose(activity);
         let mut terms: Vec<(String, String)> = Vec::new();
         for (i, group) in list(record, "Betrokkenen").iter().enumerate() {
             let place = format!("{at}.Betrokkenen[{i}]");
@@ -702,35 +670,17 @@ impl Reading<'_> {
                         Some("legal_basis"),
                         Took::Word,
                     );
-                    match activity
-                        .legal_basis
-                        .iter_mut()
-                        .find(|b| b.value.reference.as_deref() == Some(statute))
-                    {
-                        Some(existing) => existing.value.purposes.push(index),
-                        None => activity.legal_basis.push(Sourced::at(
-                            Basis {
-                                basis: "legal_obligation",
-                                reference: Some(statute.to_string()),
-                                purposes: vec![index],
-                            },
-                            &format!("{place}.{flag_name}"),
-                        )),
-                    }
+                    serves(
+                        activity,
+                        "legal_obligation",
+                        Some(statute.to_string()),
+                        index,
+                        &format!("{place}.{flag_name}"),
+                    );
                 }
             }
         }
-        let all = activity.purposes.len();
-        for basis in &mut activity.legal_basis {
-            let mut purposes = basis.value.purposes.clone();
-            purposes.sort_unstable();
-            purposes.dedup();
-            basis.value.purposes = if purposes.len() == all {
-                Vec::new()
-            } else {
-                purposes
-            };
-        }
+        every_purpose(activity);
         if let Some(subjects) = record.get("Betrokkenen") {
             for (flag_name, word) in [
                 ("Verdachten", "verdachte"),
@@ -766,5 +716,43 @@ impl Reading<'_> {
             },
             at,
         ));
+    }
+}
+
+/// Records that the purpose at `index` rests on `basis` (with its statute): the purpose is
+/// added to that basis's entry, or the entry made.
+fn serves(
+    activity: &mut Activity,
+    basis: &'static str,
+    reference: Option<String>,
+    index: usize,
+    at: &str,
+) {
+    match activity
+        .legal_basis
+        .iter_mut()
+        .find(|b| b.value.basis == basis && b.value.reference == reference)
+    {
+        Some(existing) => existing.value.purposes.push(index),
+        None => activity.legal_basis.push(Sourced::at(
+            Basis {
+                basis,
+                reference,
+                purposes: vec![index],
+            },
+            at,
+        )),
+    }
+}
+
+/// A basis that serves every purpose needs no list of them.
+fn every_purpose(activity: &mut Activity) {
+    let all = activity.purposes.len();
+    for basis in &mut activity.legal_basis {
+        basis.value.purposes.sort_unstable();
+        basis.value.purposes.dedup();
+        if basis.value.purposes.len() == all {
+            basis.value.purposes.clear();
+        }
     }
 }

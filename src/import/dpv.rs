@@ -7,22 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::normalise::{self, Synonyms};
-use super::{Activity, Basis, Imported, Item, Processor, Sourced, Transfer};
+use super::normalise;
+use super::{Activity, Basis, Context, Imported, Item, Processor, Sourced, Transfer};
 use crate::problem::{Code, Problem};
-use crate::taxonomy::Taxonomy;
-
-/// What the reading needs besides the document.
-pub struct Context<'a> {
-    /// The data taxonomy.
-    pub data: &'a Taxonomy,
-    /// The subject taxonomy.
-    pub subjects: &'a Taxonomy,
-    /// The pack's synonyms.
-    pub synonyms: &'a Synonyms,
-    /// The EEA's countries.
-    pub eea: &'a [String],
-}
 
 /// A term's local name: `dpv:hasPurpose`, `https://w3id.org/dpv#hasPurpose` and
 /// `http://www.w3.org/ns/dpv#hasPurpose` are all `hasPurpose`.

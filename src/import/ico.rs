@@ -5,10 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::normalise::{self, Safeguard, Synonyms, YesNo};
+use super::normalise::{self, Safeguard, YesNo};
 use super::table::{column_letters, Table};
-use super::{Activity, Basis, Column, Imported, Item, Sourced, Transfer, Unresolved};
-use crate::taxonomy::Taxonomy;
+use super::{Activity, Basis, Column, Context, Imported, Item, Sourced, Transfer, Unresolved};
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,18 +169,6 @@ fn header_row(table: &Table) -> Option<usize> {
             .get(r)
             .is_some_and(|row| row.iter().filter(|c| field_of(c).is_some()).count() >= 3)
     })
-}
-
-/// What the reading needs besides the tables.
-pub struct Context<'a> {
-    /// The data taxonomy.
-    pub data: &'a Taxonomy,
-    /// The subject taxonomy.
-    pub subjects: &'a Taxonomy,
-    /// The pack's synonyms.
-    pub synonyms: &'a Synonyms,
-    /// The EEA's countries (a country outside them is a transfer).
-    pub eea: &'a [String],
 }
 
 /// Whether any table is laid out as an ICO template.

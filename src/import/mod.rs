@@ -13,6 +13,33 @@ pub mod table;
 pub mod update;
 pub mod write;
 
+/// What every reader needs besides its source: the taxonomies its words are matched
+/// against, the pack's synonyms, and the EEA's countries (a country outside them is a
+/// transfer).
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The data taxonomy.
+    pub data: &'a crate::taxonomy::Taxonomy,
+    /// The subject taxonomy.
+    pub subjects: &'a crate::taxonomy::Taxonomy,
+    /// The pack's synonyms.
+    pub synonyms: &'a normalise::Synonyms,
+    /// The EEA's countries.
+    pub eea: &'a [String],
+}
+
+impl<'a> Context<'a> {
+    /// The context of a loaded pack, with its synonyms.
+    pub fn of(pack: &'a crate::policy::PolicyPack, synonyms: &'a normalise::Synonyms) -> Self {
+        Context {
+            data: &pack.data_categories,
+            subjects: &pack.subject_categories,
+            synonyms,
+            eea: pack.eea(),
+        }
+    }
+}
+
 /// A value and where in the source it was read (`Controller!E12`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sourced<T> {
