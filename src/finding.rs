@@ -155,6 +155,9 @@ pub struct Summary {
     pub waived: usize,
     /// Findings a reasoned position answers (out of the counts, shown apart).
     pub positions: usize,
+    /// Weakenings of the gate an approval in `ropa.toml` answers (out of the counts, shown
+    /// apart).
+    pub approved: usize,
     /// Declarations: claims that can keep a rule quiet.
     pub declarations: usize,
     /// Declarations that silence at least one rule (`None`: not computed).
@@ -201,6 +204,7 @@ impl Summary {
             rules,
             waived: 0,
             positions: 0,
+            approved: 0,
             declarations: 0,
             silencing: None,
             change: None,
@@ -215,6 +219,7 @@ impl Summary {
         Summary {
             waived: self.waived,
             positions: self.positions,
+            approved: self.approved,
             declarations: self.declarations,
             silencing: self.silencing,
             change,

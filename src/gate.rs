@@ -3,7 +3,8 @@
 //! `fail-on-new` switched on in `ropa.toml`, a register or one of its paths dropped, the
 //! policies folder moved, a waiver added or extended: each is a `gate-weakened` finding
 //! (error, new), which reports show first. The rule is built in: it judges the policies, so
-//! it is not one of them.
+//! it is not one of them. Each weakening has an id; an `[[approval]]` in `ropa.toml` that the
+//! change adds names it, and takes it out of the gate, shown in every report as approved.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -13,13 +14,14 @@ use std::sync::Arc;
 use cedar_policy::PolicySet;
 
 use crate::baseline::{Base, BasePosition, BaseWaiver};
-use crate::config::{self, Config, FILE_NAME};
+use crate::config::{self, Approval, Config, FILE_NAME};
 use crate::finding::{Change, Finding, Severity};
 use crate::git;
 use crate::pack_change::{Dropped, PackChange};
 use crate::policy::{PolicyPack, Rule};
 use crate::register::{Position, Waiver};
 use crate::source::{visible_name, Location, SourceMap, Span};
+use crate::yaml::Located;
 
 /// The rule id of the gate's own findings.
 pub const RULE_ID: &str = "gate-weakened";
@@ -31,7 +33,8 @@ what every later change is judged by: have the owners of policies/, ropa.toml an
 file approve it (list them in CODEOWNERS). Once the change is on the base branch, the next \
 change is judged by it and this finding is gone.";
 
-const FIX: &str = "have the owners of policies/, ropa.toml and the waivers approve the change";
+const FIX: &str = "have the owners of policies/, ropa.toml and the waivers approve the change: \
+an `[[approval]]` in ropa.toml naming the weakening's id";
 
 /// The largest base file read for the comparison.
 const MAX_BYTES: u64 = 256 * 1024;
@@ -382,7 +385,10 @@ pub fn waivers_weakened(head: &[Waiver], base: &[BaseWaiver]) -> Vec<Finding> {
         match latest {
             None => findings.push(finding(
                 waiver.rule.at,
-                format!("a waiver of {covering} is added"),
+                format!(
+                    "a waiver of {covering} until {} is added",
+                    waiver.expires.value
+                ),
                 key,
             )),
             Some(until) if waiver.expires.value.as_str() > until => findings.push(finding(
@@ -433,6 +439,114 @@ pub fn positions_weakened(head: &[Position], base: &[BasePosition]) -> Vec<Findi
         .collect()
 }
 
+/// The base's `ropa.toml` (where the current one is, else at the top): its file and what it
+/// sets; none when the base has none or it does not load.
+fn base_config(base: &Base, head: Option<&Config>, ci: bool) -> Option<(BaseText, Config)> {
+    let name = head.map_or_else(|| PathBuf::from(FILE_NAME), |c| c.file.clone());
+    let files = read_base(base, &[name.to_string_lossy().into_owned()], &[".toml"]);
+    let file = files.into_iter().next()?;
+    let mut scratch = SourceMap::new();
+    let old = config::parse(&file.name, file.text.clone(), ci, &mut scratch).ok()?;
+    Some((file, old))
+}
+
+/// The approvals the change adds: the current configuration's that the base's does not
+/// hold. One already on the base branch approved the change that brought it, and approves
+/// nothing more.
+pub fn fresh_approvals<'c>(base: &Base, head: Option<&'c Config>, ci: bool) -> Vec<&'c Approval> {
+    let Some(head) = head else {
+        return Vec::new();
+    };
+    let spent: HashSet<String> = base_config(base, Some(head), ci)
+        .map(|(_, old)| {
+            old.approvals
+                .into_iter()
+                .map(|a| a.weakening.value)
+                .collect()
+        })
+        .unwrap_or_default();
+    head.approvals
+        .iter()
+        .filter(|a| !spent.contains(&a.weakening.value))
+        .collect()
+}
+
+/// The id an approval names a weakening by: a digest of its register, what kind of
+/// weakening it is and what it says, the base's name left out (the id holds while the base
+/// branch moves on, and is another when the weakening is).
+pub fn weakening_id(finding: &Finding, base_label: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let what = if base_label.is_empty() {
+        finding.label.to_string()
+    } else {
+        finding.label.replace(base_label, "the base")
+    };
+    let mut hasher = Sha256::new();
+    for part in [
+        finding.register.as_deref().unwrap_or(""),
+        finding.target.as_deref().unwrap_or(""),
+        what.as_str(),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let hex: String = hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("w-{hex}")
+}
+
+/// The weakenings no approval names, and those one of `approvals` does, each with that
+/// approval's index; every weakening's label and message end with its id, for an approval
+/// to quote.
+pub fn approve(
+    weakened: Vec<Finding>,
+    approvals: &[&Approval],
+    base_label: &str,
+) -> (Vec<Finding>, Vec<(Finding, usize)>) {
+    let mut open = Vec::new();
+    let mut approved = Vec::new();
+    for mut finding in weakened {
+        let id = weakening_id(&finding, base_label);
+        let label = format!("{} (weakening {id})", finding.label);
+        finding.message = Arc::from(format!("{MESSAGE}: {label}"));
+        finding.label = Arc::from(label);
+        match approvals.iter().position(|a| a.weakening.value == id) {
+            Some(index) => approved.push((finding, index)),
+            None => open.push(finding),
+        }
+    }
+    (open, approved)
+}
+
+/// An approval as the reports show an accepted finding: a position on `gate-weakened`
+/// targeting the weakening's id, decided (and reviewed) on the approval's day.
+pub fn approval_position(approval: &Approval) -> Position {
+    let located = |set: &config::Set<String>| Located {
+        value: set.value.clone(),
+        at: set.at,
+    };
+    Position {
+        rule: Located {
+            value: RULE_ID.to_string(),
+            at: approval.weakening.at,
+        },
+        activity: None,
+        target: Some(located(&approval.weakening)),
+        reasoning: located(&approval.reason),
+        approved_by: located(&approval.by),
+        decided_on: located(&approval.on),
+        reviewed_on: located(&approval.on),
+        reference: Some(Located {
+            value: format!("{FILE_NAME} [[approval]]"),
+            at: approval.weakening.at,
+        }),
+    }
+}
+
 /// What the change did to `ropa.toml`: `fail-on` raised, `fail-on-new` switched on, a
 /// register or one of its paths dropped, a policies folder moved. `head` is the current
 /// configuration; the base's is read from the same place. `ci` is whether `[ci]` applies.
@@ -442,14 +556,8 @@ pub fn config_weakened(
     ci: bool,
     sources: &mut SourceMap,
 ) -> Vec<Finding> {
-    let name = head.map_or_else(|| PathBuf::from(FILE_NAME), |c| c.file.clone());
-    let files = read_base(base, &[name.to_string_lossy().into_owned()], &[".toml"]);
-    let Some(file) = files.into_iter().next() else {
-        return Vec::new();
-    };
     // A base configuration that does not load sets nothing to compare with.
-    let mut scratch = SourceMap::new();
-    let Ok(old) = config::parse(&file.name, file.text.clone(), ci, &mut scratch) else {
+    let Some((file, old)) = base_config(base, head, ci) else {
         return Vec::new();
     };
     // Where a finding points: the setting in the current file, else the file's start, else

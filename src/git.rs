@@ -74,6 +74,62 @@ pub fn has_head() -> bool {
     .is_ok()
 }
 
+/// The merge base of two revisions, when git finds one.
+pub fn merge_base(a: &str, b: &str) -> Option<String> {
+    git(&["merge-base", "--end-of-options", a, b], None)
+        .ok()
+        .map(text)
+        .filter(|base| !base.is_empty())
+}
+
+/// The files below `paths` (pathspecs, globs allowed) whose saved text is not what the index
+/// holds: changed and not staged, or unknown to git and not ignored.
+pub fn not_staged(paths: &[String]) -> Result<Vec<String>, String> {
+    let mut changed = lines(git(
+        &with_paths(
+            &["diff", "--relative", "--name-only", "--no-ext-diff"],
+            paths,
+        ),
+        None,
+    )?);
+    changed.extend(lines(git(
+        &with_paths(&["ls-files", "--others", "--exclude-standard"], paths),
+        None,
+    )?));
+    changed.sort();
+    changed.dedup();
+    Ok(changed)
+}
+
+/// Whether the index differs from `HEAD` below `paths`.
+pub fn has_staged_changes(paths: &[String]) -> Result<bool, String> {
+    let names = git(
+        &with_paths(
+            &["diff", "--cached", "--name-only", "--no-ext-diff", "HEAD"],
+            paths,
+        ),
+        None,
+    )?;
+    Ok(!lines(names).is_empty())
+}
+
+/// `args`, then `--` and `paths`: a path is never read as an option.
+fn with_paths<'a>(args: &[&'a str], paths: &'a [String]) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    all.push("--");
+    all.extend(paths.iter().map(String::as_str));
+    all
+}
+
+/// Output lines, the empty ones left out.
+fn lines(bytes: Vec<u8>) -> Vec<String> {
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The commits revisions were resolved to in this run: the register, the configuration and
 /// the policies at a base are read from the same commit, and git is asked once.
 static RESOLVED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());

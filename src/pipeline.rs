@@ -365,6 +365,14 @@ pub fn run_check_with(
                 })
                 .collect();
             let mut view = compare(base, base_findings, &mut findings, &renamed);
+            // A finding the change waives or answers with a position is not resolved: it is
+            // still there, listed as waived or answered.
+            let covered = |r: &Finding| {
+                waived.iter().chain(positioned.iter()).any(|(f, _)| {
+                    f.rule == r.rule && f.activity == r.activity && f.target == r.target
+                })
+            };
+            view.resolved.retain(|r| !covered(r));
             if let Some(facts) = base_facts {
                 view.waivers = facts.waivers;
                 view.positions = facts.positions;

@@ -342,8 +342,10 @@ fn the_human_report_marks_new_findings_and_says_what_the_change_did() {
     );
 }
 
-/// `ropa pre-commit FILES` in the repository with the shipped policies; (stdout, exit).
+/// `ropa pre-commit FILES` in the repository with the shipped policies, everything staged
+/// first; (stdout, exit).
 fn pre_commit(repo: &Repo, files: &[&str]) -> (String, i32) {
+    repo.git(&["add", "-A"]);
     let policies = root().join("policies");
     let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
         .args(["pre-commit", "--policies", &policies.to_string_lossy()])

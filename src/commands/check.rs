@@ -37,6 +37,10 @@ pub struct CheckArgs {
     pub change: ChangeArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Against a base, show only the new findings (the existing ones are counted in the
+    /// closing line): the pre-commit hook's view.
+    #[arg(skip)]
+    pub only_new: bool,
 }
 
 /// Runs `ropa check`.
@@ -109,6 +113,26 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
             weakened.extend(found);
         }
     }
+    // The weakenings an approval this change adds names are out of the gate, shown as
+    // approved; every weakening carries its id.
+    let fresh = match &base {
+        Some(base) => gate::fresh_approvals(base, config, in_ci()),
+        None => Vec::new(),
+    };
+    let approval_positions: Vec<Position> =
+        fresh.iter().map(|a| gate::approval_position(a)).collect();
+    let (weakened, approved) = gate::approve(
+        weakened,
+        &fresh,
+        &base
+            .as_ref()
+            .map(crate::baseline::Base::label)
+            .unwrap_or_default(),
+    );
+    let approved: Vec<(Finding, &Position)> = approved
+        .into_iter()
+        .filter_map(|(finding, index)| Some((finding, approval_positions.get(index)?)))
+        .collect();
     if !problems.is_empty() {
         sort_problems(&mut problems);
         return fail_as(&problems, &sources, style, &delivery);
@@ -118,7 +142,20 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         .iter_mut()
         .map(|(_, checked)| std::mem::take(&mut checked.findings))
         .collect();
-    let merged = Merged::of(&runs, found, weakened, args);
+    let mut merged = Merged::of(&runs, found, weakened, approved, args);
+    if args.only_new && merged.summary.change.is_some() {
+        let before = merged.findings.len();
+        merged
+            .findings
+            .retain(|f| f.change == Some(crate::finding::Change::New));
+        let hidden = before - merged.findings.len();
+        merged.summary = merged
+            .summary
+            .with_findings(&merged.findings, merged.resolved.len());
+        if let Some(change) = &mut merged.summary.change {
+            change.existing += hidden;
+        }
+    }
     let waived: Vec<WaivedFinding<'_>> = merged
         .waived
         .iter()
@@ -212,6 +249,7 @@ impl<'a> Merged<'a> {
         runs: &'a [(Option<Arc<str>>, Checked)],
         found: Vec<Vec<Finding>>,
         weakened: Vec<Finding>,
+        approved: Vec<(Finding, &'a Position)>,
         args: &CheckArgs,
     ) -> Self {
         let selected = |f: &Finding| {
@@ -230,13 +268,17 @@ impl<'a> Merged<'a> {
             findings: weakened.into_iter().filter(|f| selected(f)).collect(),
             resolved: Vec::new(),
             waived: Vec::new(),
-            positioned: Vec::new(),
+            positioned: approved,
             declarations: Vec::new(),
             rules: Vec::new(),
             summary: Summary::default(),
             base_failed: None,
         };
-        if let Some(first) = merged.findings.first() {
+        if let Some(first) = merged
+            .findings
+            .first()
+            .or(merged.positioned.first().map(|(f, _)| f))
+        {
             merged.rules.push(gate::rule(first.at));
         }
         let (mut activities, mut files, mut waived) = (0, 0, 0);
@@ -297,7 +339,12 @@ impl<'a> Merged<'a> {
         }
         let mut summary = Summary::new(&merged.findings, activities, files, merged.rules.len());
         summary.waived = waived;
-        summary.positions = merged.positioned.len();
+        summary.approved = merged
+            .positioned
+            .iter()
+            .filter(|(f, _)| f.rule == gate::RULE_ID)
+            .count();
+        summary.positions = merged.positioned.len() - summary.approved;
         summary.declarations = merged.declarations.len();
         summary.silencing = silencing;
         if runs.iter().any(|(_, c)| c.change.is_some()) {

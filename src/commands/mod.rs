@@ -245,7 +245,7 @@ pub enum FailOn {
 }
 
 /// The policies to check against, and how to report: shared by `check` and `pre-commit`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
     /// Folder with the schema, the taxonomy and the *.cedar rules [default: from ropa.toml,
     /// else policies].
@@ -347,7 +347,7 @@ impl ChangeArgs {
 }
 
 /// Where the reports go.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
     /// Write the --format report to FILE (atomically: whole or not at all); the summary line
     /// still goes to the terminal.

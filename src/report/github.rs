@@ -5,7 +5,7 @@
 use crate::finding::Change;
 use crate::finding::{Finding, Severity};
 use crate::problem::Problem;
-use crate::report::{problem_rule, problem_text, Place};
+use crate::report::{problem_rule, problem_text, Place, PositionedFinding};
 use crate::source::visible;
 use crate::source::SourceMap;
 
@@ -54,7 +54,12 @@ pub const SHOWN_PER_LEVEL: usize = 10;
 /// `all` (existing findings are the backlog, not the pull request's). New findings come
 /// first, so they are among the ones GitHub shows; when a level has more than GitHub shows,
 /// a notice first says how many more there are.
-pub fn render_github(findings: &[Finding], all: bool, sources: &SourceMap) -> String {
+pub fn render_github(
+    findings: &[Finding],
+    all: bool,
+    approvals: &[&PositionedFinding<'_>],
+    sources: &SourceMap,
+) -> String {
     let mut shown: Vec<&Finding> = findings
         .iter()
         .filter(|f| all || f.change != Some(Change::Existing))
@@ -105,6 +110,30 @@ pub fn render_github(findings: &[Finding], all: bool, sources: &SourceMap) -> St
             escape_data(&message)
         ));
     }
+    // Each approved weakening of the gate, as a notice where it is.
+    for approval in approvals {
+        let finding = approval.finding;
+        let Place {
+            file,
+            line,
+            column,
+            end_line,
+            end_column,
+        } = Place::of(finding.at, sources);
+        let message = format!(
+            "Approved weakening of the gate: {} (approved by {} on {}: {})",
+            finding.label,
+            approval.position.approved_by.value,
+            approval.position.decided_on.value,
+            approval.position.reasoning.value
+        );
+        out.push_str(&format!(
+            "::notice file={},line={line},endLine={end_line},col={column},endColumn={end_column},title={}::{}\n",
+            escape_property(file),
+            escape_property(&finding.rule),
+            escape_data(&message)
+        ));
+    }
     out
 }
 
@@ -130,7 +159,7 @@ mod tests {
         };
         let mut findings: Vec<Finding> = (0..12).map(|i| finding(i, Change::Existing)).collect();
         findings.push(finding(12, Change::New));
-        let out = render_github(&findings, true, &sources);
+        let out = render_github(&findings, true, &[], &sources);
         let lines: Vec<&str> = out.lines().collect();
         assert!(
             lines[0].starts_with("::notice title=ropa::"),
@@ -145,7 +174,12 @@ mod tests {
         assert!(lines[1].contains("title=rule-12::"), "{}", lines[1]);
         assert_eq!(lines.len(), 14);
         // Without `all`, only the new one, and nothing to say about the rest.
-        assert_eq!(render_github(&findings, false, &sources).lines().count(), 1);
+        assert_eq!(
+            render_github(&findings, false, &[], &sources)
+                .lines()
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -468,9 +468,64 @@ fn first_line(text: &str) -> String {
 /// The findings reasoned positions answer, one line each with the position: always shown,
 /// never counted.
 fn positions_list(positioned: &[PositionedFinding<'_>], sources: &SourceMap, lang: Lang) -> String {
-    if positioned.is_empty() {
+    let (approvals, positioned): (Vec<&PositionedFinding<'_>>, Vec<&PositionedFinding<'_>>) =
+        positioned
+            .iter()
+            .partition(|p| p.finding.rule == crate::gate::RULE_ID);
+    let mut out = approvals_list(&approvals, sources, lang);
+    if !positioned.is_empty() {
+        out.push_str(&taken_positions_list(&positioned, sources, lang));
+    }
+    out
+}
+
+/// The weakenings of the gate this change's approvals answer, one line each with the
+/// approval.
+fn approvals_list(approvals: &[&PositionedFinding<'_>], sources: &SourceMap, lang: Lang) -> String {
+    if approvals.is_empty() {
         return String::new();
     }
+    let mut out = format!(
+        "── {}\n\n",
+        lang.pick(
+            "approved weakenings of the gate",
+            "goedgekeurde verzwakkingen van de poort"
+        )
+    );
+    for p in approvals {
+        let f = p.finding;
+        let (start, _) = sources.range(f.at);
+        let (approved_at, _) = sources.range(p.position.approved_by.at);
+        let line = lang
+            .pick(
+                "approved by {who} on {on} ({file}:{line})",
+                "goedgekeurd door {who} op {on} ({file}:{line})",
+            )
+            .replace("{who}", &visible_name(&p.position.approved_by.value))
+            .replace("{on}", &visible_name(&p.position.decided_on.value))
+            .replace(
+                "{file}",
+                &visible_name(&sources.file(p.position.approved_by.at.file).name),
+            )
+            .replace("{line}", &approved_at.line.to_string());
+        out.push_str(&format!(
+            "  {}:{}  {}\n      {line}: {}\n",
+            visible_name(&sources.file(f.at.file).name),
+            start.line,
+            visible_name(&f.label),
+            first_line(&p.position.reasoning.value)
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// The findings reasoned positions answer, one line each with the position.
+fn taken_positions_list(
+    positioned: &[&PositionedFinding<'_>],
+    sources: &SourceMap,
+    lang: Lang,
+) -> String {
     let mut out = format!(
         "── {}\n\n",
         lang.pick("positions taken", "ingenomen standpunten")
@@ -725,7 +780,11 @@ pub fn summary_line(summary: &Summary, lang: Lang) -> String {
         let (one, many) = if nl { dutch } else { en };
         plural(n, one, many)
     };
-    let found = if summary.errors + summary.warnings == 0 {
+    let hidden_existing = summary.change.is_some_and(|c| c.existing > 0);
+    let found = if summary.errors + summary.warnings == 0 && hidden_existing {
+        lang.pick("no new findings", "geen nieuwe bevindingen")
+            .to_string()
+    } else if summary.errors + summary.warnings == 0 {
         lang.pick("no findings", "geen bevindingen").to_string()
     } else {
         format!(
@@ -752,6 +811,22 @@ pub fn summary_line(summary: &Summary, lang: Lang) -> String {
             ", {} {}",
             summary.positions,
             lang.pick("answered by a position", "beantwoord door een standpunt")
+        ));
+    }
+    if summary.approved > 0 {
+        waived.push_str(&format!(
+            ", {}",
+            word(
+                summary.approved,
+                (
+                    "weakening of the gate approved",
+                    "weakenings of the gate approved"
+                ),
+                (
+                    "verzwakking van de poort goedgekeurd",
+                    "verzwakkingen van de poort goedgekeurd"
+                )
+            )
         ));
     }
     format!(

@@ -183,6 +183,15 @@ struct JsonFinding<'a> {
     register: Option<&'a str>,
 }
 
+/// Whether a count is zero (left out of the summary).
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 #[derive(Serialize)]
 struct JsonSummary {
     errors: usize,
@@ -192,6 +201,8 @@ struct JsonSummary {
     rules: usize,
     waived: usize,
     positions: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    approved_weakenings: usize,
     declarations: usize,
     silencing: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -380,6 +391,7 @@ pub fn write_json(
             rules: summary.rules,
             waived: summary.waived,
             positions: summary.positions,
+            approved_weakenings: summary.approved,
             declarations: summary.declarations,
             silencing: summary.silencing,
             new: summary.change.map(|c| c.new),

@@ -5,7 +5,7 @@ use crate::finding::{Change, Finding, Summary};
 use crate::lang::Lang;
 use crate::problem::Problem;
 use crate::report::human::{severity_name, summary_line};
-use crate::report::{ChangeReport, Place};
+use crate::report::{ChangeReport, Place, PositionedFinding};
 use crate::source::{visible, visible_name, SourceMap};
 
 fn cell(text: &str) -> String {
@@ -192,10 +192,44 @@ pub fn render_markdown(
     findings: &[Finding],
     change: Option<&ChangeReport<'_>>,
     summary: &Summary,
+    approvals: &[&PositionedFinding<'_>],
     sources: &SourceMap,
     lang: Lang,
 ) -> String {
-    render_markdown_within(findings, change, summary, sources, LIMIT_BYTES, lang)
+    let mut out = render_markdown_within(findings, change, summary, sources, LIMIT_BYTES, lang);
+    out.push_str(&approvals_section(approvals, sources, lang));
+    out
+}
+
+/// The weakenings of the gate this change's approvals answer, each with who approved it,
+/// when and why.
+fn approvals_section(
+    approvals: &[&PositionedFinding<'_>],
+    sources: &SourceMap,
+    lang: Lang,
+) -> String {
+    if approvals.is_empty() {
+        return String::new();
+    }
+    let mut out = lang
+        .pick(
+            "\n### Approved weakenings of the gate\n\n| where | weakening | approved by | on | why |\n|---|---|---|---|---|\n",
+            "\n### Goedgekeurde verzwakkingen van de poort\n\n| waar | verzwakking | goedgekeurd door | op | waarom |\n|---|---|---|---|---|\n",
+        )
+        .to_string();
+    for p in approvals {
+        let (start, _) = sources.range(p.finding.at);
+        out.push_str(&format!(
+            "| `{}:{}` | {} | {} | {} | {} |\n",
+            html_text(&sources.file(p.finding.at.file).name),
+            start.line,
+            cell(&p.finding.label),
+            cell(&p.position.approved_by.value),
+            cell(&p.position.decided_on.value),
+            cell(&p.position.reasoning.value),
+        ));
+    }
+    out
 }
 
 /// [`render_markdown`] within `limit` bytes.

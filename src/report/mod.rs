@@ -92,6 +92,17 @@ pub struct Covered<'a> {
     pub verbose: bool,
 }
 
+impl Covered<'_> {
+    /// The weakenings of the gate an approval in `ropa.toml` answers (kept with the
+    /// positions, whose shape they share).
+    pub fn approvals(&self) -> Vec<&PositionedFinding<'_>> {
+        self.positioned
+            .iter()
+            .filter(|p| p.finding.rule == crate::gate::RULE_ID)
+            .collect()
+    }
+}
+
 /// Renders findings in a format; `change` when they were judged against a base; `covered`
 /// what waivers and positions cover, and the declarations; `registers` the registers
 /// judged (the HTML report shows their records).
@@ -114,11 +125,21 @@ pub fn render(
         Format::Json => json::render_json(findings, change, covered, summary, sources),
         Format::Sarif => sarif::render_sarif(findings, change, covered, rules, sources),
         Format::Junit => junit::render_junit(findings, covered, rules, sources),
-        Format::Github => github::render_github(findings, change.is_none_or(|c| c.all), sources),
+        Format::Github => github::render_github(
+            findings,
+            change.is_none_or(|c| c.all),
+            &covered.approvals(),
+            sources,
+        ),
         Format::Gitlab => gitlab::render_gitlab(findings, sources),
-        Format::Markdown => {
-            markdown::render_markdown(findings, change, summary, sources, style.lang)
-        }
+        Format::Markdown => markdown::render_markdown(
+            findings,
+            change,
+            summary,
+            &covered.approvals(),
+            sources,
+            style.lang,
+        ),
         Format::Html => html::render_html(
             findings, change, covered, summary, rules, registers, sources, style.lang,
         ),
