@@ -48,7 +48,9 @@
 //!
 //! Findings a reasoned position answers are listed under `"positions"` (when there are any),
 //! each as a finding with its `"position": { "reasoning", "approved_by", "decided_on",
-//! "reviewed_on", "ref", "file", "line", ... }`.
+//! "reviewed_on", "ref", "file", "line", ... }`. An approved weakening of the gate is one of
+//! them: rule `gate-weakened`, its position's `ref` is `ropa.toml [[approval]]` and points at
+//! the approval; the summary then counts them as `"approved_weakenings"` (left out at 0).
 //!
 //! `"declarations"` lists every claim of the register that can keep a rule quiet (`kind`:
 //! `role_processor`, `public_authority_no`, `participation_body_none`, `large_scale_no`,
