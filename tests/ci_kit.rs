@@ -254,8 +254,9 @@ fn the_install_script_knows_every_target_the_release_builds() {
 /// where CI runs.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 #[test]
-fn the_install_script_installs_a_release_binary_and_refuses_a_bad_checksum() {
-    // A release as the workflow lays it out, in a folder, served through file://.
+fn the_install_script_trusts_only_the_sums_of_its_own_tree() {
+    // A release as the workflow lays it out, in a folder, served through file://; the tree the
+    // script runs from (the action's or hook's checkout) with its SHA256SUMS.
     let version = env!("CARGO_PKG_VERSION");
     let releases = temp("releases");
     let name = format!("ropa-{version}-x86_64-unknown-linux-musl");
@@ -274,56 +275,103 @@ fn the_install_script_installs_a_release_binary_and_refuses_a_bad_checksum() {
         assert!(out.status.success(), "{program} {args:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    run(
-        "tar",
-        &[
-            "-czf",
-            &tag.join(&archive).to_string_lossy(),
-            "-C",
-            &releases.join("stage").to_string_lossy(),
-            &name,
-        ],
-        &releases,
+    let pack = |stage: &Path| {
+        run(
+            "tar",
+            &[
+                "-czf",
+                &tag.join(&archive).to_string_lossy(),
+                "-C",
+                &stage.to_string_lossy(),
+                &name,
+            ],
+            &releases,
+        );
+    };
+    pack(&releases.join("stage"));
+    let tree = releases.join("tree");
+    std::fs::create_dir_all(tree.join("scripts")).expect("tree");
+    std::fs::copy(root().join("Cargo.toml"), tree.join("Cargo.toml")).expect("copy");
+    std::fs::copy(
+        root().join("scripts/install.sh"),
+        tree.join("scripts/install.sh"),
+    )
+    .expect("copy");
+    let sums = format!(
+        "{}{}",
+        run("sha256sum", &[&archive], &tag),
+        run(
+            "sha256sum",
+            &[&format!("{name}/ropa")],
+            &releases.join("stage")
+        )
     );
-    let sum = run("sha256sum", &[&archive], &tag);
-    std::fs::write(tag.join(format!("{archive}.sha256")), &sum).expect("sum");
+    std::fs::write(tree.join("SHA256SUMS"), &sums).expect("sums");
+    // No cargo on the PATH: a fallback to a build would say so, and is not what is tested.
     let install = |into: &Path| {
         Command::new("bash")
-            .arg(root().join("scripts/install.sh"))
+            .arg(tree.join("scripts/install.sh"))
             .arg(into)
             .env("ROPA_RELEASES", format!("file://{}", releases.display()))
-            .env("ROPA_BUILD", "0")
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("ROPA_BUILD")
             .output()
             .expect("bash runs")
     };
     let into = releases.join("installed");
     let out = install(&into);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("as this tree's SHA256SUMS"), "{stderr}");
     let version_line = run(
         &into.join("bin/ropa").to_string_lossy(),
         &["--version"],
         &releases,
     );
     assert_eq!(version_line.trim(), format!("ropa {version}"));
-    // A tampered archive is refused; with ROPA_BUILD=0 nothing is built instead.
-    std::fs::write(
-        tag.join(format!("{archive}.sha256")),
-        format!("{}  {archive}\n", "0".repeat(64)),
-    )
-    .expect("sum");
+    // Restored from a cache as it was: checked, and kept.
+    let out = install(&into);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("matches SHA256SUMS"), "{stderr}");
+    // A cache someone wrote into: the binary differs, and is installed again.
+    std::fs::write(into.join("bin/ropa"), "#!/bin/sh\nexit 0\n").expect("write");
+    let out = install(&into);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("does not match SHA256SUMS"), "{stderr}");
+    assert_eq!(
+        std::fs::read(into.join("bin/ropa")).expect("read"),
+        std::fs::read(env!("CARGO_BIN_EXE_ropa")).expect("read")
+    );
+    // The release file replaced (its own published sum would match it): refused, nothing
+    // installed, nothing built instead.
+    let forged = releases.join("forged");
+    std::fs::create_dir_all(forged.join(&name)).expect("forged");
+    std::fs::write(forged.join(&name).join("ropa"), "#!/bin/sh\nexit 0\n").expect("write");
+    pack(&forged);
     let again = releases.join("again");
     let out = install(&again);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("does not match its published SHA-256"),
+        stderr.contains("does not match the SHA-256 in this tree's SHA256SUMS"),
         "{stderr}"
     );
+    assert!(!stderr.contains("cargo"), "no build is tried: {stderr}");
     assert!(!again.join("bin/ropa").exists());
+    // A tree whose sums name no release: no download at all; with ROPA_BUILD=0 nothing.
+    std::fs::write(tree.join("SHA256SUMS"), "").expect("sums");
+    let out = Command::new("bash")
+        .arg(tree.join("scripts/install.sh"))
+        .arg(releases.join("none"))
+        .env("ROPA_RELEASES", format!("file://{}", releases.display()))
+        .env("ROPA_BUILD", "0")
+        .output()
+        .expect("bash runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("names no release binary"), "{stderr}");
     let _ = std::fs::remove_dir_all(&releases);
 }
 
