@@ -262,9 +262,7 @@ fn pre_commit(dir: &Path, args: &[&str], home: &Path) -> (String, i32) {
         .env("ROPA_CACHE", "off")
         .env_remove("CI")
         .output()
-        .unwrap_or_else(|err| {
-            panic!("pre-commit must be installed (scripts/test-setup.sh installs it): {err}")
-        });
+        .expect("pre-commit must be installed (scripts/test-setup.sh installs it)");
     (text(&out), out.status.code().unwrap_or(-1))
 }
 
