@@ -374,8 +374,26 @@ pub fn run_check_with(
             };
             view.resolved.retain(|r| !covered(r));
             if let Some(facts) = base_facts {
+                // A base waiver or position on an activity renamed since is the renamed
+                // one's: moving it along with the rename adds nothing.
+                let now = |activity: &str| {
+                    renamed
+                        .iter()
+                        .find(|(old, _)| old == activity)
+                        .map(|(_, new)| new.clone())
+                };
                 view.waivers = facts.waivers;
+                for waiver in &mut view.waivers {
+                    if let Some(new) = now(&waiver.activity) {
+                        waiver.activity = new;
+                    }
+                }
                 view.positions = facts.positions;
+                for position in &mut view.positions {
+                    if let Some(new) = position.1.as_deref().and_then(now) {
+                        position.1 = Some(new);
+                    }
+                }
             }
             view.pack = pack_change;
             Some(view)
