@@ -181,16 +181,10 @@ pub fn render_sarif(
     rules: &[Rule],
     sources: &SourceMap,
 ) -> String {
-    let waived = covered.waived;
-    let prints = fingerprints(findings);
-    let mut results: Vec<Value> = findings
-        .iter()
-        .zip(&prints)
-        .map(|(finding, print)| result(finding, print, rules, sources))
-        .collect();
     // Waived findings stay in the log, suppressed, with the waiver's reason; a finding a
     // reasoned position answers likewise, with the reasoning.
-    let waived: Vec<(&Finding, String, Location)> = waived
+    let waived: Vec<(&Finding, String, Location)> = covered
+        .waived
         .iter()
         .map(|w| (w.finding, w.waiver.reason.value.clone(), w.waiver.rule.at))
         .chain(covered.positioned.iter().map(|p| {
@@ -198,8 +192,44 @@ pub fn render_sarif(
             (p.finding, why, p.position.rule.at)
         }))
         .collect();
+    // Past the count limit only the results that can be kept are built, chosen as
+    // `within_limits` chooses: the new findings first, then the others in report order, the
+    // suppressed last.
+    let total = findings.len() + waived.len();
+    let chosen: Vec<bool> = if total > MAX_RESULTS {
+        let rank = |i: usize| match findings.get(i) {
+            None => 2,
+            Some(f) if f.change == Some(Change::New) => 0,
+            Some(_) => 1,
+        };
+        let mut order: Vec<usize> = (0..total).collect();
+        order.sort_by_key(|&i| rank(i));
+        let mut chosen = vec![false; total];
+        for &i in order.iter().take(MAX_RESULTS) {
+            if let Some(slot) = chosen.get_mut(i) {
+                *slot = true;
+            }
+        }
+        chosen
+    } else {
+        vec![true; total]
+    };
+    let is_chosen = |i: usize| chosen.get(i).copied().unwrap_or(false);
+    let prints = fingerprints(findings);
+    let mut results: Vec<Value> = findings
+        .iter()
+        .zip(&prints)
+        .enumerate()
+        .filter(|(i, _)| is_chosen(*i))
+        .map(|(_, (finding, print))| result(finding, print, rules, sources))
+        .collect();
     let accepted: Vec<Finding> = waived.iter().map(|(f, _, _)| (*f).clone()).collect();
-    for ((finding, justification, at), print) in waived.iter().zip(&fingerprints(&accepted)) {
+    for (i, ((finding, justification, at), print)) in
+        waived.iter().zip(&fingerprints(&accepted)).enumerate()
+    {
+        if !is_chosen(findings.len() + i) {
+            continue;
+        }
         let mut result = result(finding, print, rules, sources);
         if let Some(map) = result.as_object_mut() {
             map.insert(
@@ -214,6 +244,7 @@ pub fn render_sarif(
         }
         results.push(result);
     }
+    let left_out = total - results.len();
     // The base's findings that are gone are not results: code scanning closes an alert
     // itself when a later analysis no longer reports it, and rejects a result without a
     // location. How many there are is said in the run's properties.
@@ -237,13 +268,13 @@ pub fn render_sarif(
     };
     // Within the limits as it is (its text no larger than the compressed limit): as it is,
     // with no compressing to measure.
-    if results.len() <= MAX_RESULTS {
+    if left_out == 0 {
         let text = render(results.clone(), None);
         if text.len() <= MAX_GZIP_BYTES {
             return text;
         }
     }
-    let (results, notice) = within_limits(results, MAX_RESULTS, MAX_GZIP_BYTES);
+    let (results, notice) = within_limits(results, left_out, MAX_RESULTS, MAX_GZIP_BYTES);
     render(results, notice)
 }
 
@@ -255,18 +286,28 @@ pub const MAX_GZIP_BYTES: usize = 10 * 1024 * 1024;
 
 /// The results within `max_results` and, compressed with gzip, `max_gzip` bytes: the new
 /// findings first, then the others in report order, the suppressed last; and the notice of
-/// how many were left out, when any were.
+/// how many were left out, when any were (`left_out` of them before these results came).
 pub fn within_limits(
     results: Vec<Value>,
+    left_out: usize,
     max_results: usize,
     max_gzip: usize,
 ) -> (Vec<Value>, Option<String>) {
-    let total = results.len();
-    let fits = |kept: &[Value]| {
-        kept.len() <= max_results && gzip_len(&Value::Array(kept.to_vec())) <= max_gzip
+    let count = results.len();
+    let total = count + left_out;
+    let notice = |kept: usize| {
+        format!(
+            "{} of {total} results left out to stay within code scanning's limits ({max_results} \
+             results a run, {} MB compressed): new findings first, then the others in report \
+             order; the JSON report has every finding",
+            total - kept,
+            max_gzip / (1024 * 1024)
+        )
     };
-    if fits(&results) {
-        return (results, None);
+    let small_enough = |kept: &[Value]| gzip_len(kept) <= max_gzip;
+    if count <= max_results && small_enough(&results) {
+        let said = (left_out > 0).then(|| notice(count));
+        return (results, said);
     }
     // Priority: new, then the rest, suppressed last; the kept ones stay in report order.
     let rank = |r: &Value| {
@@ -278,7 +319,7 @@ pub fn within_limits(
             1
         }
     };
-    let mut order: Vec<usize> = (0..total).collect();
+    let mut order: Vec<usize> = (0..count).collect();
     order.sort_by_key(|&i| results.get(i).map_or(3, rank));
     let keep = |n: usize| -> Vec<Value> {
         let mut chosen: Vec<usize> = order.iter().copied().take(n).collect();
@@ -288,34 +329,32 @@ pub fn within_limits(
             .filter_map(|i| results.get(i).cloned())
             .collect()
     };
-    // The most that fit: at most the count limit, then halved until the size fits, then
-    // grown back by bisection.
-    let (mut low, mut high) = (0, total.min(max_results));
+    // The count limit first: that many results usually compress well within the size
+    // limit, and are then compressed once. Else the most that fit, by bisection.
+    let (mut low, mut high) = (0, count.min(max_results));
+    if small_enough(&keep(high)) {
+        low = high;
+    } else {
+        high = high.saturating_sub(1);
+    }
     while low < high {
         let middle = (low + high).div_ceil(2);
-        if fits(&keep(middle)) {
+        if small_enough(&keep(middle)) {
             low = middle;
         } else {
             high = middle - 1;
         }
     }
     let kept = keep(low);
-    let notice = format!(
-        "{} of {total} results left out to stay within code scanning's limits ({max_results} \
-         results a run, {} MB compressed): new findings first, then the others in report order; \
-         the JSON report has every finding",
-        total - kept.len(),
-        max_gzip / (1024 * 1024)
-    );
-    (kept, Some(notice))
+    let said = notice(kept.len());
+    (kept, Some(said))
 }
 
-/// The size of a JSON value compressed with gzip.
-fn gzip_len(value: &Value) -> usize {
-    use std::io::Write;
+/// The size of a list of results as JSON, compressed with gzip (written straight into the
+/// compressor: no copy of the text).
+fn gzip_len(results: &[Value]) -> usize {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let text = serde_json::to_vec(value).unwrap_or_default();
-    if encoder.write_all(&text).is_err() {
+    if serde_json::to_writer(&mut encoder, results).is_err() {
         return usize::MAX;
     }
     encoder.finish().map_or(usize::MAX, |bytes| bytes.len())
@@ -392,18 +431,18 @@ mod tests {
 
     #[test]
     fn past_code_scannings_limits_results_are_left_out_new_ones_last_and_said() {
-        let (kept, notice) = within_limits(results(100, 10), MAX_RESULTS, MAX_GZIP_BYTES);
+        let (kept, notice) = within_limits(results(100, 10), 0, MAX_RESULTS, MAX_GZIP_BYTES);
         assert_eq!(kept.len(), 100);
         assert!(notice.is_none());
         // The count limit.
-        let (kept, notice) = within_limits(results(30_000, 1000), MAX_RESULTS, MAX_GZIP_BYTES);
+        let (kept, notice) = within_limits(results(30_000, 1000), 0, MAX_RESULTS, MAX_GZIP_BYTES);
         assert_eq!(kept.len(), MAX_RESULTS);
         assert!(notice.is_some_and(|n| n.starts_with("5000 of 30000 results left out")));
         // The size limit: fewer kept, every new one among them, in report order.
         let all = results(2_000, 100);
-        let (kept, notice) = within_limits(all.clone(), MAX_RESULTS, 4_000);
+        let (kept, notice) = within_limits(all.clone(), 0, MAX_RESULTS, 4_000);
         assert!(kept.len() < 2_000 && !kept.is_empty(), "{}", kept.len());
-        assert!(gzip_len(&Value::Array(kept.clone())) <= 4_000);
+        assert!(gzip_len(&kept) <= 4_000);
         let new = all.iter().filter(|r| r["baselineState"] == "new").count();
         assert_eq!(
             kept.iter().filter(|r| r["baselineState"] == "new").count(),
@@ -422,5 +461,51 @@ mod tests {
     fn uris_keep_slashes_and_encode_the_rest() {
         assert_eq!(uri("register/diensten.yaml"), "register/diensten.yaml");
         assert_eq!(uri("my register/ü.yaml"), "my%20register/%C3%BC.yaml");
+    }
+
+    #[test]
+    fn past_the_count_limit_the_new_findings_are_kept_and_the_rest_counted() {
+        let mut sources = SourceMap::new();
+        let file = sources.add(std::path::Path::new("r.yaml"), "x\n".repeat(10));
+        let at = Location {
+            file,
+            span: crate::source::Span::new(0, 1),
+        };
+        let total = MAX_RESULTS + 10;
+        let findings: Vec<Finding> = (0..total)
+            .map(|i| {
+                let mut f = Finding::for_test("r", at);
+                f.activity = Some(format!("a{i}"));
+                f.change = Some(if i >= total - 5 {
+                    Change::New
+                } else {
+                    Change::Existing
+                });
+                f
+            })
+            .collect();
+        let text = render_sarif(&findings, None, &Covered::default(), &[], &sources);
+        let log: Value = serde_json::from_str(&text).expect("json");
+        let results = log["runs"][0]["results"].as_array().expect("results");
+        assert_eq!(results.len(), MAX_RESULTS);
+        let new = results
+            .iter()
+            .filter(|r| r["baselineState"] == "new")
+            .count();
+        assert_eq!(new, 5, "every new finding kept");
+        // Report order kept: the new ones, last in the report, are last.
+        assert_eq!(
+            results[MAX_RESULTS - 1]["properties"]["activity"],
+            format!("a{}", total - 1)
+        );
+        assert_eq!(results[0]["properties"]["activity"], "a0");
+        let notice = log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]
+            ["text"]
+            .as_str()
+            .expect("a notice");
+        assert!(
+            notice.starts_with(&format!("10 of {total} results left out")),
+            "{notice}"
+        );
     }
 }
