@@ -91,6 +91,12 @@ fn a_weakening_passes_with_its_approval_and_no_other() {
     let ids = weakening_ids(&report);
     assert_eq!(ids.len(), 1, "{report}");
     let id = ids[0].clone();
+    // The gate's own rule is not counted among the pack's rules.
+    let (plain, _) = gate(&dir, "HEAD", &[]);
+    assert_eq!(
+        report["summary"]["rules"], plain["summary"]["rules"],
+        "{report}"
+    );
     // The id holds while the base is named otherwise (a commit instead of a branch).
     let main = git(&dir, &["rev-parse", "main"]);
     let (by_commit, _) = gate(&dir, &main, &[]);

@@ -337,7 +337,13 @@ impl<'a> Merged<'a> {
                 _ => None,
             };
         }
-        let mut summary = Summary::new(&merged.findings, activities, files, merged.rules.len());
+        // The rules of the packs: the gate's own rule is listed for the reports, not counted.
+        let pack_rules = merged
+            .rules
+            .iter()
+            .filter(|r| r.id != gate::RULE_ID)
+            .count();
+        let mut summary = Summary::new(&merged.findings, activities, files, pack_rules);
         summary.waived = waived;
         summary.approved = merged
             .positioned
