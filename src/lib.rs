@@ -18,6 +18,7 @@ pub mod files;
 pub mod finding;
 pub mod fix;
 pub mod gate;
+pub mod gate_words;
 pub mod git;
 pub mod import;
 pub mod lang;

@@ -91,6 +91,17 @@ fn a_weakening_passes_with_its_approval_and_no_other() {
     let ids = weakening_ids(&report);
     assert_eq!(ids.len(), 1, "{report}");
     let id = ids[0].clone();
+    // In Dutch, the same weakening with the same id.
+    let (dutch, code) = gate(&dir, "main", &["--lang", "nl"]);
+    assert_eq!(code, 1, "{dutch}");
+    let message = dutch["findings"][0]["message"].as_str().unwrap_or_default();
+    assert_eq!(
+        message,
+        format!(
+            "De wijziging verzwakt de poort zelf: een waiver voor `retention-required` bij activiteit `algemeen` tot 2027-03-31 is toegevoegd (verzwakking {id})"
+        ),
+        "{dutch}"
+    );
     // The gate's own rule is not counted among the pack's rules.
     let (plain, _) = gate(&dir, "HEAD", &[]);
     assert_eq!(

@@ -129,6 +129,12 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
             .map(crate::baseline::Base::label)
             .unwrap_or_default(),
     );
+    let mut weakened = weakened;
+    crate::gate_words::in_lang(&mut weakened, style.lang);
+    let mut approved = approved;
+    for (finding, _) in &mut approved {
+        crate::gate_words::in_lang(std::slice::from_mut(finding), style.lang);
+    }
     let approved: Vec<(Finding, &Position)> = approved
         .into_iter()
         .filter_map(|(finding, index)| Some((finding, approval_positions.get(index)?)))
