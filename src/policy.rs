@@ -490,11 +490,16 @@ fn policy_spans(text: &str, policies: &[Policy]) -> Vec<Span> {
         .iter()
         .map(|policy| {
             let own = policy.to_cedar().unwrap_or_default();
-            match text
-                .get(from..)
-                .and_then(|rest| rest.find(own.as_str()))
-                .filter(|_| !own.is_empty())
-            {
+            // Policies come in order with blanks and comments between: the next one usually
+            // starts where those end, and no search is needed.
+            let found = |rest: &str| {
+                let skip = blanks_len(rest);
+                match rest.get(skip..) {
+                    Some(after) if after.starts_with(own.as_str()) => Some(skip),
+                    _ => rest.find(own.as_str()),
+                }
+            };
+            match text.get(from..).and_then(found).filter(|_| !own.is_empty()) {
                 Some(i) => {
                     let span = Span::new(from + i, own.len());
                     from = span.end();
@@ -504,6 +509,22 @@ fn policy_spans(text: &str, policies: &[Policy]) -> Vec<Span> {
             }
         })
         .collect()
+}
+
+/// The length of the white space and `//` comments `text` starts with.
+fn blanks_len(text: &str) -> usize {
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start();
+        match trimmed.strip_prefix("//") {
+            Some(comment) => {
+                rest = comment
+                    .find('\n')
+                    .map_or("", |at| comment.get(at..).unwrap_or(""))
+            }
+            None => return text.len() - trimmed.len(),
+        }
+    }
 }
 
 /// The span of an annotation's key inside a policy, or the policy's first line.
@@ -716,10 +737,12 @@ fn take_rules(
             message
         };
         let own_source = text.get(span.offset..span.end()).unwrap_or("");
-        let reads = attribute_reads_in_source(own_source);
+        // Comments and strings blanked once, for the three readings of the code.
+        let code = crate::rule::blank_comments_and_strings(own_source);
+        let reads = crate::rule::attribute_reads_in_code(&code);
         let names = NamedCategories::from_sources([own_source]).unwrap_or_default();
-        let role_guard = RoleGuard::of(own_source);
-        let guards = Guard::of(own_source);
+        let role_guard = RoleGuard::of_code(own_source, &code);
+        let guards = Guard::of_code(&code);
         file_rules.push(Rule {
             id,
             severity,
