@@ -10,21 +10,10 @@
 )]
 
 mod common;
-use common::{copy_dir, git, root, temp};
+use common::{git, shipped_repository as repository};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-/// A repository with the shipped register, policies and `ropa.toml` on `main`.
-fn repository(name: &str) -> PathBuf {
-    let dir = temp(name);
-    copy_dir(&root().join("register"), &dir.join("register"));
-    copy_dir(&root().join("policies"), &dir.join("policies"));
-    std::fs::copy(root().join("ropa.toml"), dir.join("ropa.toml")).expect("config");
-    git(&dir, &["init", "-q", "-b", "main"]);
-    commit(&dir, "the shipped register and pack");
-    dir
-}
 
 fn commit(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);

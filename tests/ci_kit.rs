@@ -395,22 +395,7 @@ fn the_actions_base_for_a_pull_request_is_its_base_as_it_is_now() {
         .expect("after the choice");
     let choice = &script[start..end];
     let repo = temp("action-base");
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args([
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(&repo)
-            .output()
-            .expect("git");
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
+    let git = |args: &[&str]| common::git(&repo, args);
     git(&["init", "-q"]);
     std::fs::write(repo.join("a"), "1").expect("write");
     git(&["add", "a"]);
@@ -501,13 +486,7 @@ fn the_action_refuses_args_that_narrow_the_gate() {
 /// and `ropa.toml` on `main`, and a branch that moves a sub-processor to the US. (The
 /// repository, the base commit.)
 fn pull_request_repository(name: &str) -> (PathBuf, String) {
-    let repo = temp(name);
-    common::copy_dir(&root().join("register"), &repo.join("register"));
-    common::copy_dir(&root().join("policies"), &repo.join("policies"));
-    std::fs::copy(root().join("ropa.toml"), repo.join("ropa.toml")).expect("config");
-    common::git(&repo, &["init", "-q"]);
-    common::git(&repo, &["add", "-A"]);
-    common::git(&repo, &["commit", "-q", "-m", "register"]);
+    let repo = common::shipped_repository(name);
     let base = common::git(&repo, &["rev-parse", "HEAD"]);
     common::git(&repo, &["checkout", "-q", "-b", "feature"]);
     let file = repo.join("register/subverwerkers.yaml");

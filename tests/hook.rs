@@ -13,22 +13,10 @@
 )]
 
 mod common;
-use common::{copy_dir, git, root, temp};
+use common::{copy_dir, git, root, shipped_repository as repository, temp};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-/// A repository with the shipped register, policies and `ropa.toml`, committed.
-fn repository(name: &str) -> PathBuf {
-    let dir = temp(name);
-    copy_dir(&root().join("register"), &dir.join("register"));
-    copy_dir(&root().join("policies"), &dir.join("policies"));
-    std::fs::copy(root().join("ropa.toml"), dir.join("ropa.toml")).expect("config");
-    git(&dir, &["init", "-q", "-b", "main"]);
-    git(&dir, &["add", "-A"]);
-    git(&dir, &["commit", "-q", "-m", "the shipped register"]);
-    dir
-}
 
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);

@@ -81,13 +81,6 @@ pub fn render_github(
         ));
     }
     for finding in shown {
-        let Place {
-            file,
-            line,
-            column,
-            end_line,
-            end_column,
-        } = Place::of(finding.at, sources);
         let command = match finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -103,23 +96,11 @@ pub fn render_github(
             Some(register) => format!("{register}: {}", finding.rule),
             None => finding.rule.clone(),
         };
-        out.push_str(&format!(
-            "::{command} file={},line={line},endLine={end_line},col={column},endColumn={end_column},title={}::{}\n",
-            escape_property(file),
-            escape_property(&title),
-            escape_data(&message)
-        ));
+        out.push_str(&annotation(command, finding, &title, &message, sources));
     }
     // Each approved weakening of the gate, as a notice where it is.
     for approval in approvals {
         let finding = approval.finding;
-        let Place {
-            file,
-            line,
-            column,
-            end_line,
-            end_column,
-        } = Place::of(finding.at, sources);
         let message = format!(
             "Approved weakening of the gate: {} (approved by {} on {}: {})",
             finding.label,
@@ -127,14 +108,38 @@ pub fn render_github(
             approval.position.decided_on.value,
             approval.position.reasoning.value
         );
-        out.push_str(&format!(
-            "::notice file={},line={line},endLine={end_line},col={column},endColumn={end_column},title={}::{}\n",
-            escape_property(file),
-            escape_property(&finding.rule),
-            escape_data(&message)
+        out.push_str(&annotation(
+            "notice",
+            finding,
+            &finding.rule,
+            &message,
+            sources,
         ));
     }
     out
+}
+
+/// One workflow command (`error`, `warning`, `notice`) at a finding's place.
+fn annotation(
+    command: &str,
+    finding: &Finding,
+    title: &str,
+    message: &str,
+    sources: &SourceMap,
+) -> String {
+    let Place {
+        file,
+        line,
+        column,
+        end_line,
+        end_column,
+    } = Place::of(finding.at, sources);
+    format!(
+        "::{command} file={},line={line},endLine={end_line},col={column},endColumn={end_column},title={}::{}\n",
+        escape_property(file),
+        escape_property(title),
+        escape_data(message)
+    )
 }
 
 #[cfg(test)]

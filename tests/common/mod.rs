@@ -1,5 +1,5 @@
 //! What the integration tests share: the repository root, a fresh temporary folder, a copied
-//! tree.
+//! tree, git with a fixed identity, and a git repository holding the shipped register.
 
 #![allow(
     dead_code,
@@ -56,4 +56,20 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .expect("git runs");
     assert!(out.status.success(), "git {args:?}: {out:?}");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A git repository in a fresh temporary folder holding the shipped register, policies and
+/// `ropa.toml`, committed once on `main`.
+pub fn shipped_repository(name: &str) -> PathBuf {
+    let dir = temp(name);
+    copy_dir(&root().join("register"), &dir.join("register"));
+    copy_dir(&root().join("policies"), &dir.join("policies"));
+    std::fs::copy(root().join("ropa.toml"), dir.join("ropa.toml")).expect("config");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    git(&dir, &["add", "-A"]);
+    git(
+        &dir,
+        &["commit", "-q", "-m", "the shipped register and pack"],
+    );
+    dir
 }
