@@ -608,6 +608,8 @@ pub fn silence(
             judging,
             only.as_deref(),
             role_rules.as_ref(),
+            // Only which rules fire where is compared: no labels.
+            true,
         );
         for undo in saved.into_iter().rev() {
             restore(register, undo);

@@ -73,6 +73,8 @@ pub struct Prepared<'r> {
     by_kind: Option<HashMap<RequestKind, PolicySet>>,
     guards: Guards,
     threads: usize,
+    /// Findings as their rule, place, activity and target only (see [`Prepared::bare`]).
+    bare: bool,
 }
 
 /// The guards of the pack's rules (see [`Guard`]), each a bit: a check is judged only by the
@@ -248,7 +250,16 @@ impl<'r> Prepared<'r> {
                 Guards::default()
             },
             threads: strategy.threads,
+            bare: false,
         }
+    }
+
+    /// The same sets, judging into bare findings: each only its rule, severity, message,
+    /// place, activity and target, with no labels, for a run that only compares which rules
+    /// fire where (what a declaration silences).
+    pub fn bare(mut self) -> Self {
+        self.bare = true;
+        self
     }
 }
 
@@ -264,6 +275,7 @@ pub fn evaluate_prepared<'r>(
         slices: &prepared.slices,
         by_role: &prepared.by_role,
         guards: &prepared.guards,
+        bare: prepared.bare,
     };
     let strategy = Strategy {
         slice_by_category: true,
@@ -302,6 +314,8 @@ struct Sets<'a> {
     /// The other kinds' policies per role of the activity, when sliced.
     by_role: &'a HashMap<(RequestKind, &'static str), PolicySet>,
     guards: &'a Guards,
+    /// Findings without labels.
+    bare: bool,
 }
 
 impl<'a> Sets<'a> {
@@ -551,7 +565,11 @@ fn evaluate_chunk(
         matched.sort_unstable();
         for id in matched {
             if let Some(rule) = pack.rule(id) {
-                findings.push(finding(register, pack, rule, check));
+                findings.push(if sets.bare {
+                    bare_finding(register, rule, check)
+                } else {
+                    finding(register, pack, rule, check)
+                });
             }
         }
     }
@@ -651,6 +669,26 @@ fn triggers<'a>(
         };
         Some(Label { at: entry.at, text })
     })
+}
+
+/// A finding of `rule` at `check` as its rule, severity, message, place, activity and target.
+fn bare_finding(register: &Register, rule: &Rule, check: &Check) -> Finding {
+    let (activity, target) = check.subject.names(register);
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        message: rule.message.clone(),
+        help: None,
+        fix: None,
+        article: None,
+        at: check.at,
+        label: "".into(),
+        labels: Vec::new(),
+        activity: activity.map(str::to_string),
+        target: target.map(str::to_string),
+        change: None,
+        register: None,
+    }
 }
 
 fn finding(register: &Register, pack: &PolicyPack, rule: &Rule, check: &Check) -> Finding {

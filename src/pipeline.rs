@@ -107,17 +107,27 @@ pub fn judge_activities(
     judging: &Judging<'_>,
     only: Option<&[usize]>,
 ) -> Result<Vec<Finding>, Vec<Problem>> {
-    judge_activities_by(register, pack, judging, only, None)
+    judge_activities_by(register, pack, judging, only, None, false)
 }
 
-/// [`judge_activities`] with only the rules in `rules` (every rule when `None`).
+/// [`judge_activities`] with only the rules in `rules` (every rule when `None`); `bare`:
+/// findings without labels (see [`eval::Prepared::bare`]).
 pub fn judge_activities_by(
     register: &Register,
     pack: &PolicyPack,
     judging: &Judging<'_>,
     only: Option<&[usize]>,
     rules: Option<&std::collections::BTreeSet<&str>>,
+    bare: bool,
 ) -> Result<Vec<Finding>, Vec<Problem>> {
+    let prepare = |register, pack, strategy, rules| {
+        let prepared = eval::Prepared::with_rules(register, pack, strategy, rules);
+        if bare {
+            prepared.bare()
+        } else {
+            prepared
+        }
+    };
     let strategy = eval::Strategy {
         slice_by_category: true,
         threads: 1,
@@ -143,21 +153,20 @@ pub fn judge_activities_by(
     // One part: its entities are built while another core slices the rule sets.
     if indices.len() <= ACTIVITIES_PER_PART {
         let (model, prepared) = std::thread::scope(|scope| {
-            let slicing =
-                scope.spawn(|| eval::Prepared::with_rules(register, pack, strategy, rules));
+            let slicing = scope.spawn(|| prepare(register, pack, strategy, rules));
             let model = entities::common(register, &pack.vocabulary, judging)
                 .map_err(|p| vec![p])
                 .and_then(|common| build(&common, &indices));
             let prepared = slicing
                 .join()
-                .unwrap_or_else(|_| eval::Prepared::with_rules(register, pack, strategy, rules));
+                .unwrap_or_else(|_| prepare(register, pack, strategy, rules));
             (model, prepared)
         });
         let model = model.map_err(sorted)?;
         return eval::evaluate_prepared(register, pack, &model, &prepared).map_err(sorted);
     }
     let common = entities::common(register, &pack.vocabulary, judging).map_err(|p| vec![p])?;
-    let prepared = eval::Prepared::with_rules(register, pack, strategy, rules);
+    let prepared = prepare(register, pack, strategy, rules);
     let judge_part = |part: &[usize]| {
         let model = build(&common, part)?;
         eval::evaluate_prepared(register, pack, &model, &prepared)
