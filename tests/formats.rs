@@ -651,3 +651,41 @@ fn waivers_live_expiring_expired_and_unused_in_every_format() {
     );
     assert_eq!(later["summary"]["waived"], 1);
 }
+
+/// Two reports in one place are refused before anything is written: two in one file (the
+/// second would replace the first, however the path is spelt), two on standard output.
+#[test]
+fn two_reports_in_one_place_are_refused() {
+    let dir = temp("clash");
+    let file = dir.join("report.out");
+    let again = dir.join(".").join("report.out");
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["check", "--quiet", "--report"])
+        .arg(format!("sarif={}", file.display()))
+        .arg("--report")
+        .arg(format!("junit={}", again.display()))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the `sarif` and `junit` reports would both be written to"),
+        "{stderr}"
+    );
+    assert!(!file.exists(), "nothing written");
+    let out = Command::new(env!("CARGO_BIN_EXE_ropa"))
+        .args(["check", "--report", "github", "--report", "markdown"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ropa runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`github` and `markdown` would both go to standard output"),
+        "{stderr}"
+    );
+}

@@ -53,6 +53,9 @@ pub fn run(args: &CheckArgs, context: &Context) -> Outcome {
         Err(problems) => return fail(&problems, &sources, style),
     };
     let delivery = Delivery::of(&args.report, &args.output, &reports);
+    if let Some(problem) = delivery.clash() {
+        return fail(&[problem], &sources, style);
+    }
     let base = args.change.base();
     if args.change.fail_on_new && base.is_none() {
         let problem = Problem::general(

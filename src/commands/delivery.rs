@@ -91,6 +91,67 @@ impl Delivery {
         Delivery { targets, verdict }
     }
 
+    /// A problem when two reports would land in one place: two in the same file (the
+    /// second would replace the first), or two on standard output (run together, neither
+    /// readable).
+    pub fn clash(&self) -> Option<Problem> {
+        let on_stdout: Vec<&ReportTarget> =
+            self.targets.iter().filter(|t| t.file.is_none()).collect();
+        if on_stdout.len() > 1 {
+            let formats: Vec<String> = on_stdout
+                .iter()
+                .map(|t| format!("`{}`", format_name(t.format)))
+                .collect();
+            return Some(
+                Problem::general(
+                    Code::InvalidValue,
+                    format!(
+                        "{} would {} go to standard output",
+                        formats.join(" and "),
+                        if formats.len() == 2 { "both" } else { "all" }
+                    ),
+                )
+                .help("give all but one a file: `--report FORMAT=FILE`"),
+            );
+        }
+        // Where a file lands: its folder as the file system resolves it, then its name.
+        let place = |t: &ReportTarget| {
+            t.file.as_ref().map(|f| {
+                let absolute = std::path::absolute(f).unwrap_or_else(|_| f.clone());
+                match (absolute.parent(), absolute.file_name()) {
+                    (Some(folder), Some(name)) => std::fs::canonicalize(folder)
+                        .map_or_else(|_| absolute.clone(), |folder| folder.join(name)),
+                    _ => absolute,
+                }
+            })
+        };
+        for (i, target) in self.targets.iter().enumerate() {
+            let Some(file) = place(target) else {
+                continue;
+            };
+            if let Some(other) = self
+                .targets
+                .iter()
+                .skip(i + 1)
+                .find(|t| place(t).as_ref() == Some(&file))
+            {
+                return Some(
+                    Problem::general(
+                        Code::InvalidValue,
+                        format!(
+                            "the `{}` and `{}` reports would both be written to {}",
+                            format_name(target.format),
+                            format_name(other.format),
+                            display_name(target.file.as_deref().unwrap_or(&file))
+                        ),
+                    )
+                    .help("give each report a file of its own"),
+                );
+            }
+        }
+        None
+    }
+
     /// Whether a report of the delivery shows what each declaration silences (JSON, HTML,
     /// or the human report with `--show-declarations`): only then is it computed.
     pub fn shows_silenced(&self, report: &ReportArgs) -> bool {
@@ -311,4 +372,11 @@ fn write_report(
             .help("nothing was written there; the previous file, if any, is unchanged")
         }),
     }
+}
+
+/// A format as the command line names it (`sarif`).
+fn format_name(format: Format) -> String {
+    format
+        .to_possible_value()
+        .map_or_else(|| format!("{format:?}"), |v| v.get_name().to_string())
 }

@@ -204,6 +204,9 @@ fn in_changed_files(
 ) -> Outcome {
     let style = context.style;
     let delivery = Delivery::of(&args.report, &args.output, &[]);
+    if let Some(problem) = delivery.clash() {
+        return fail(&[problem], &context.sources, style);
+    }
     let mut sources = context.sources.clone();
     let checked = match check_one(
         &unit.inputs,
