@@ -162,6 +162,89 @@ pub fn check(
     }
 }
 
+/// An annotation whose value [`blank_annotation_values`] blanked: where its `@` is, its key,
+/// and its value as Cedar would read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotation {
+    /// The offset of its `@` in the text.
+    pub at: usize,
+    /// Its key.
+    pub key: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// The text with each annotation's string value blanked (spaces between its quotes, byte for
+/// byte: every offset still points at the same place), and those annotations. Only a value
+/// with no backslash is blanked: with no escape in it, Cedar reads exactly the text between
+/// the quotes; any other is left for Cedar. An `@` inside a comment or a string is not an
+/// annotation, and an annotation not shaped `@key("...")` is left as it is.
+pub fn blank_annotation_values(text: &str) -> (String, Vec<Annotation>) {
+    let code = crate::rule::blank_comments_and_strings(text);
+    let bytes = text.as_bytes();
+    let code_bytes = code.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut found = Vec::new();
+    let skip_spaces = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    for (at, _) in code.match_indices('@') {
+        let key_start = at + 1;
+        let mut key_end = key_start;
+        while code_bytes
+            .get(key_end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            key_end += 1;
+        }
+        if key_end == key_start || code_bytes.get(key_end).is_none() {
+            continue;
+        }
+        let open = skip_spaces(key_end);
+        if bytes.get(open) != Some(&b'(') {
+            continue;
+        }
+        let quote = skip_spaces(open + 1);
+        if bytes.get(quote) != Some(&b'"') {
+            continue;
+        }
+        // The string's end: the next quote, with no backslash before it.
+        let Some(length) = bytes
+            .get(quote + 1..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
+        else {
+            continue;
+        };
+        let close = quote + 1 + length;
+        if bytes.get(close) != Some(&b'"') {
+            continue;
+        }
+        if bytes.get(skip_spaces(close + 1)) != Some(&b')') {
+            continue;
+        }
+        let (Some(key), Some(value)) = (text.get(key_start..key_end), text.get(quote + 1..close))
+        else {
+            continue;
+        };
+        found.push(Annotation {
+            at,
+            key: key.to_string(),
+            value: value.to_string(),
+        });
+        if let Some(inside) = out.get_mut(quote + 1..close) {
+            inside.fill(b' ');
+        }
+    }
+    // Whole characters were replaced by spaces between two ASCII quotes.
+    (
+        String::from_utf8(out).unwrap_or_else(|_| text.to_string()),
+        found,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,5 +300,42 @@ mod tests {
             Scan::Empty
         );
         assert_eq!(scan("// c\nforbid", false, 8), Scan::Fine);
+    }
+
+    #[test]
+    fn annotations_read_from_the_text_are_cedars_and_blanking_keeps_every_offset() {
+        use std::str::FromStr;
+        let tricky = "// @fake(\"x\")\n@id(\"a\") @message ( \"caf\u{e9} \\\"q\\\"\" )\n@help(\"line\nbreak, @not(\\\"this\\\")\")\n@flag\nforbid (principal, action, resource) when { \"@x(\\\"y\\\")\" == \"@x(\\\"y\\\")\" };\n";
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/rules");
+        let mut texts = vec![tricky.to_string()];
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            texts.push(std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+        let mut read = 0;
+        for text in &texts {
+            let (blanked, found) = blank_annotation_values(text);
+            assert_eq!(blanked.len(), text.len());
+            let cedar = cedar_policy::PolicySet::from_str(text).expect("parses");
+            let blanked_set = cedar_policy::PolicySet::from_str(&blanked).expect("parses blanked");
+            assert_eq!(cedar.policies().count(), blanked_set.policies().count());
+            for annotation in &found {
+                let values: Vec<&str> = cedar
+                    .policies()
+                    .filter_map(|p| p.annotation(&annotation.key))
+                    .collect();
+                assert!(
+                    values.contains(&annotation.value.as_str()),
+                    "{}: {:?} not in {values:?}",
+                    annotation.key,
+                    annotation.value
+                );
+                read += 1;
+            }
+        }
+        assert!(read > 700, "most values are read from the text: {read}");
+        // The tricky text: the escaped value is Cedar's, the comment's `@` is not read.
+        let (_, found) = blank_annotation_values(tricky);
+        let keys: Vec<&str> = found.iter().map(|a| a.key.as_str()).collect();
+        assert_eq!(keys, ["id"], "{found:?}");
     }
 }

@@ -586,6 +586,7 @@ pub fn load_policy_file(
         text,
         in_order,
         spans,
+        annotations: Vec::new(),
     };
     take_rules(found, rules, policies, problems)
 }
@@ -609,6 +610,9 @@ struct FilePolicies<'a> {
     text: &'a str,
     in_order: Vec<Policy>,
     spans: Vec<Span>,
+    /// The annotations whose values Cedar was given blanked (see
+    /// [`crate::cedar_text::blank_annotation_values`]), read here instead.
+    annotations: Vec<crate::cedar_text::Annotation>,
 }
 
 /// Checks a policy file's parsed policies and takes their rules (see [`load_policy_file`]).
@@ -623,12 +627,20 @@ fn take_rules(
         text,
         in_order,
         spans,
+        annotations: read_here,
     } = found;
     let mut file_set = PolicySet::new();
     let mut file_rules = Vec::new();
     for (policy, span) in in_order.iter().zip(spans) {
         let at = Location { file, span };
-        let annotation = |key: &str| annotation(policy, key).map(str::to_string);
+        // A value Cedar parsed blanked is read from the text; the others from Cedar.
+        let annotation = |key: &str| {
+            read_here
+                .iter()
+                .find(|a| a.at >= span.offset && a.at < span.end() && a.key == key)
+                .map(|a| a.value.clone())
+                .or_else(|| annotation(policy, key).map(str::to_string))
+        };
         let missing = |key: &str, what: &str| {
             Problem::at(
                 Code::PolicyAnnotation,
@@ -833,6 +845,7 @@ fn parse_policy_files(files: &[FileId], sources: &SourceMap, max_depth: usize) -
 /// text does not parse, or a policy is not found whole inside one file.
 fn parse_joined(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Option<Parsed> {
     let mut joined = String::new();
+    let mut annotations = Vec::with_capacity(files.len());
     // Where each file starts in the joined text.
     let mut starts = Vec::with_capacity(files.len());
     for &file in files {
@@ -841,19 +854,25 @@ fn parse_joined(files: &[FileId], sources: &SourceMap, max_depth: usize) -> Opti
             return None;
         }
         starts.push(joined.len());
-        joined.push_str(text);
+        // Annotation values are most of a policy file's bytes and none of its code: Cedar
+        // parses them blanked, and they are read from the text.
+        let (blanked, read) = cedar_text::blank_annotation_values(text);
+        joined.push_str(&blanked);
         joined.push('\n');
+        annotations.push(read);
     }
     let parsed = PolicySet::from_str(&joined).ok()?;
     let in_order = in_source_order(&parsed);
     let spans = policy_spans(&joined, &in_order);
     let mut per_file: Vec<FilePolicies<'_>> = files
         .iter()
-        .map(|&file| FilePolicies {
+        .zip(annotations)
+        .map(|(&file, annotations)| FilePolicies {
             file,
             text: &sources.file(file).text,
             in_order: Vec::new(),
             spans: Vec::new(),
+            annotations,
         })
         .collect();
     // Between the policies only white space and whole comments: then no policy was found
